@@ -1,0 +1,372 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Parent names the reference field a nested list is grouped by: a museum's partnerships
+// are the partnerships whose museumId is the museum's id.
+type Parent string
+
+// The reference fields nested lists are grouped by.
+const (
+	ByMuseum        Parent = "museumId"
+	ByMuseums       Parent = "museumIds"
+	ByCommunity     Parent = "communityId"
+	ByCommunities   Parent = "communityIds"
+	ByPartnership   Parent = "partnershipId"
+	ByProgramme     Parent = "programmeId"
+	ByDecisionEvent Parent = "decisionEventId"
+)
+
+// orderKey is how a list sorts by one OrderField.
+type orderKey[T any] struct {
+	field string // the document field
+	kind  valueKind
+	value func(*T) any
+}
+
+// Collection gives read access to one collection of records of type T, filtered by F. All
+// its methods return the store's errors.
+type Collection[T any, F any] struct {
+	s            *Store
+	entity       Entity
+	c            *mongo.Collection
+	meta         func(*T) *Meta
+	orders       map[OrderField]orderKey[T]
+	defaultOrder Order
+	filter       func(ctx context.Context, f *F) (bson.D, error)
+	// parents lists the fields nested lists may group this collection by.
+	parents []Parent
+}
+
+// Get returns the record with the given id, archived or not, or ErrNotFound.
+func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
+	ctx, cancel := c.s.opCtx(ctx)
+	defer cancel()
+	var rec T
+	err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec)
+	if err != nil {
+		err = translate(err)
+		if errorsIsNotFound(err) {
+			return nil, notFound(c.entity, id)
+		}
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// GetMany returns the records with the given ids in one database command, in the order of
+// ids, with ErrNotFound in errs for each id that has no record. Its signature is a
+// dataloader's batch function.
+func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []error) {
+	out, errs := make([]*T, len(ids)), make([]error, len(ids))
+	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return out, errs
+	}
+	byID := make(map[string]*T, len(recs))
+	for _, r := range recs {
+		byID[c.meta(r).ID] = r
+	}
+	for i, id := range ids {
+		if r, ok := byID[id]; ok {
+			out[i] = r
+		} else {
+			errs[i] = notFound(c.entity, id)
+		}
+	}
+	return out, errs
+}
+
+func (c *Collection[T, F]) getAny(ctx context.Context, ids []string) ([]any, []error) {
+	recs, errs := c.GetMany(ctx, ids)
+	out := make([]any, len(recs))
+	for i, r := range recs {
+		if r != nil {
+			out[i] = r
+		}
+	}
+	return out, errs
+}
+
+// List returns one page of the records matching f, in order o (the list's default order
+// when nil). Its TotalCount costs one more command, only when asked for.
+func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageArgs) (*Page[T], error) {
+	q, err := c.query(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	key, p, err := c.plan(o, args)
+	if err != nil {
+		return nil, err
+	}
+	cond := q
+	if p.cursor != nil {
+		cond = and(q, keyset(key.field, p.readDesc(), *p.cursor))
+	}
+	recs, err := c.find(ctx, cond, c.sort(key, p.readDesc()), int64(p.n+1))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*T, len(recs))
+	rows := make([]pos, len(recs))
+	for i, r := range recs {
+		id := c.meta(r).ID
+		byID[id] = r
+		rows[i] = pos{key.value(r), id}
+	}
+	selected, hasNext, hasPrev := p.finish(rows)
+	page := c.page(p, selected, byID, hasNext, hasPrev)
+	page.count = func(ctx context.Context) (int, error) {
+		ctx, cancel := c.s.opCtx(ctx)
+		defer cancel()
+		n, err := c.c.CountDocuments(ctx, q)
+		return int(n), translate(err)
+	}
+	return page, nil
+}
+
+// Children returns, for each parent id, one page of the records whose parent field holds
+// that id and that match f, in order o. It costs two database commands whatever the number
+// of parents: one reads only the ids and sort keys of all matching records, the second
+// fetches the records on the pages. TotalCount of each page is free.
+func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []string, f *F, o *Order, args PageArgs) (map[string]*Page[T], error) {
+	if !slices.Contains(c.parents, parent) {
+		return nil, fmt.Errorf("store: %s cannot be grouped by %s", c.entity.label(), parent)
+	}
+	q, err := c.query(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	key, p, err := c.plan(o, args)
+	if err != nil {
+		return nil, err
+	}
+	q = and(q, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: uniq(ids)}}}})
+	ctx2, cancel := c.s.opCtx(ctx)
+	defer cancel()
+	proj := bson.D{{Key: "_id", Value: 1}, {Key: string(parent), Value: 1}, {Key: key.field, Value: 1}}
+	cur, err := c.c.Find(ctx2, q, options.Find().SetProjection(proj).SetSort(c.sort(key, p.desc)))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer cur.Close(ctx2)
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	grouped := map[string][]pos{}
+	for cur.Next(ctx2) {
+		id, _ := cur.Current.Lookup("_id").StringValueOK()
+		r := pos{id: id, v: rawValue(cur.Current.Lookup(key.field), key.kind)}
+		for _, pid := range rawStrings(cur.Current.Lookup(string(parent))) {
+			if want[pid] {
+				grouped[pid] = append(grouped[pid], r)
+			}
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, translate(err)
+	}
+	type window struct {
+		rows             []pos
+		total            int
+		hasNext, hasPrev bool
+	}
+	windows := make(map[string]window, len(grouped))
+	var fetch []string
+	for pid, rows := range grouped {
+		sel, hn, hp := p.window(rows)
+		windows[pid] = window{sel, len(rows), hn, hp}
+		for _, r := range sel {
+			fetch = append(fetch, r.id)
+		}
+	}
+	byID := map[string]*T{}
+	if len(fetch) > 0 {
+		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(fetch)}}}}, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			byID[c.meta(r).ID] = r
+		}
+	}
+	out := make(map[string]*Page[T], len(ids))
+	for _, pid := range ids {
+		w := windows[pid]
+		page := c.page(p, w.rows, byID, w.hasNext, w.hasPrev)
+		total := w.total
+		page.count = func(context.Context) (int, error) { return total, nil }
+		out[pid] = page
+	}
+	return out, nil
+}
+
+// page builds a Page from selected positions and the fetched records. A record deleted
+// between the two reads is left out rather than shown as null.
+func (c *Collection[T, F]) page(p plan, rows []pos, byID map[string]*T, hasNext, hasPrev bool) *Page[T] {
+	page := &Page[T]{Edges: make([]Edge[T], 0, len(rows))}
+	for _, r := range rows {
+		if rec, ok := byID[r.id]; ok {
+			page.Edges = append(page.Edges, Edge[T]{Cursor: encodeCursor(p.field, r), Node: rec})
+		}
+	}
+	page.PageInfo = PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrev}
+	if n := len(page.Edges); n > 0 {
+		page.PageInfo.StartCursor = &page.Edges[0].Cursor
+		page.PageInfo.EndCursor = &page.Edges[n-1].Cursor
+	}
+	return page
+}
+
+// plan resolves the order and checks the paging arguments.
+func (c *Collection[T, F]) plan(o *Order, args PageArgs) (orderKey[T], plan, error) {
+	order := c.defaultOrder
+	if o != nil {
+		order = *o
+		if order.Field == "" {
+			order.Field = c.defaultOrder.Field
+		}
+		if order.Direction == "" {
+			order.Direction = c.defaultOrder.Direction
+		}
+	}
+	key, ok := c.orders[order.Field]
+	if !ok {
+		return key, plan{}, invalid("orderBy.field", "%s cannot be ordered by %s", c.entity.label(), order.Field)
+	}
+	p, err := newPlan(args, order.Field, order.Direction == Desc, key.kind)
+	return key, p, err
+}
+
+// query builds the database filter for f, leaving archived records out unless asked.
+func (c *Collection[T, F]) query(ctx context.Context, f *F) (bson.D, error) {
+	if c.filter == nil {
+		return bson.D{{Key: "archived", Value: false}}, nil
+	}
+	if f == nil {
+		f = new(F)
+	}
+	return c.filter(ctx, f)
+}
+
+func (c *Collection[T, F]) sort(key orderKey[T], desc bool) bson.D {
+	dir := 1
+	if desc {
+		dir = -1
+	}
+	return bson.D{{Key: key.field, Value: dir}, {Key: "_id", Value: dir}}
+}
+
+// find runs one query and decodes every result.
+func (c *Collection[T, F]) find(ctx context.Context, q bson.D, sort bson.D, limit int64) ([]*T, error) {
+	ctx, cancel := c.s.opCtx(ctx)
+	defer cancel()
+	opts := options.Find()
+	if sort != nil {
+		opts.SetSort(sort)
+	}
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := c.c.Find(ctx, q, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var out []*T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, translate(err)
+	}
+	return out, nil
+}
+
+// keyset is the condition "after position p" in an order on field, which keeps paging
+// stable under inserts (unlike skip/limit).
+func keyset(field string, desc bool, p pos) bson.D {
+	op := "$gt"
+	if desc {
+		op = "$lt"
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: field, Value: bson.D{{Key: op, Value: p.v}}}},
+		bson.D{{Key: field, Value: p.v}, {Key: "_id", Value: bson.D{{Key: op, Value: p.id}}}},
+	}}}
+}
+
+// and joins conditions; an empty one is left out.
+func and(qs ...bson.D) bson.D {
+	var parts bson.A
+	for _, q := range qs {
+		if len(q) > 0 {
+			parts = append(parts, q)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return bson.D{}
+	case 1:
+		return parts[0].(bson.D)
+	}
+	return bson.D{{Key: "$and", Value: parts}}
+}
+
+// rawValue reads a sort key from a raw document value.
+func rawValue(v bson.RawValue, kind valueKind) any {
+	switch kind {
+	case kindTime:
+		if dt, ok := v.DateTimeOK(); ok {
+			return time.UnixMilli(dt).UTC()
+		}
+		return time.Time{}
+	case kindInt:
+		if i, ok := v.AsInt64OK(); ok {
+			return int(i)
+		}
+		return 0
+	}
+	s, _ := v.StringValueOK()
+	return s
+}
+
+// rawStrings reads a reference field that holds one id or an array of ids.
+func rawStrings(v bson.RawValue) []string {
+	if s, ok := v.StringValueOK(); ok {
+		return []string{s}
+	}
+	arr, ok := v.ArrayOK()
+	if !ok {
+		return nil
+	}
+	vals, _ := arr.Values()
+	out := make([]string, 0, len(vals))
+	for _, e := range vals {
+		if s, ok := e.StringValueOK(); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func uniq(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+func str[T any](f func(*T) string) func(*T) any { return func(t *T) any { return f(t) } }
+
+// metaOrders are the orders every list offers, plus its own.
+func metaOrders[T any](meta func(*T) *Meta, own map[OrderField]orderKey[T]) map[OrderField]orderKey[T] {
+	own["CREATED_AT"] = orderKey[T]{"createdAt", kindTime, func(t *T) any { return meta(t).CreatedAt }}
+	own["UPDATED_AT"] = orderKey[T]{"updatedAt", kindTime, func(t *T) any { return meta(t).UpdatedAt }}
+	return own
+}
+
+func newCollection[T, F any](s *Store, e Entity, meta func(*T) *Meta, def Order, orders map[OrderField]orderKey[T],
+	filter func(context.Context, *F) (bson.D, error), parents ...Parent) *Collection[T, F] {
+	c := &Collection[T, F]{s: s, entity: e, c: s.coll(e), meta: meta, defaultOrder: def,
+		orders: metaOrders(meta, orders), filter: filter, parents: parents}
+	s.byEntity[e] = c
+	return c
+}
+
+// setup describes every collection: its orders, filters and the fields nested lists group by.
+func (s *Store) setup() {
+	s.byEntity = map[Entity]getter{}
+	s.Programmes = newCollection(s, EntityProgramme, func(p *Programme) *Meta { return &p.Meta }, Order{"NAME", Asc},
+		map[OrderField]orderKey[Programme]{
+			"NAME":       {"name", kindString, str(func(p *Programme) string { return p.Name })},
+			"START_DATE": {"sortStart", kindString, str(func(p *Programme) string { return p.SortStart })},
+		}, programmeQuery)
+	s.Outcomes = newCollection[Outcome, struct{}](s, EntityOutcome, func(o *Outcome) *Meta { return &o.Meta }, Order{"CREATED_AT", Asc},
+		map[OrderField]orderKey[Outcome]{}, nil, ByProgramme)
+	s.Memberships = newCollection[ProgrammeMembership, struct{}](s, EntityMembership, func(m *ProgrammeMembership) *Meta { return &m.Meta }, Order{"CREATED_AT", Asc},
+		map[OrderField]orderKey[ProgrammeMembership]{}, nil, ByProgramme, ByMuseum)
+	s.Museums = newCollection(s, EntityMuseum, func(m *Museum) *Meta { return &m.Meta }, Order{"NAME", Asc},
+		map[OrderField]orderKey[Museum]{
+			"NAME": {"name", kindString, str(func(m *Museum) string { return m.Name })},
+		}, s.museumQuery)
+	s.Communities = newCollection(s, EntityCommunity, func(c *Community) *Meta { return &c.Meta }, Order{"NAME", Asc},
+		map[OrderField]orderKey[Community]{
+			"NAME": {"name", kindString, str(func(c *Community) string { return c.Name })},
+		}, communityQuery)
+	s.People = newCollection(s, EntityPerson, func(p *Person) *Meta { return &p.Meta }, Order{"PSEUDONYM", Asc},
+		map[OrderField]orderKey[Person]{
+			"PSEUDONYM": {"pseudonym", kindString, str(func(p *Person) string { return p.Pseudonym })},
+		}, personQuery, ByCommunity)
+	s.Partnerships = newCollection(s, EntityPartner, func(p *Partnership) *Meta { return &p.Meta }, Order{"TITLE", Asc},
+		map[OrderField]orderKey[Partnership]{
+			"TITLE":      {"title", kindString, str(func(p *Partnership) string { return p.Title })},
+			"START_DATE": {"sortStart", kindString, str(func(p *Partnership) string { return p.SortStart })},
+		}, s.partnershipQuery, ByMuseum, ByCommunity, ByProgramme)
+	s.Events = newCollection(s, EntityEvent, func(e *DecisionEvent) *Meta { return &e.Meta }, Order{"OCCURRED_AT", Desc},
+		map[OrderField]orderKey[DecisionEvent]{
+			"OCCURRED_AT": {"occurredAt", kindTime, func(e *DecisionEvent) any { return e.OccurredAt }},
+			"TITLE":       {"title", kindString, str(func(e *DecisionEvent) string { return e.Title })},
+			"LEVEL":       {"levelRank", kindInt, func(e *DecisionEvent) any { return e.LevelRank }},
+		}, s.eventQuery, ByMuseum, ByPartnership, ByCommunities)
+	s.Activities = newCollection(s, EntityActivity, func(a *Activity) *Meta { return &a.Meta }, Order{"START_DATE", Desc},
+		map[OrderField]orderKey[Activity]{
+			"START_DATE": {"startDate", kindString, str(func(a *Activity) string { return string(a.StartDate) })},
+			"TITLE":      {"title", kindString, str(func(a *Activity) string { return a.Title })},
+		}, s.activityQuery, ByMuseum, ByPartnership)
+	s.Reflections = newCollection(s, EntityReflection, func(r *Reflection) *Meta { return &r.Meta }, Order{"WRITTEN_ON", Desc},
+		map[OrderField]orderKey[Reflection]{
+			"WRITTEN_ON": {"writtenOn", kindString, str(func(r *Reflection) string { return string(r.WrittenOn) })},
+		}, reflectionQuery, ByMuseum, ByPartnership, ByDecisionEvent)
+	s.Publications = newCollection(s, EntityPublic, func(p *Publication) *Meta { return &p.Meta }, Order{"YEAR", Desc},
+		map[OrderField]orderKey[Publication]{
+			"YEAR":  {"year", kindInt, func(p *Publication) any { return p.Year }},
+			"TITLE": {"title", kindString, str(func(p *Publication) string { return p.Title })},
+		}, publicationQuery, ByProgramme, ByMuseums)
+}
+
+type indexSpec struct {
+	entity Entity
+	keys   bson.D
+	unique bool
+}
+
+func keys(fields ...string) bson.D {
+	d := make(bson.D, len(fields))
+	for i, f := range fields {
+		d[i] = bson.E{Key: f, Value: 1}
+	}
+	return d
+}
+
+// indexes lists an index for every filter and sort the API offers. Lists filter on
+// archived first, so it leads; nested lists group by a reference field, so it leads theirs.
+func indexes() []indexSpec {
+	var out []indexSpec
+	add := func(e Entity, fields ...string) { out = append(out, indexSpec{entity: e, keys: keys(fields...)}) }
+	for e := range entityInfos {
+		add(e, "archived", "createdAt", "_id")
+		add(e, "archived", "updatedAt", "_id")
+	}
+	out = append(out,
+		indexSpec{EntityOutcome, keys("programmeId", "number"), true},
+		indexSpec{EntityOutcome, keys("programmeId", "code"), true},
+	)
+	add(EntityOutcome, "code", "archived")
+	add(EntityMembership, "programmeId", "archived", "startDate")
+	add(EntityMembership, "museumId", "archived", "startDate")
+	add(EntityProgramme, "archived", "name", "_id")
+	add(EntityProgramme, "archived", "sortStart", "_id")
+	add(EntityProgramme, "funder")
+	for _, f := range []string{"name", "kind", "city", "region", "country", "parentId"} {
+		add(EntityMuseum, "archived", f, "_id")
+	}
+	for _, f := range []string{"name", "kind", "area"} {
+		add(EntityCommunity, "archived", f, "_id")
+	}
+	add(EntityPerson, "archived", "pseudonym", "_id")
+	add(EntityPerson, "communityId", "archived", "pseudonym", "_id")
+	add(EntityPartner, "archived", "title", "_id")
+	add(EntityPartner, "archived", "sortStart", "_id")
+	for _, f := range []string{"museumId", "communityId", "programmeId"} {
+		add(EntityPartner, f, "archived", "title", "_id")
+	}
+	for _, f := range []string{"status", "participationModel", "startDate", "outcomeIds"} {
+		add(EntityPartner, "archived", f)
+	}
+	add(EntityEvent, "archived", "occurredAt", "_id")
+	add(EntityEvent, "archived", "title", "_id")
+	add(EntityEvent, "archived", "levelRank", "_id")
+	for _, f := range []string{"museumId", "partnershipId", "communityIds"} {
+		add(EntityEvent, f, "archived", "occurredAt", "_id")
+	}
+	for _, f := range []string{"kind", "participationLevel", "assessedRung", "rungRank", "empowermentGap", "outcomeIds", "visibility"} {
+		add(EntityEvent, "archived", f, "occurredAt")
+	}
+	add(EntityActivity, "archived", "startDate", "_id")
+	add(EntityActivity, "archived", "title", "_id")
+	for _, f := range []string{"museumId", "partnershipId"} {
+		add(EntityActivity, f, "archived", "startDate", "_id")
+	}
+	for _, f := range []string{"kind", "skillKeys", "outcomeIds"} {
+		add(EntityActivity, "archived", f, "startDate")
+	}
+	add(EntityReflection, "archived", "writtenOn", "_id")
+	for _, f := range []string{"museumId", "partnershipId", "decisionEventId"} {
+		add(EntityReflection, f, "archived", "writtenOn", "_id")
+	}
+	add(EntityReflection, "archived", "author", "writtenOn")
+	add(EntityReflection, "archived", "visibility", "writtenOn")
+	add(EntityPublic, "archived", "year", "_id")
+	add(EntityPublic, "archived", "title", "_id")
+	add(EntityPublic, "programmeId", "archived", "year", "_id")
+	add(EntityPublic, "museumIds", "archived", "year", "_id")
+	add(EntityPublic, "archived", "kind", "year")
+	return out
+}
+
+// EnsureIndexes creates every index the API's filters and sorts need. It is idempotent:
+// existing indexes are left as they are, so it runs at every start.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	byEntity := map[Entity][]mongo.IndexModel{}
+	for _, ix := range indexes() {
+		m := mongo.IndexModel{Keys: ix.keys}
+		if ix.unique {
+			m.Options = options.Index().SetUnique(true)
+		}
+		byEntity[ix.entity] = append(byEntity[ix.entity], m)
+	}
+	for e, models := range byEntity {
+		if _, err := s.coll(e).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("store: indexes of %s: %w", entityInfos[e].collection, translate(err))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+)
+
+// MaxPageSize is the largest page a list returns; asking for more is a validation error.
+const MaxPageSize = 100
+
+// DefaultPageSize is the page size when neither first nor last is given.
+const DefaultPageSize = 20
+
+// PageArgs are a Relay connection's paging arguments.
+type PageArgs struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// Order is a list's sort order. Ties are broken by id, so every order is total and cursors
+// stay stable when records are inserted.
+type Order struct {
+	Field     OrderField `json:"field"`
+	Direction Direction  `json:"direction"`
+}
+
+// PageInfo is Relay's page information.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// Edge is one item of a page with its cursor.
+type Edge[T any] struct {
+	Cursor string
+	Node   *T
+}
+
+// Page is one page of a list, in the list's order.
+type Page[T any] struct {
+	Edges    []Edge[T]
+	PageInfo PageInfo
+	count    func(ctx context.Context) (int, error)
+}
+
+// Nodes returns the page's records without their cursors.
+func (p *Page[T]) Nodes() []*T {
+	out := make([]*T, len(p.Edges))
+	for i, e := range p.Edges {
+		out[i] = e.Node
+	}
+	return out
+}
+
+// TotalCount returns how many records the whole list holds. It costs a database command
+// the first time for top-level lists, and nothing for nested ones.
+func (p *Page[T]) TotalCount(ctx context.Context) (int, error) {
+	if p.count == nil {
+		return len(p.Edges), nil
+	}
+	return p.count(ctx)
+}
+
+type MuseumConnection = Page[Museum]
+type MuseumEdge = Edge[Museum]

@@ -1,0 +1,163 @@
+// Package store owns the domain types of Participation Graph and all access to MongoDB: the
+// records, their validation, their indexes, paging with cursors, and the single write path
+// that keeps version, timestamps and references right. Driver types never leave it: callers
+// see plain structs, opaque string ids and the store's own errors (ErrNotFound, ErrConflict,
+// ErrUnavailable, *ValidationError).
+//
+// Everything here works on MongoDB 7/8 and on FerretDB v1 alike: no $lookup, no change
+// streams, no multi-document transactions.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Options configure a Store.
+type Options struct {
+	// URI is the MongoDB connection string.
+	URI string
+	// Database is the database name.
+	Database string
+	// OpTimeout bounds every database operation that has no earlier deadline (default 10s).
+	OpTimeout time.Duration
+	// OnCommand, when set, is called for every command sent to the database, with the
+	// database and command names (used for metrics and for counting round trips in tests).
+	OnCommand func(database, command string)
+	// Now returns the current time (default time.Now); tests may fix it.
+	Now func() time.Time
+}
+
+// Store is the database of record. It is safe for concurrent use.
+type Store struct {
+	client    *mongo.Client
+	db        *mongo.Database
+	opTimeout time.Duration
+	now       func() time.Time
+
+	Programmes   *Collection[Programme, ProgrammeFilter]
+	Outcomes     *Collection[Outcome, struct{}]
+	Memberships  *Collection[ProgrammeMembership, struct{}]
+	Museums      *Collection[Museum, MuseumFilter]
+	Communities  *Collection[Community, CommunityFilter]
+	People       *Collection[Person, PersonFilter]
+	Partnerships *Collection[Partnership, PartnershipFilter]
+	Events       *Collection[DecisionEvent, DecisionEventFilter]
+	Activities   *Collection[Activity, ActivityFilter]
+	Reflections  *Collection[Reflection, ReflectionFilter]
+	Publications *Collection[Publication, PublicationFilter]
+
+	byEntity map[Entity]getter
+}
+
+// getter fetches any record by id, for node().
+type getter interface {
+	getAny(ctx context.Context, ids []string) ([]any, []error)
+}
+
+// Open connects to the database, checks it answers, and prepares the collections. It does
+// not create indexes: call EnsureIndexes.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.OpTimeout <= 0 {
+		o.OpTimeout = 10 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Database == "" {
+		return nil, errors.New("store: no database name")
+	}
+	co := options.Client().ApplyURI(o.URI).
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetRetryWrites(true).
+		SetRetryReads(true).
+		SetAppName("participation-graph")
+	if cs := co.WriteConcern; cs == nil {
+		co.SetWriteConcern(writeconcern.Majority())
+	}
+	if o.OnCommand != nil {
+		on := o.OnCommand
+		co.SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			on(e.DatabaseName, e.CommandName)
+		}})
+	}
+	client, err := mongo.Connect(co)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(o.Database), opTimeout: o.OpTimeout, now: o.Now}
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	s.setup()
+	return s, nil
+}
+
+// Ping checks the database answers; it returns ErrUnavailable when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	return translate(s.client.Ping(ctx, readpref.Primary()))
+}
+
+// Close disconnects from the database.
+func (s *Store) Close(ctx context.Context) error {
+	return s.client.Disconnect(ctx)
+}
+
+// DropDatabase removes the store's whole database. Tests use it to clean up.
+func (s *Store) DropDatabase(ctx context.Context) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	return translate(s.db.Drop(ctx))
+}
+
+// opCtx bounds an operation by the store's timeout unless ctx already ends sooner.
+func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < s.opTimeout {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.opTimeout)
+}
+
+// clock returns the current time at the precision the database keeps (milliseconds, UTC),
+// so that what a write returns equals what a later read returns.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+func (s *Store) coll(e Entity) *mongo.Collection { return s.db.Collection(entityInfos[e].collection) }
+
+// Node fetches records of any type by id, in the order given. A malformed or unknown id
+// gives ErrNotFound in its place.
+func (s *Store) Node(ctx context.Context, ids []string) ([]any, []error) {
+	out, errs := make([]any, len(ids)), make([]error, len(ids))
+	byEntity := map[Entity][]int{}
+	for i, id := range ids {
+		e, ok := EntityOf(id)
+		if !ok {
+			errs[i] = fmt.Errorf("id %q: %w", id, ErrNotFound)
+			continue
+		}
+		byEntity[e] = append(byEntity[e], i)
+	}
+	for e, idx := range byEntity {
+		want := make([]string, len(idx))
+		for j, i := range idx {
+			want[j] = ids[i]
+		}
+		recs, es := s.byEntity[e].getAny(ctx, want)
+		for j, i := range idx {
+			out[i], errs[i] = recs[j], es[j]
+		}
+	}
+	return out, errs
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Op is the kind of change a write makes to a record.
+type Op string
+
+// The kinds of change.
+const (
+	OpCreated  Op = "CREATED"
+	OpUpdated  Op = "UPDATED"
+	OpArchived Op = "ARCHIVED"
+	OpErased   Op = "ERASED"
+)
+
+// ArchiveInput identifies a record to archive.
+type ArchiveInput struct {
+	ID              string
+	ExpectedVersion *int
+}
+
+// errStale means the record changed between reading and writing it.
+var errStale = errors.New("stale version")
+
+// write is one change to one record. Every write in the store goes through commit, the one
+// place that will also append to the change feed and check the caller.
+type write struct {
+	entity Entity
+	op     Op
+	meta   *Meta
+	prev   int // the version the change was made from (0 for a create)
+	doc    any
+}
+
+// commit stores one write: an insert for a new record, otherwise a replace that succeeds
+// only if the stored version is still the one the change was made from.
+func (s *Store) commit(ctx context.Context, w write) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	c := s.coll(w.entity)
+	if w.op == OpCreated {
+		_, err := c.InsertOne(ctx, w.doc)
+		return translate(err)
+	}
+	res, err := c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: w.meta.ID}, {Key: "version", Value: w.prev}}, w.doc)
+	if err != nil {
+		return translate(err)
+	}
+	if res.MatchedCount == 0 {
+		return errStale
+	}
+	return nil
+}
+
+func conflict(e Entity, id string, expected, actual int) error {
+	return fmt.Errorf("%w: %s %q is at version %d, not the expected %d; read it again and reapply your change",
+		ErrConflict, e.label(), id, actual, expected)
+}
+
+// create validates and stores a new record.
+func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check func(v *validator)) (*T, error) {
+	v := c.s.validator()
+	check(v)
+	if err := v.err(ctx); err != nil {
+		return nil, err
+	}
+	m := c.meta(rec)
+	now := c.s.clock()
+	if m.ID == "" {
+		m.ID = newID(c.entity)
+	}
+	m.Version, m.CreatedAt, m.UpdatedAt = 1, now, now
+	if err := c.s.commit(ctx, write{entity: c.entity, op: OpCreated, meta: m, doc: rec}); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// maxRetries bounds how often an update without expectedVersion is retried when another
+// writer changed the record between the read and the write.
+const maxRetries = 5
+
+// update reads a record, applies a change and stores it, as one optimistic step. With
+// expected set, a record at another version fails with ErrConflict and nothing changes;
+// without it, a concurrent change makes the update read again and reapply, so no change is
+// silently lost.
+func update[T, F any](ctx context.Context, c *Collection[T, F], op Op, id string, expected *int, apply func(rec *T, v *validator)) (*T, error) {
+	for attempt := 0; ; attempt++ {
+		rec, err := c.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		m := c.meta(rec)
+		if expected != nil && m.Version != *expected {
+			return nil, conflict(c.entity, id, *expected, m.Version)
+		}
+		prev := m.Version
+		v := c.s.validator()
+		apply(rec, v)
+		if err := v.err(ctx); err != nil {
+			return nil, err
+		}
+		m.ID, m.Version, m.UpdatedAt = id, prev+1, c.s.clock()
+		err = c.s.commit(ctx, write{entity: c.entity, op: op, meta: m, prev: prev, doc: rec})
+		switch {
+		case errors.Is(err, errStale) && expected == nil && attempt < maxRetries:
+			continue
+		case errors.Is(err, errStale):
+			return nil, fmt.Errorf("%w: %s %q changed while it was being updated; try again", ErrConflict, c.entity.label(), id)
+		case err != nil:
+			return nil, err
+		}
+		return rec, nil
+	}
+}
+
+// archive marks a record archived. Archiving an archived record changes nothing.
+func archive[T, F any](ctx context.Context, c *Collection[T, F], in ArchiveInput) (*T, error) {
+	rec, err := c.Get(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if c.meta(rec).Archived {
+		if in.ExpectedVersion != nil && *in.ExpectedVersion != c.meta(rec).Version {
+			return nil, conflict(c.entity, in.ID, *in.ExpectedVersion, c.meta(rec).Version)
+		}
+		return rec, nil
+	}
+	return update(ctx, c, OpArchived, in.ID, in.ExpectedVersion, func(rec *T, _ *validator) {
+		m := c.meta(rec)
+		now := c.s.clock()
+		m.Archived, m.ArchivedAt = true, &now
+	})
+}
