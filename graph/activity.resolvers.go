@@ -7,47 +7,50 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
 func (r *activityResolver) Museum(ctx context.Context, obj *store.Activity) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Museum - museum"))
+	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
 func (r *activityResolver) Partnership(ctx context.Context, obj *store.Activity) (*store.Partnership, error) {
-	panic(fmt.Errorf("not implemented: Partnership - partnership"))
+	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
 }
 
 func (r *activityResolver) Outcomes(ctx context.Context, obj *store.Activity) ([]*store.Outcome, error) {
-	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
 }
 
-func (r *mutationResolver) RecordActivity(ctx context.Context, input model.RecordActivityInput) (*model.ActivityPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordActivity - recordActivity"))
+func (r *mutationResolver) RecordActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error) {
+	rec, err := r.Store.RecordActivity(ctx, input)
+	return payload(rec, err, activityPayload)
 }
 
-func (r *mutationResolver) CreateActivity(ctx context.Context, input model.RecordActivityInput) (*model.ActivityPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateActivity - createActivity"))
+func (r *mutationResolver) CreateActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error) {
+	return r.RecordActivity(ctx, input)
 }
 
-func (r *mutationResolver) UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.ActivityPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateActivity - updateActivity"))
+func (r *mutationResolver) UpdateActivity(ctx context.Context, input store.UpdateActivityInput) (*model.ActivityPayload, error) {
+	rec, err := r.Store.UpdateActivity(ctx, input)
+	return payload(rec, err, activityPayload)
 }
 
-func (r *mutationResolver) ArchiveActivity(ctx context.Context, input model.ArchiveInput) (*model.ActivityPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveActivity - archiveActivity"))
+func (r *mutationResolver) ArchiveActivity(ctx context.Context, input store.ArchiveInput) (*model.ActivityPayload, error) {
+	rec, err := r.Store.ArchiveActivity(ctx, input)
+	return payload(rec, err, activityPayload)
 }
 
 func (r *queryResolver) Activity(ctx context.Context, id string) (*store.Activity, error) {
-	panic(fmt.Errorf("not implemented: Activity - activity"))
+	return orNull(r.Store.Activities.Get(ctx, id))
 }
 
-func (r *queryResolver) Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) (*model.ActivityConnection, error) {
-	panic(fmt.Errorf("not implemented: Activities - activities"))
+func (r *queryResolver) Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error) {
+	return r.Store.Activities.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Activity() generated.ActivityResolver { return &activityResolver{r} }

@@ -7,59 +7,62 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
 func (r *decisionEventResolver) Museum(ctx context.Context, obj *store.DecisionEvent) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Museum - museum"))
+	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
 func (r *decisionEventResolver) Partnership(ctx context.Context, obj *store.DecisionEvent) (*store.Partnership, error) {
-	panic(fmt.Errorf("not implemented: Partnership - partnership"))
+	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
 }
 
 func (r *decisionEventResolver) Communities(ctx context.Context, obj *store.DecisionEvent) ([]*store.Community, error) {
-	panic(fmt.Errorf("not implemented: Communities - communities"))
+	return loader.GetAll(ctx, loaders(ctx).Community, obj.CommunityIDs)
 }
 
 func (r *decisionEventResolver) Outcomes(ctx context.Context, obj *store.DecisionEvent) ([]*store.Outcome, error) {
-	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
 }
 
-func (r *mutationResolver) RecordDecisionEvent(ctx context.Context, input model.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordDecisionEvent - recordDecisionEvent"))
+func (r *mutationResolver) RecordDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
+	rec, err := r.Store.RecordDecisionEvent(ctx, input)
+	return payload(rec, err, eventPayload)
 }
 
-func (r *mutationResolver) CreateDecisionEvent(ctx context.Context, input model.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateDecisionEvent - createDecisionEvent"))
+func (r *mutationResolver) CreateDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
+	return r.RecordDecisionEvent(ctx, input)
 }
 
-func (r *mutationResolver) UpdateDecisionEvent(ctx context.Context, input model.UpdateDecisionEventInput) (*model.DecisionEventPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateDecisionEvent - updateDecisionEvent"))
+func (r *mutationResolver) UpdateDecisionEvent(ctx context.Context, input store.UpdateDecisionEventInput) (*model.DecisionEventPayload, error) {
+	rec, err := r.Store.UpdateDecisionEvent(ctx, input)
+	return payload(rec, err, eventPayload)
 }
 
-func (r *mutationResolver) ArchiveDecisionEvent(ctx context.Context, input model.ArchiveInput) (*model.DecisionEventPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveDecisionEvent - archiveDecisionEvent"))
+func (r *mutationResolver) ArchiveDecisionEvent(ctx context.Context, input store.ArchiveInput) (*model.DecisionEventPayload, error) {
+	rec, err := r.Store.ArchiveDecisionEvent(ctx, input)
+	return payload(rec, err, eventPayload)
 }
 
 func (r *participantResolver) Person(ctx context.Context, obj *store.Participant) (*store.Person, error) {
-	panic(fmt.Errorf("not implemented: Person - person"))
+	return loader.Get(ctx, loaders(ctx).Person, obj.PersonID)
 }
 
 func (r *participantResolver) Community(ctx context.Context, obj *store.Participant) (*store.Community, error) {
-	panic(fmt.Errorf("not implemented: Community - community"))
+	return loader.Get(ctx, loaders(ctx).Community, obj.CommunityID)
 }
 
 func (r *queryResolver) DecisionEvent(ctx context.Context, id string) (*store.DecisionEvent, error) {
-	panic(fmt.Errorf("not implemented: DecisionEvent - decisionEvent"))
+	return orNull(loader.Get(ctx, loaders(ctx).Event, &id))
 }
 
-func (r *queryResolver) DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error) {
-	panic(fmt.Errorf("not implemented: DecisionEvents - decisionEvents"))
+func (r *queryResolver) DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error) {
+	return r.Store.Events.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) DecisionEvent() generated.DecisionEventResolver { return &decisionEventResolver{r} }

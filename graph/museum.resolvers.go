@@ -7,55 +7,58 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
 func (r *museumResolver) Parent(ctx context.Context, obj *store.Museum) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Parent - parent"))
+	return loader.Get(ctx, loaders(ctx).Museum, obj.ParentID)
 }
 
 func (r *museumResolver) Memberships(ctx context.Context, obj *store.Museum) ([]*store.ProgrammeMembership, error) {
-	panic(fmt.Errorf("not implemented: Memberships - memberships"))
+	return loaders(ctx).MuseumMemberships.Load(ctx, obj.ID)
 }
 
-func (r *museumResolver) Partnerships(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*model.PartnershipConnection, error) {
-	panic(fmt.Errorf("not implemented: Partnerships - partnerships"))
+func (r *museumResolver) Partnerships(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error) {
+	return loader.Children(ctx, r.Store.Partnerships, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
-func (r *museumResolver) DecisionEvents(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error) {
-	panic(fmt.Errorf("not implemented: DecisionEvents - decisionEvents"))
+func (r *museumResolver) DecisionEvents(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error) {
+	return loader.Children(ctx, r.Store.Events, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
-func (r *museumResolver) Activities(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) (*model.ActivityConnection, error) {
-	panic(fmt.Errorf("not implemented: Activities - activities"))
+func (r *museumResolver) Activities(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error) {
+	return loader.Children(ctx, r.Store.Activities, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
-func (r *museumResolver) Reflections(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) (*model.ReflectionConnection, error) {
-	panic(fmt.Errorf("not implemented: Reflections - reflections"))
+func (r *museumResolver) Reflections(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error) {
+	return loader.Children(ctx, r.Store.Reflections, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
-func (r *mutationResolver) CreateMuseum(ctx context.Context, input model.CreateMuseumInput) (*model.MuseumPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateMuseum - createMuseum"))
+func (r *mutationResolver) CreateMuseum(ctx context.Context, input store.CreateMuseumInput) (*model.MuseumPayload, error) {
+	rec, err := r.Store.CreateMuseum(ctx, input)
+	return payload(rec, err, func(m *store.Museum) *model.MuseumPayload { return &model.MuseumPayload{Museum: m} })
 }
 
-func (r *mutationResolver) UpdateMuseum(ctx context.Context, input model.UpdateMuseumInput) (*model.MuseumPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateMuseum - updateMuseum"))
+func (r *mutationResolver) UpdateMuseum(ctx context.Context, input store.UpdateMuseumInput) (*model.MuseumPayload, error) {
+	rec, err := r.Store.UpdateMuseum(ctx, input)
+	return payload(rec, err, func(m *store.Museum) *model.MuseumPayload { return &model.MuseumPayload{Museum: m} })
 }
 
-func (r *mutationResolver) ArchiveMuseum(ctx context.Context, input model.ArchiveInput) (*model.MuseumPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveMuseum - archiveMuseum"))
+func (r *mutationResolver) ArchiveMuseum(ctx context.Context, input store.ArchiveInput) (*model.MuseumPayload, error) {
+	rec, err := r.Store.ArchiveMuseum(ctx, input)
+	return payload(rec, err, func(m *store.Museum) *model.MuseumPayload { return &model.MuseumPayload{Museum: m} })
 }
 
 func (r *queryResolver) Museum(ctx context.Context, id string) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Museum - museum"))
+	return orNull(loader.Get(ctx, loaders(ctx).Museum, &id))
 }
 
-func (r *queryResolver) Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MuseumFilter, orderBy *model.MuseumOrder) (*store.Page[store.Museum], error) {
-	panic(fmt.Errorf("not implemented: Museums - museums"))
+func (r *queryResolver) Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) (*store.Page[store.Museum], error) {
+	return r.Store.Museums.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Museum() generated.MuseumResolver { return &museumResolver{r} }

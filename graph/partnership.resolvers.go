@@ -7,67 +7,72 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) CreatePartnership(ctx context.Context, input model.CreatePartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: CreatePartnership - createPartnership"))
+func (r *mutationResolver) CreatePartnership(ctx context.Context, input store.CreatePartnershipInput) (*model.PartnershipPayload, error) {
+	rec, err := r.Store.CreatePartnership(ctx, input)
+	return payload(rec, err, partnershipPayload)
 }
 
-func (r *mutationResolver) UpdatePartnership(ctx context.Context, input model.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdatePartnership - updatePartnership"))
+func (r *mutationResolver) UpdatePartnership(ctx context.Context, input store.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
+	rec, err := r.Store.UpdatePartnership(ctx, input)
+	return payload(rec, err, partnershipPayload)
 }
 
-func (r *mutationResolver) ArchivePartnership(ctx context.Context, input model.ArchiveInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchivePartnership - archivePartnership"))
+func (r *mutationResolver) ArchivePartnership(ctx context.Context, input store.ArchiveInput) (*model.PartnershipPayload, error) {
+	rec, err := r.Store.ArchivePartnership(ctx, input)
+	return payload(rec, err, partnershipPayload)
 }
 
-func (r *mutationResolver) StartPartnership(ctx context.Context, input model.StartPartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: StartPartnership - startPartnership"))
+func (r *mutationResolver) StartPartnership(ctx context.Context, input store.StartPartnershipInput) (*model.PartnershipPayload, error) {
+	rec, err := r.Store.StartPartnership(ctx, input)
+	return payload(rec, err, partnershipPayload)
 }
 
-func (r *mutationResolver) EndPartnership(ctx context.Context, input model.EndPartnershipInput) (*model.PartnershipPayload, error) {
-	panic(fmt.Errorf("not implemented: EndPartnership - endPartnership"))
+func (r *mutationResolver) EndPartnership(ctx context.Context, input store.EndPartnershipInput) (*model.PartnershipPayload, error) {
+	rec, err := r.Store.EndPartnership(ctx, input)
+	return payload(rec, err, partnershipPayload)
 }
 
 func (r *partnershipResolver) Museum(ctx context.Context, obj *store.Partnership) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Museum - museum"))
+	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
 func (r *partnershipResolver) Community(ctx context.Context, obj *store.Partnership) (*store.Community, error) {
-	panic(fmt.Errorf("not implemented: Community - community"))
+	return loaders(ctx).Community.Load(ctx, obj.CommunityID)
 }
 
 func (r *partnershipResolver) Programme(ctx context.Context, obj *store.Partnership) (*store.Programme, error) {
-	panic(fmt.Errorf("not implemented: Programme - programme"))
+	return loader.Get(ctx, loaders(ctx).Programme, obj.ProgrammeID)
 }
 
 func (r *partnershipResolver) Outcomes(ctx context.Context, obj *store.Partnership) ([]*store.Outcome, error) {
-	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
 }
 
-func (r *partnershipResolver) DecisionEvents(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error) {
-	panic(fmt.Errorf("not implemented: DecisionEvents - decisionEvents"))
+func (r *partnershipResolver) DecisionEvents(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error) {
+	return loader.Children(ctx, r.Store.Events, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
-func (r *partnershipResolver) Activities(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) (*model.ActivityConnection, error) {
-	panic(fmt.Errorf("not implemented: Activities - activities"))
+func (r *partnershipResolver) Activities(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error) {
+	return loader.Children(ctx, r.Store.Activities, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
-func (r *partnershipResolver) Reflections(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) (*model.ReflectionConnection, error) {
-	panic(fmt.Errorf("not implemented: Reflections - reflections"))
+func (r *partnershipResolver) Reflections(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error) {
+	return loader.Children(ctx, r.Store.Reflections, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *queryResolver) Partnership(ctx context.Context, id string) (*store.Partnership, error) {
-	panic(fmt.Errorf("not implemented: Partnership - partnership"))
+	return orNull(loader.Get(ctx, loaders(ctx).Partnership, &id))
 }
 
-func (r *queryResolver) Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*model.PartnershipConnection, error) {
-	panic(fmt.Errorf("not implemented: Partnerships - partnerships"))
+func (r *queryResolver) Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error) {
+	return r.Store.Partnerships.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Partnership() generated.PartnershipResolver { return &partnershipResolver{r} }

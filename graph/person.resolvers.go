@@ -7,43 +7,64 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: CreatePerson - createPerson"))
+func (r *mutationResolver) CreatePerson(ctx context.Context, input store.CreatePersonInput) (*model.PersonPayload, error) {
+	rec, err := r.Store.CreatePerson(ctx, input)
+	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdatePerson - updatePerson"))
+func (r *mutationResolver) UpdatePerson(ctx context.Context, input store.UpdatePersonInput) (*model.PersonPayload, error) {
+	rec, err := r.Store.UpdatePerson(ctx, input)
+	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) ArchivePerson(ctx context.Context, input model.ArchiveInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchivePerson - archivePerson"))
+func (r *mutationResolver) ArchivePerson(ctx context.Context, input store.ArchiveInput) (*model.PersonPayload, error) {
+	rec, err := r.Store.ArchivePerson(ctx, input)
+	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) RecordConsent(ctx context.Context, input model.RecordConsentInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: RecordConsent - recordConsent"))
+func (r *mutationResolver) RecordConsent(ctx context.Context, input store.RecordConsentInput) (*model.PersonPayload, error) {
+	rec, err := r.Store.RecordConsent(ctx, input)
+	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) ErasePerson(ctx context.Context, input model.ErasePersonInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: ErasePerson - erasePerson"))
+func (r *mutationResolver) ErasePerson(ctx context.Context, input store.ErasePersonInput) (*model.PersonPayload, error) {
+	rec, err := r.Store.ErasePerson(ctx, input)
+	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
+}
+
+// DisplayName is personal data: it is shown only when the person agreed to publish their
+// name (consent.publishName) and was not erased. Every caller of this API is anonymous, so
+// that is the only way a name is ever returned.
+func (r *personResolver) DisplayName(ctx context.Context, obj *store.Person) (*string, error) {
+	if obj.Erased || !obj.Consent.PublishName {
+		return nil, nil
+	}
+	return obj.DisplayName, nil
+}
+
+// Email is personal data that only an administrator, or an editor of a museum the person
+// took part with, may see; no anonymous caller ever receives it.
+func (r *personResolver) Email(ctx context.Context, obj *store.Person) (*string, error) {
+	return nil, nil
 }
 
 func (r *personResolver) Community(ctx context.Context, obj *store.Person) (*store.Community, error) {
-	panic(fmt.Errorf("not implemented: Community - community"))
+	return loader.Get(ctx, loaders(ctx).Community, obj.CommunityID)
 }
 
 func (r *queryResolver) Person(ctx context.Context, id string) (*store.Person, error) {
-	panic(fmt.Errorf("not implemented: Person - person"))
+	return orNull(loader.Get(ctx, loaders(ctx).Person, &id))
 }
 
-func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.PersonConnection, error) {
-	panic(fmt.Errorf("not implemented: People - people"))
+func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error) {
+	return r.Store.People.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }

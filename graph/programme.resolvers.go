@@ -7,79 +7,94 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) CreateProgramme(ctx context.Context, input model.CreateProgrammeInput) (*model.ProgrammePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateProgramme - createProgramme"))
+func (r *mutationResolver) CreateProgramme(ctx context.Context, input store.CreateProgrammeInput) (*model.ProgrammePayload, error) {
+	rec, err := r.Store.CreateProgramme(ctx, input)
+	return payload(rec, err, func(p *store.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
 }
 
-func (r *mutationResolver) UpdateProgramme(ctx context.Context, input model.UpdateProgrammeInput) (*model.ProgrammePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateProgramme - updateProgramme"))
+func (r *mutationResolver) UpdateProgramme(ctx context.Context, input store.UpdateProgrammeInput) (*model.ProgrammePayload, error) {
+	rec, err := r.Store.UpdateProgramme(ctx, input)
+	return payload(rec, err, func(p *store.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
 }
 
-func (r *mutationResolver) ArchiveProgramme(ctx context.Context, input model.ArchiveInput) (*model.ProgrammePayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveProgramme - archiveProgramme"))
+func (r *mutationResolver) ArchiveProgramme(ctx context.Context, input store.ArchiveInput) (*model.ProgrammePayload, error) {
+	rec, err := r.Store.ArchiveProgramme(ctx, input)
+	return payload(rec, err, func(p *store.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
 }
 
-func (r *mutationResolver) CreateOutcome(ctx context.Context, input model.CreateOutcomeInput) (*model.OutcomePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateOutcome - createOutcome"))
+func (r *mutationResolver) CreateOutcome(ctx context.Context, input store.CreateOutcomeInput) (*model.OutcomePayload, error) {
+	rec, err := r.Store.CreateOutcome(ctx, input)
+	return payload(rec, err, func(o *store.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
 }
 
-func (r *mutationResolver) UpdateOutcome(ctx context.Context, input model.UpdateOutcomeInput) (*model.OutcomePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateOutcome - updateOutcome"))
+func (r *mutationResolver) UpdateOutcome(ctx context.Context, input store.UpdateOutcomeInput) (*model.OutcomePayload, error) {
+	rec, err := r.Store.UpdateOutcome(ctx, input)
+	return payload(rec, err, func(o *store.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
 }
 
-func (r *mutationResolver) ArchiveOutcome(ctx context.Context, input model.ArchiveInput) (*model.OutcomePayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveOutcome - archiveOutcome"))
+func (r *mutationResolver) ArchiveOutcome(ctx context.Context, input store.ArchiveInput) (*model.OutcomePayload, error) {
+	rec, err := r.Store.ArchiveOutcome(ctx, input)
+	return payload(rec, err, func(o *store.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
 }
 
-func (r *mutationResolver) CreateProgrammeMembership(ctx context.Context, input model.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateProgrammeMembership - createProgrammeMembership"))
+func (r *mutationResolver) CreateProgrammeMembership(ctx context.Context, input store.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
+	rec, err := r.Store.CreateProgrammeMembership(ctx, input)
+	return payload(rec, err, func(m *store.ProgrammeMembership) *model.ProgrammeMembershipPayload {
+		return &model.ProgrammeMembershipPayload{ProgrammeMembership: m}
+	})
 }
 
-func (r *mutationResolver) UpdateProgrammeMembership(ctx context.Context, input model.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateProgrammeMembership - updateProgrammeMembership"))
+func (r *mutationResolver) UpdateProgrammeMembership(ctx context.Context, input store.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
+	rec, err := r.Store.UpdateProgrammeMembership(ctx, input)
+	return payload(rec, err, func(m *store.ProgrammeMembership) *model.ProgrammeMembershipPayload {
+		return &model.ProgrammeMembershipPayload{ProgrammeMembership: m}
+	})
 }
 
-func (r *mutationResolver) ArchiveProgrammeMembership(ctx context.Context, input model.ArchiveInput) (*model.ProgrammeMembershipPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveProgrammeMembership - archiveProgrammeMembership"))
+func (r *mutationResolver) ArchiveProgrammeMembership(ctx context.Context, input store.ArchiveInput) (*model.ProgrammeMembershipPayload, error) {
+	rec, err := r.Store.ArchiveProgrammeMembership(ctx, input)
+	return payload(rec, err, func(m *store.ProgrammeMembership) *model.ProgrammeMembershipPayload {
+		return &model.ProgrammeMembershipPayload{ProgrammeMembership: m}
+	})
 }
 
 func (r *outcomeResolver) Programme(ctx context.Context, obj *store.Outcome) (*store.Programme, error) {
-	panic(fmt.Errorf("not implemented: Programme - programme"))
+	return loaders(ctx).Programme.Load(ctx, obj.ProgrammeID)
 }
 
 func (r *programmeResolver) Outcomes(ctx context.Context, obj *store.Programme) ([]*store.Outcome, error) {
-	panic(fmt.Errorf("not implemented: Outcomes - outcomes"))
+	return loaders(ctx).ProgrammeOutcomes.Load(ctx, obj.ID)
 }
 
 func (r *programmeResolver) Memberships(ctx context.Context, obj *store.Programme) ([]*store.ProgrammeMembership, error) {
-	panic(fmt.Errorf("not implemented: Memberships - memberships"))
+	return loaders(ctx).ProgrammeMemberships.Load(ctx, obj.ID)
 }
 
 func (r *programmeResolver) Publications(ctx context.Context, obj *store.Programme) ([]*store.Publication, error) {
-	panic(fmt.Errorf("not implemented: Publications - publications"))
+	return loaders(ctx).ProgrammePublications.Load(ctx, obj.ID)
 }
 
 func (r *programmeMembershipResolver) Programme(ctx context.Context, obj *store.ProgrammeMembership) (*store.Programme, error) {
-	panic(fmt.Errorf("not implemented: Programme - programme"))
+	return loaders(ctx).Programme.Load(ctx, obj.ProgrammeID)
 }
 
 func (r *programmeMembershipResolver) Museum(ctx context.Context, obj *store.ProgrammeMembership) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Museum - museum"))
+	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
 func (r *queryResolver) Programme(ctx context.Context, id string) (*store.Programme, error) {
-	panic(fmt.Errorf("not implemented: Programme - programme"))
+	return orNull(loader.Get(ctx, loaders(ctx).Programme, &id))
 }
 
-func (r *queryResolver) Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ProgrammeFilter, orderBy *model.ProgrammeOrder) (*model.ProgrammeConnection, error) {
-	panic(fmt.Errorf("not implemented: Programmes - programmes"))
+func (r *queryResolver) Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) (*store.Page[store.Programme], error) {
+	return r.Store.Programmes.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Outcome() generated.OutcomeResolver { return &outcomeResolver{r} }

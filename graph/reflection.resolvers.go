@@ -7,47 +7,50 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) AddReflection(ctx context.Context, input model.AddReflectionInput) (*model.ReflectionPayload, error) {
-	panic(fmt.Errorf("not implemented: AddReflection - addReflection"))
+func (r *mutationResolver) AddReflection(ctx context.Context, input store.AddReflectionInput) (*model.ReflectionPayload, error) {
+	rec, err := r.Store.AddReflection(ctx, input)
+	return payload(rec, err, reflectionPayload)
 }
 
-func (r *mutationResolver) CreateReflection(ctx context.Context, input model.AddReflectionInput) (*model.ReflectionPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateReflection - createReflection"))
+func (r *mutationResolver) CreateReflection(ctx context.Context, input store.AddReflectionInput) (*model.ReflectionPayload, error) {
+	return r.AddReflection(ctx, input)
 }
 
-func (r *mutationResolver) UpdateReflection(ctx context.Context, input model.UpdateReflectionInput) (*model.ReflectionPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateReflection - updateReflection"))
+func (r *mutationResolver) UpdateReflection(ctx context.Context, input store.UpdateReflectionInput) (*model.ReflectionPayload, error) {
+	rec, err := r.Store.UpdateReflection(ctx, input)
+	return payload(rec, err, reflectionPayload)
 }
 
-func (r *mutationResolver) ArchiveReflection(ctx context.Context, input model.ArchiveInput) (*model.ReflectionPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveReflection - archiveReflection"))
+func (r *mutationResolver) ArchiveReflection(ctx context.Context, input store.ArchiveInput) (*model.ReflectionPayload, error) {
+	rec, err := r.Store.ArchiveReflection(ctx, input)
+	return payload(rec, err, reflectionPayload)
 }
 
 func (r *queryResolver) Reflection(ctx context.Context, id string) (*store.Reflection, error) {
-	panic(fmt.Errorf("not implemented: Reflection - reflection"))
+	return orNull(r.Store.Reflections.Get(ctx, id))
 }
 
-func (r *queryResolver) Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) (*model.ReflectionConnection, error) {
-	panic(fmt.Errorf("not implemented: Reflections - reflections"))
+func (r *queryResolver) Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error) {
+	return r.Store.Reflections.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *reflectionResolver) Museum(ctx context.Context, obj *store.Reflection) (*store.Museum, error) {
-	panic(fmt.Errorf("not implemented: Museum - museum"))
+	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
 func (r *reflectionResolver) Partnership(ctx context.Context, obj *store.Reflection) (*store.Partnership, error) {
-	panic(fmt.Errorf("not implemented: Partnership - partnership"))
+	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
 }
 
 func (r *reflectionResolver) DecisionEvent(ctx context.Context, obj *store.Reflection) (*store.DecisionEvent, error) {
-	panic(fmt.Errorf("not implemented: DecisionEvent - decisionEvent"))
+	return loader.Get(ctx, loaders(ctx).Event, obj.DecisionEventID)
 }
 
 func (r *Resolver) Reflection() generated.ReflectionResolver { return &reflectionResolver{r} }

@@ -1,8 +1,39 @@
+// Package graph is the GraphQL layer: gqlgen's generated executor (in generated/), the
+// resolvers, and the one place where domain errors become GraphQL error codes. Resolvers
+// translate: they read arguments, make one call into the store or a loader, and return.
 package graph
 
-import "github.com/participation-graph/participation-graph/store"
+import (
+	"context"
+	"errors"
 
-// Resolver is the root of the resolvers.
+	"github.com/participation-graph/participation-graph/loader"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// Resolver is the root of the resolvers; it holds what every resolver needs.
 type Resolver struct {
 	Store *store.Store
 }
+
+func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {
+	return store.PageArgs{First: first, After: after, Last: last, Before: before}
+}
+
+// orNull turns "not found" into null, the answer of a lookup by id that matches nothing.
+func orNull[T any](rec *T, err error) (*T, error) {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return rec, err
+}
+
+// payload wraps a written record in its mutation payload.
+func payload[T, P any](rec *T, err error, wrap func(*T) *P) (*P, error) {
+	if err != nil {
+		return nil, err
+	}
+	return wrap(rec), nil
+}
+
+func loaders(ctx context.Context) *loader.Loaders { return loader.For(ctx) }

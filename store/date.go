@@ -41,11 +41,11 @@ func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(s
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a Date must be a string in YYYY-MM-DD form")
+		return inputErr("must be a date string in YYYY-MM-DD form")
 	}
 	p, err := ParseDate(s)
 	if err != nil {
-		return err
+		return &InputError{Message: err.Error()}
 	}
 	*d = p
 	return nil

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -23,10 +22,10 @@ func (vs enumValues[E]) valid(v E) bool { return vs.rank(v) > 0 }
 func (vs enumValues[E]) unmarshal(v any, dst *E, name string) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("%s must be a string", name)
+		return inputErr("must be a %s value", name)
 	}
 	if !vs.valid(E(s)) {
-		return fmt.Errorf("%q is not a valid %s", s, name)
+		return inputErr("%q is not a valid %s; use one of %v", s, name, []E(vs))
 	}
 	*dst = E(s)
 	return nil
@@ -99,7 +98,6 @@ func EmpowermentGap(level ParticipationLevel, rung ArnsteinRung) bool {
 	r := rung.Rank()
 	return level.Shared() && r > 0 && r <= RungPlacation.Rank()
 }
-
 
 // OrganisationKind says what sort of organisation a museum is.
 type OrganisationKind string
@@ -309,7 +307,7 @@ func (e OrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
 func (e *OrderField) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("order field must be a string")
+		return inputErr("must be an order field")
 	}
 	*e = OrderField(s)
 	return nil

@@ -74,3 +74,16 @@ func translate(err error) error {
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// InputError is a value the API could not read (a malformed date, an unknown enum value);
+// the GraphQL layer reports it against the input field it came from.
+type InputError struct {
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Message }
+
+func inputErr(format string, args ...any) error { return &InputError{Message: fmt.Sprintf(format, args...)} }
+
+// IsNotFound reports whether err means a record does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -26,7 +26,9 @@ func common(sample, includeArchived *bool) *filterBuilder {
 	return b
 }
 
-func (b *filterBuilder) add(field string, v any) { b.parts = append(b.parts, bson.E{Key: field, Value: v}) }
+func (b *filterBuilder) add(field string, v any) {
+	b.parts = append(b.parts, bson.E{Key: field, Value: v})
+}
 
 // eq adds field == *v when v is set.
 func eq[V any](b *filterBuilder, field string, v *V) {

@@ -328,5 +328,3 @@ func (s *Store) ErasePerson(ctx context.Context, in ErasePersonInput) (*Person, 
 func (s *Store) ArchivePerson(ctx context.Context, in ArchiveInput) (*Person, error) {
 	return archive(ctx, s.People, in)
 }
-
-

@@ -64,5 +64,24 @@ func (p *Page[T]) TotalCount(ctx context.Context) (int, error) {
 	return p.count(ctx)
 }
 
-type MuseumConnection = Page[Museum]
-type MuseumEdge = Edge[Museum]
+// The GraphQL connection and edge types, bound to Page and Edge.
+type (
+	ProgrammeConnection     = Page[Programme]
+	ProgrammeEdge           = Edge[Programme]
+	MuseumConnection        = Page[Museum]
+	MuseumEdge              = Edge[Museum]
+	CommunityConnection     = Page[Community]
+	CommunityEdge           = Edge[Community]
+	PersonConnection        = Page[Person]
+	PersonEdge              = Edge[Person]
+	PartnershipConnection   = Page[Partnership]
+	PartnershipEdge         = Edge[Partnership]
+	DecisionEventConnection = Page[DecisionEvent]
+	DecisionEventEdge       = Edge[DecisionEvent]
+	ActivityConnection      = Page[Activity]
+	ActivityEdge            = Edge[Activity]
+	ReflectionConnection    = Page[Reflection]
+	ReflectionEdge          = Edge[Reflection]
+	PublicationConnection   = Page[Publication]
+	PublicationEdge         = Edge[Publication]
+)

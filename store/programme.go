@@ -262,3 +262,14 @@ func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent,
 	}
 	return out, errs
 }
+
+// PublicationsOf returns each programme's live publications, newest first, in one command.
+func (s *Store) PublicationsOf(ctx context.Context, programmeIDs []string) ([][]*Publication, []error) {
+	return groupAll(ctx, s.Publications, ByProgramme, programmeIDs, bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: 1}},
+		func(p *Publication) string {
+			if p.ProgrammeID == nil {
+				return ""
+			}
+			return *p.ProgrammeID
+		})
+}

@@ -473,7 +473,7 @@ func (ec *executionContext) fieldContext_Activity_outcomes(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -485,8 +485,8 @@ func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
-			return ec.marshalNActivityEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Activity]) graphql.Marshaler {
+			return ec.marshalNActivityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -505,7 +505,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -514,7 +514,7 @@ func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field
 			return ec.fieldContext_ActivityConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Activity) graphql.Marshaler {
@@ -528,7 +528,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_nodes(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "ActivityConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Activity(ctx, field)
@@ -537,7 +537,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_nodes(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -549,8 +549,8 @@ func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, fi
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -569,7 +569,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -578,7 +578,7 @@ func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, 
 			return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -589,10 +589,10 @@ func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("ActivityConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -615,7 +615,7 @@ func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -683,8 +683,8 @@ func (ec *executionContext) fieldContext_ActivityPayload_activity(_ context.Cont
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, obj any) (model.ActivityFilter, error) {
-	var it model.ActivityFilter
+func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, obj any) (store.ActivityFilter, error) {
+	var it store.ActivityFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -711,70 +711,70 @@ func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, ob
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "museumId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("museumId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MuseumID = graphql.OmittableOf(data)
+			it.MuseumID = data
 		case "partnershipId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartnershipID = graphql.OmittableOf(data)
+			it.PartnershipID = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
 			data, err := ec.unmarshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kinds = graphql.OmittableOf(data)
+			it.Kinds = data
 		case "skill":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skill"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Skill = graphql.OmittableOf(data)
+			it.Skill = data
 		case "startedAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAfter"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedAfter = graphql.OmittableOf(data)
+			it.StartedAfter = data
 		case "startedBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedBefore"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedBefore = graphql.OmittableOf(data)
+			it.StartedBefore = data
 		case "outcomeCodes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeCodes"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeCodes = graphql.OmittableOf(data)
+			it.OutcomeCodes = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -786,14 +786,14 @@ func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalActivityFilter(ctx context.Context, raw any) (model.ActivityFilter, error) {
-	var out model.ActivityFilter
+func UnmarshalActivityFilter(ctx context.Context, raw any) (store.ActivityFilter, error) {
+	var out store.ActivityFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj any) (model.ActivityOrder, error) {
-	var it model.ActivityOrder
+func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -819,7 +819,7 @@ func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrderField(ctx, v)
+			data, err := ec.unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -842,14 +842,14 @@ func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalActivityOrder(ctx context.Context, raw any) (model.ActivityOrder, error) {
-	var out model.ActivityOrder
+func UnmarshalActivityOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Context, obj any) (model.RecordActivityInput, error) {
-	var it model.RecordActivityInput
+func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Context, obj any) (store.RecordActivityInput, error) {
+	var it store.RecordActivityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -886,7 +886,7 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it.Description = data
 		case "museumId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("museumId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -900,7 +900,7 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.PartnershipID = graphql.OmittableOf(data)
+			it.PartnershipID = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
@@ -914,35 +914,35 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.EndDate = graphql.OmittableOf(data)
+			it.EndDate = data
 		case "participantCount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participantCount"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParticipantCount = graphql.OmittableOf(data)
+			it.ParticipantCount = data
 		case "hours":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Hours = graphql.OmittableOf(data)
+			it.Hours = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Skills = graphql.OmittableOf(data)
+			it.Skills = data
 		case "outcomeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = data
 		}
 	}
 	return it, nil
@@ -954,14 +954,14 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordActivityInput(ctx context.Context, raw any) (model.RecordActivityInput, error) {
-	var out model.RecordActivityInput
+func UnmarshalRecordActivityInput(ctx context.Context, raw any) (store.RecordActivityInput, error) {
+	var out store.RecordActivityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordActivityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (model.UpdateActivityInput, error) {
-	var it model.UpdateActivityInput
+func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (store.UpdateActivityInput, error) {
+	var it store.UpdateActivityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -991,7 +991,7 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx, v)
@@ -1061,7 +1061,7 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -1073,8 +1073,8 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateActivityInput(ctx context.Context, raw any) (model.UpdateActivityInput, error) {
-	var out model.UpdateActivityInput
+func UnmarshalUpdateActivityInput(ctx context.Context, raw any) (store.UpdateActivityInput, error) {
+	var out store.UpdateActivityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateActivityInput", raw, &out)
 	return out, err
 }
@@ -1210,7 +1210,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 
 var activityConnectionImplementors = []string{"ActivityConnection"}
 
-func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityConnection) graphql.Marshaler {
+func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Activity]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1222,23 +1222,24 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 		case "edges":
 			out.Values[i] = ec._ActivityConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ActivityConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ActivityConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._ActivityConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1258,7 +1259,7 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 
 var activityEdgeImplementors = []string{"ActivityEdge"}
 
-func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
+func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Activity]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1355,7 +1356,7 @@ func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑg
 	return ec._Activity(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActivityConnection!")
 		return graphql.Null
@@ -1363,11 +1364,15 @@ func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋpartici
 	return ec._ActivityConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Activity]) graphql.Marshaler {
+	return ec._ActivityEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Activity]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNActivityEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
+		return ec.marshalNActivityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1377,14 +1382,6 @@ func (ec *executionContext) marshalNActivityEdge2ᚕᚖgithubᚗcomᚋparticipat
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNActivityEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityEdge(ctx context.Context, sel ast.SelectionSet, v *model.ActivityEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ActivityEdge!")
-		return graphql.Null
-	}
-	return ec._ActivityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx context.Context, v any) (store.ActivityKind, error) {
@@ -1397,13 +1394,13 @@ func (ec *executionContext) marshalNActivityKind2githubᚗcomᚋparticipationᚑ
 	return v
 }
 
-func (ec *executionContext) unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrderField(ctx context.Context, v any) (model.ActivityOrderField, error) {
-	var res model.ActivityOrderField
+func (ec *executionContext) unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrderField(ctx context.Context, sel ast.SelectionSet, v model.ActivityOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1415,12 +1412,12 @@ func (ec *executionContext) marshalNActivityPayload2ᚖgithubᚗcomᚋparticipat
 	return ec._ActivityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordActivityInput(ctx context.Context, v any) (model.RecordActivityInput, error) {
+func (ec *executionContext) unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordActivityInput(ctx context.Context, v any) (store.RecordActivityInput, error) {
 	res, err := ec.unmarshalInputRecordActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateActivityInput(ctx context.Context, v any) (model.UpdateActivityInput, error) {
+func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateActivityInput(ctx context.Context, v any) (store.UpdateActivityInput, error) {
 	res, err := ec.unmarshalInputUpdateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1432,7 +1429,7 @@ func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋparticipationᚑg
 	return ec._Activity(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityFilter(ctx context.Context, v any) (*model.ActivityFilter, error) {
+func (ec *executionContext) unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx context.Context, v any) (*store.ActivityFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1492,7 +1489,7 @@ func (ec *executionContext) marshalOActivityKind2ᚖgithubᚗcomᚋparticipation
 	return v
 }
 
-func (ec *executionContext) unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrder(ctx context.Context, v any) (*model.ActivityOrder, error) {
+func (ec *executionContext) unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -21,68 +21,68 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	RecordActivity(ctx context.Context, input model.RecordActivityInput) (*model.ActivityPayload, error)
-	CreateActivity(ctx context.Context, input model.RecordActivityInput) (*model.ActivityPayload, error)
-	UpdateActivity(ctx context.Context, input model.UpdateActivityInput) (*model.ActivityPayload, error)
-	ArchiveActivity(ctx context.Context, input model.ArchiveInput) (*model.ActivityPayload, error)
-	CreateCommunity(ctx context.Context, input model.CreateCommunityInput) (*model.CommunityPayload, error)
-	UpdateCommunity(ctx context.Context, input model.UpdateCommunityInput) (*model.CommunityPayload, error)
-	ArchiveCommunity(ctx context.Context, input model.ArchiveInput) (*model.CommunityPayload, error)
-	RecordDecisionEvent(ctx context.Context, input model.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
-	CreateDecisionEvent(ctx context.Context, input model.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
-	UpdateDecisionEvent(ctx context.Context, input model.UpdateDecisionEventInput) (*model.DecisionEventPayload, error)
-	ArchiveDecisionEvent(ctx context.Context, input model.ArchiveInput) (*model.DecisionEventPayload, error)
-	CreateMuseum(ctx context.Context, input model.CreateMuseumInput) (*model.MuseumPayload, error)
-	UpdateMuseum(ctx context.Context, input model.UpdateMuseumInput) (*model.MuseumPayload, error)
-	ArchiveMuseum(ctx context.Context, input model.ArchiveInput) (*model.MuseumPayload, error)
-	CreatePartnership(ctx context.Context, input model.CreatePartnershipInput) (*model.PartnershipPayload, error)
-	UpdatePartnership(ctx context.Context, input model.UpdatePartnershipInput) (*model.PartnershipPayload, error)
-	ArchivePartnership(ctx context.Context, input model.ArchiveInput) (*model.PartnershipPayload, error)
-	StartPartnership(ctx context.Context, input model.StartPartnershipInput) (*model.PartnershipPayload, error)
-	EndPartnership(ctx context.Context, input model.EndPartnershipInput) (*model.PartnershipPayload, error)
-	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error)
-	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
-	ArchivePerson(ctx context.Context, input model.ArchiveInput) (*model.PersonPayload, error)
-	RecordConsent(ctx context.Context, input model.RecordConsentInput) (*model.PersonPayload, error)
-	ErasePerson(ctx context.Context, input model.ErasePersonInput) (*model.PersonPayload, error)
-	CreateProgramme(ctx context.Context, input model.CreateProgrammeInput) (*model.ProgrammePayload, error)
-	UpdateProgramme(ctx context.Context, input model.UpdateProgrammeInput) (*model.ProgrammePayload, error)
-	ArchiveProgramme(ctx context.Context, input model.ArchiveInput) (*model.ProgrammePayload, error)
-	CreateOutcome(ctx context.Context, input model.CreateOutcomeInput) (*model.OutcomePayload, error)
-	UpdateOutcome(ctx context.Context, input model.UpdateOutcomeInput) (*model.OutcomePayload, error)
-	ArchiveOutcome(ctx context.Context, input model.ArchiveInput) (*model.OutcomePayload, error)
-	CreateProgrammeMembership(ctx context.Context, input model.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
-	UpdateProgrammeMembership(ctx context.Context, input model.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
-	ArchiveProgrammeMembership(ctx context.Context, input model.ArchiveInput) (*model.ProgrammeMembershipPayload, error)
-	CreatePublication(ctx context.Context, input model.CreatePublicationInput) (*model.PublicationPayload, error)
-	UpdatePublication(ctx context.Context, input model.UpdatePublicationInput) (*model.PublicationPayload, error)
-	ArchivePublication(ctx context.Context, input model.ArchiveInput) (*model.PublicationPayload, error)
-	AddReflection(ctx context.Context, input model.AddReflectionInput) (*model.ReflectionPayload, error)
-	CreateReflection(ctx context.Context, input model.AddReflectionInput) (*model.ReflectionPayload, error)
-	UpdateReflection(ctx context.Context, input model.UpdateReflectionInput) (*model.ReflectionPayload, error)
-	ArchiveReflection(ctx context.Context, input model.ArchiveInput) (*model.ReflectionPayload, error)
+	RecordActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error)
+	CreateActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error)
+	UpdateActivity(ctx context.Context, input store.UpdateActivityInput) (*model.ActivityPayload, error)
+	ArchiveActivity(ctx context.Context, input store.ArchiveInput) (*model.ActivityPayload, error)
+	CreateCommunity(ctx context.Context, input store.CreateCommunityInput) (*model.CommunityPayload, error)
+	UpdateCommunity(ctx context.Context, input store.UpdateCommunityInput) (*model.CommunityPayload, error)
+	ArchiveCommunity(ctx context.Context, input store.ArchiveInput) (*model.CommunityPayload, error)
+	RecordDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
+	CreateDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
+	UpdateDecisionEvent(ctx context.Context, input store.UpdateDecisionEventInput) (*model.DecisionEventPayload, error)
+	ArchiveDecisionEvent(ctx context.Context, input store.ArchiveInput) (*model.DecisionEventPayload, error)
+	CreateMuseum(ctx context.Context, input store.CreateMuseumInput) (*model.MuseumPayload, error)
+	UpdateMuseum(ctx context.Context, input store.UpdateMuseumInput) (*model.MuseumPayload, error)
+	ArchiveMuseum(ctx context.Context, input store.ArchiveInput) (*model.MuseumPayload, error)
+	CreatePartnership(ctx context.Context, input store.CreatePartnershipInput) (*model.PartnershipPayload, error)
+	UpdatePartnership(ctx context.Context, input store.UpdatePartnershipInput) (*model.PartnershipPayload, error)
+	ArchivePartnership(ctx context.Context, input store.ArchiveInput) (*model.PartnershipPayload, error)
+	StartPartnership(ctx context.Context, input store.StartPartnershipInput) (*model.PartnershipPayload, error)
+	EndPartnership(ctx context.Context, input store.EndPartnershipInput) (*model.PartnershipPayload, error)
+	CreatePerson(ctx context.Context, input store.CreatePersonInput) (*model.PersonPayload, error)
+	UpdatePerson(ctx context.Context, input store.UpdatePersonInput) (*model.PersonPayload, error)
+	ArchivePerson(ctx context.Context, input store.ArchiveInput) (*model.PersonPayload, error)
+	RecordConsent(ctx context.Context, input store.RecordConsentInput) (*model.PersonPayload, error)
+	ErasePerson(ctx context.Context, input store.ErasePersonInput) (*model.PersonPayload, error)
+	CreateProgramme(ctx context.Context, input store.CreateProgrammeInput) (*model.ProgrammePayload, error)
+	UpdateProgramme(ctx context.Context, input store.UpdateProgrammeInput) (*model.ProgrammePayload, error)
+	ArchiveProgramme(ctx context.Context, input store.ArchiveInput) (*model.ProgrammePayload, error)
+	CreateOutcome(ctx context.Context, input store.CreateOutcomeInput) (*model.OutcomePayload, error)
+	UpdateOutcome(ctx context.Context, input store.UpdateOutcomeInput) (*model.OutcomePayload, error)
+	ArchiveOutcome(ctx context.Context, input store.ArchiveInput) (*model.OutcomePayload, error)
+	CreateProgrammeMembership(ctx context.Context, input store.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
+	UpdateProgrammeMembership(ctx context.Context, input store.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
+	ArchiveProgrammeMembership(ctx context.Context, input store.ArchiveInput) (*model.ProgrammeMembershipPayload, error)
+	CreatePublication(ctx context.Context, input store.CreatePublicationInput) (*model.PublicationPayload, error)
+	UpdatePublication(ctx context.Context, input store.UpdatePublicationInput) (*model.PublicationPayload, error)
+	ArchivePublication(ctx context.Context, input store.ArchiveInput) (*model.PublicationPayload, error)
+	AddReflection(ctx context.Context, input store.AddReflectionInput) (*model.ReflectionPayload, error)
+	CreateReflection(ctx context.Context, input store.AddReflectionInput) (*model.ReflectionPayload, error)
+	UpdateReflection(ctx context.Context, input store.UpdateReflectionInput) (*model.ReflectionPayload, error)
+	ArchiveReflection(ctx context.Context, input store.ArchiveInput) (*model.ReflectionPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Activity(ctx context.Context, id string) (*store.Activity, error)
-	Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) (*model.ActivityConnection, error)
+	Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error)
 	Community(ctx context.Context, id string) (*store.Community, error)
-	Communities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CommunityFilter, orderBy *model.CommunityOrder) (*model.CommunityConnection, error)
+	Communities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) (*store.Page[store.Community], error)
 	DecisionEvent(ctx context.Context, id string) (*store.DecisionEvent, error)
-	DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error)
+	DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
 	Museum(ctx context.Context, id string) (*store.Museum, error)
-	Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.MuseumFilter, orderBy *model.MuseumOrder) (*store.Page[store.Museum], error)
+	Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) (*store.Page[store.Museum], error)
 	Partnership(ctx context.Context, id string) (*store.Partnership, error)
-	Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*model.PartnershipConnection, error)
+	Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error)
 	Person(ctx context.Context, id string) (*store.Person, error)
-	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.PersonConnection, error)
+	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error)
 	Programme(ctx context.Context, id string) (*store.Programme, error)
-	Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ProgrammeFilter, orderBy *model.ProgrammeOrder) (*model.ProgrammeConnection, error)
+	Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) (*store.Page[store.Programme], error)
 	Publication(ctx context.Context, id string) (*store.Publication, error)
-	Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PublicationFilter, orderBy *model.PublicationOrder) (*model.PublicationConnection, error)
+	Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) (*store.Page[store.Publication], error)
 	Reflection(ctx context.Context, id string) (*store.Reflection, error)
-	Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) (*model.ReflectionConnection, error)
+	Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -93,8 +93,8 @@ func (ec *executionContext) field_Mutation_addReflection_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AddReflectionInput, error) {
-			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐAddReflectionInput(ctx, v)
+		func(ctx context.Context, v any) (store.AddReflectionInput, error) {
+			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAddReflectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -107,8 +107,8 @@ func (ec *executionContext) field_Mutation_archiveActivity_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -121,8 +121,8 @@ func (ec *executionContext) field_Mutation_archiveCommunity_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -135,8 +135,8 @@ func (ec *executionContext) field_Mutation_archiveDecisionEvent_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -149,8 +149,8 @@ func (ec *executionContext) field_Mutation_archiveMuseum_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -163,8 +163,8 @@ func (ec *executionContext) field_Mutation_archiveOutcome_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -177,8 +177,8 @@ func (ec *executionContext) field_Mutation_archivePartnership_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -191,8 +191,8 @@ func (ec *executionContext) field_Mutation_archivePerson_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -205,8 +205,8 @@ func (ec *executionContext) field_Mutation_archiveProgrammeMembership_args(ctx c
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -219,8 +219,8 @@ func (ec *executionContext) field_Mutation_archiveProgramme_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -233,8 +233,8 @@ func (ec *executionContext) field_Mutation_archivePublication_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -247,8 +247,8 @@ func (ec *executionContext) field_Mutation_archiveReflection_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (store.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -261,8 +261,8 @@ func (ec *executionContext) field_Mutation_createActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordActivityInput, error) {
-			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordActivityInput(ctx, v)
+		func(ctx context.Context, v any) (store.RecordActivityInput, error) {
+			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -275,8 +275,8 @@ func (ec *executionContext) field_Mutation_createCommunity_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateCommunityInput, error) {
-			return ec.unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateCommunityInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreateCommunityInput, error) {
+			return ec.unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateCommunityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -289,8 +289,8 @@ func (ec *executionContext) field_Mutation_createDecisionEvent_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordDecisionEventInput, error) {
-			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordDecisionEventInput(ctx, v)
+		func(ctx context.Context, v any) (store.RecordDecisionEventInput, error) {
+			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordDecisionEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -303,8 +303,8 @@ func (ec *executionContext) field_Mutation_createMuseum_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateMuseumInput, error) {
-			return ec.unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateMuseumInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreateMuseumInput, error) {
+			return ec.unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateMuseumInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -317,8 +317,8 @@ func (ec *executionContext) field_Mutation_createOutcome_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateOutcomeInput, error) {
-			return ec.unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateOutcomeInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreateOutcomeInput, error) {
+			return ec.unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -331,8 +331,8 @@ func (ec *executionContext) field_Mutation_createPartnership_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreatePartnershipInput, error) {
-			return ec.unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreatePartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreatePartnershipInput, error) {
+			return ec.unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -345,8 +345,8 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreatePersonInput, error) {
-			return ec.unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreatePersonInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreatePersonInput, error) {
+			return ec.unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -359,8 +359,8 @@ func (ec *executionContext) field_Mutation_createProgrammeMembership_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateProgrammeMembershipInput, error) {
-			return ec.unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateProgrammeMembershipInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreateProgrammeMembershipInput, error) {
+			return ec.unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -373,8 +373,8 @@ func (ec *executionContext) field_Mutation_createProgramme_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateProgrammeInput, error) {
-			return ec.unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateProgrammeInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreateProgrammeInput, error) {
+			return ec.unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -387,8 +387,8 @@ func (ec *executionContext) field_Mutation_createPublication_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreatePublicationInput, error) {
-			return ec.unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreatePublicationInput(ctx, v)
+		func(ctx context.Context, v any) (store.CreatePublicationInput, error) {
+			return ec.unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePublicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -401,8 +401,8 @@ func (ec *executionContext) field_Mutation_createReflection_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AddReflectionInput, error) {
-			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐAddReflectionInput(ctx, v)
+		func(ctx context.Context, v any) (store.AddReflectionInput, error) {
+			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAddReflectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -415,8 +415,8 @@ func (ec *executionContext) field_Mutation_endPartnership_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.EndPartnershipInput, error) {
-			return ec.unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEndPartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (store.EndPartnershipInput, error) {
+			return ec.unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEndPartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -429,8 +429,8 @@ func (ec *executionContext) field_Mutation_erasePerson_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ErasePersonInput, error) {
-			return ec.unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐErasePersonInput(ctx, v)
+		func(ctx context.Context, v any) (store.ErasePersonInput, error) {
+			return ec.unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐErasePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -443,8 +443,8 @@ func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordActivityInput, error) {
-			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordActivityInput(ctx, v)
+		func(ctx context.Context, v any) (store.RecordActivityInput, error) {
+			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -457,8 +457,8 @@ func (ec *executionContext) field_Mutation_recordConsent_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordConsentInput, error) {
-			return ec.unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordConsentInput(ctx, v)
+		func(ctx context.Context, v any) (store.RecordConsentInput, error) {
+			return ec.unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -471,8 +471,8 @@ func (ec *executionContext) field_Mutation_recordDecisionEvent_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordDecisionEventInput, error) {
-			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordDecisionEventInput(ctx, v)
+		func(ctx context.Context, v any) (store.RecordDecisionEventInput, error) {
+			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordDecisionEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -485,8 +485,8 @@ func (ec *executionContext) field_Mutation_startPartnership_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.StartPartnershipInput, error) {
-			return ec.unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐStartPartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (store.StartPartnershipInput, error) {
+			return ec.unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐStartPartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -499,8 +499,8 @@ func (ec *executionContext) field_Mutation_updateActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateActivityInput, error) {
-			return ec.unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateActivityInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateActivityInput, error) {
+			return ec.unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -513,8 +513,8 @@ func (ec *executionContext) field_Mutation_updateCommunity_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateCommunityInput, error) {
-			return ec.unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateCommunityInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateCommunityInput, error) {
+			return ec.unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateCommunityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -527,8 +527,8 @@ func (ec *executionContext) field_Mutation_updateDecisionEvent_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateDecisionEventInput, error) {
-			return ec.unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateDecisionEventInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateDecisionEventInput, error) {
+			return ec.unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateDecisionEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -541,8 +541,8 @@ func (ec *executionContext) field_Mutation_updateMuseum_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateMuseumInput, error) {
-			return ec.unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateMuseumInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateMuseumInput, error) {
+			return ec.unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateMuseumInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -555,8 +555,8 @@ func (ec *executionContext) field_Mutation_updateOutcome_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateOutcomeInput, error) {
-			return ec.unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateOutcomeInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateOutcomeInput, error) {
+			return ec.unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -569,8 +569,8 @@ func (ec *executionContext) field_Mutation_updatePartnership_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdatePartnershipInput, error) {
-			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdatePartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdatePartnershipInput, error) {
+			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -583,8 +583,8 @@ func (ec *executionContext) field_Mutation_updatePerson_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdatePersonInput, error) {
-			return ec.unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdatePersonInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdatePersonInput, error) {
+			return ec.unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -597,8 +597,8 @@ func (ec *executionContext) field_Mutation_updateProgrammeMembership_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateProgrammeMembershipInput, error) {
-			return ec.unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateProgrammeMembershipInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateProgrammeMembershipInput, error) {
+			return ec.unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -611,8 +611,8 @@ func (ec *executionContext) field_Mutation_updateProgramme_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateProgrammeInput, error) {
-			return ec.unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateProgrammeInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateProgrammeInput, error) {
+			return ec.unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -625,8 +625,8 @@ func (ec *executionContext) field_Mutation_updatePublication_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdatePublicationInput, error) {
-			return ec.unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdatePublicationInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdatePublicationInput, error) {
+			return ec.unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePublicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -639,8 +639,8 @@ func (ec *executionContext) field_Mutation_updateReflection_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateReflectionInput, error) {
-			return ec.unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateReflectionInput(ctx, v)
+		func(ctx context.Context, v any) (store.UpdateReflectionInput, error) {
+			return ec.unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateReflectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -699,16 +699,16 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ActivityFilter, error) {
-			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ActivityOrder, error) {
-			return ec.unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -767,16 +767,16 @@ func (ec *executionContext) field_Query_communities_args(ctx context.Context, ra
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.CommunityFilter, error) {
-			return ec.unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.CommunityFilter, error) {
+			return ec.unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.CommunityOrder, error) {
-			return ec.unmarshalOCommunityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOCommunityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -849,16 +849,16 @@ func (ec *executionContext) field_Query_decisionEvents_args(ctx context.Context,
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.DecisionEventOrder, error) {
-			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -917,16 +917,16 @@ func (ec *executionContext) field_Query_museums_args(ctx context.Context, rawArg
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.MuseumFilter, error) {
-			return ec.unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.MuseumFilter, error) {
+			return ec.unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.MuseumOrder, error) {
-			return ec.unmarshalOMuseumOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOMuseumOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1013,16 +1013,16 @@ func (ec *executionContext) field_Query_partnerships_args(ctx context.Context, r
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.PartnershipFilter, error) {
-			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.PartnershipFilter, error) {
+			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PartnershipOrder, error) {
-			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1067,16 +1067,16 @@ func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.PersonFilter, error) {
-			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.PersonFilter, error) {
+			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PersonOrder, error) {
-			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1149,16 +1149,16 @@ func (ec *executionContext) field_Query_programmes_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ProgrammeFilter, error) {
-			return ec.unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ProgrammeFilter, error) {
+			return ec.unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ProgrammeOrder, error) {
-			return ec.unmarshalOProgrammeOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOProgrammeOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1217,16 +1217,16 @@ func (ec *executionContext) field_Query_publications_args(ctx context.Context, r
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.PublicationFilter, error) {
-			return ec.unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.PublicationFilter, error) {
+			return ec.unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PublicationOrder, error) {
-			return ec.unmarshalOPublicationOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOPublicationOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1285,16 +1285,16 @@ func (ec *executionContext) field_Query_reflections_args(ctx context.Context, ra
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ReflectionFilter, error) {
-			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ReflectionFilter, error) {
+			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ReflectionOrder, error) {
-			return ec.unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1317,7 +1317,7 @@ func (ec *executionContext) _Mutation_recordActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(model.RecordActivityInput))
+			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(store.RecordActivityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1361,7 +1361,7 @@ func (ec *executionContext) _Mutation_createActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["input"].(model.RecordActivityInput))
+			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["input"].(store.RecordActivityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1405,7 +1405,7 @@ func (ec *executionContext) _Mutation_updateActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["input"].(model.UpdateActivityInput))
+			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["input"].(store.UpdateActivityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1449,7 +1449,7 @@ func (ec *executionContext) _Mutation_archiveActivity(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveActivity(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveActivity(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1493,7 +1493,7 @@ func (ec *executionContext) _Mutation_createCommunity(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCommunity(ctx, fc.Args["input"].(model.CreateCommunityInput))
+			return ec.Resolvers.Mutation().CreateCommunity(ctx, fc.Args["input"].(store.CreateCommunityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPayload) graphql.Marshaler {
@@ -1537,7 +1537,7 @@ func (ec *executionContext) _Mutation_updateCommunity(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCommunity(ctx, fc.Args["input"].(model.UpdateCommunityInput))
+			return ec.Resolvers.Mutation().UpdateCommunity(ctx, fc.Args["input"].(store.UpdateCommunityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPayload) graphql.Marshaler {
@@ -1581,7 +1581,7 @@ func (ec *executionContext) _Mutation_archiveCommunity(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveCommunity(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveCommunity(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPayload) graphql.Marshaler {
@@ -1625,7 +1625,7 @@ func (ec *executionContext) _Mutation_recordDecisionEvent(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDecisionEvent(ctx, fc.Args["input"].(model.RecordDecisionEventInput))
+			return ec.Resolvers.Mutation().RecordDecisionEvent(ctx, fc.Args["input"].(store.RecordDecisionEventInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -1669,7 +1669,7 @@ func (ec *executionContext) _Mutation_createDecisionEvent(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateDecisionEvent(ctx, fc.Args["input"].(model.RecordDecisionEventInput))
+			return ec.Resolvers.Mutation().CreateDecisionEvent(ctx, fc.Args["input"].(store.RecordDecisionEventInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -1713,7 +1713,7 @@ func (ec *executionContext) _Mutation_updateDecisionEvent(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateDecisionEvent(ctx, fc.Args["input"].(model.UpdateDecisionEventInput))
+			return ec.Resolvers.Mutation().UpdateDecisionEvent(ctx, fc.Args["input"].(store.UpdateDecisionEventInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -1757,7 +1757,7 @@ func (ec *executionContext) _Mutation_archiveDecisionEvent(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveDecisionEvent(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveDecisionEvent(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -1801,7 +1801,7 @@ func (ec *executionContext) _Mutation_createMuseum(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateMuseum(ctx, fc.Args["input"].(model.CreateMuseumInput))
+			return ec.Resolvers.Mutation().CreateMuseum(ctx, fc.Args["input"].(store.CreateMuseumInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MuseumPayload) graphql.Marshaler {
@@ -1845,7 +1845,7 @@ func (ec *executionContext) _Mutation_updateMuseum(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateMuseum(ctx, fc.Args["input"].(model.UpdateMuseumInput))
+			return ec.Resolvers.Mutation().UpdateMuseum(ctx, fc.Args["input"].(store.UpdateMuseumInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MuseumPayload) graphql.Marshaler {
@@ -1889,7 +1889,7 @@ func (ec *executionContext) _Mutation_archiveMuseum(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveMuseum(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveMuseum(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MuseumPayload) graphql.Marshaler {
@@ -1933,7 +1933,7 @@ func (ec *executionContext) _Mutation_createPartnership(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePartnership(ctx, fc.Args["input"].(model.CreatePartnershipInput))
+			return ec.Resolvers.Mutation().CreatePartnership(ctx, fc.Args["input"].(store.CreatePartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -1977,7 +1977,7 @@ func (ec *executionContext) _Mutation_updatePartnership(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(model.UpdatePartnershipInput))
+			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(store.UpdatePartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2021,7 +2021,7 @@ func (ec *executionContext) _Mutation_archivePartnership(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchivePartnership(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchivePartnership(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2065,7 +2065,7 @@ func (ec *executionContext) _Mutation_startPartnership(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartPartnership(ctx, fc.Args["input"].(model.StartPartnershipInput))
+			return ec.Resolvers.Mutation().StartPartnership(ctx, fc.Args["input"].(store.StartPartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2109,7 +2109,7 @@ func (ec *executionContext) _Mutation_endPartnership(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndPartnership(ctx, fc.Args["input"].(model.EndPartnershipInput))
+			return ec.Resolvers.Mutation().EndPartnership(ctx, fc.Args["input"].(store.EndPartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2153,7 +2153,7 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(model.CreatePersonInput))
+			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(store.CreatePersonInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2197,7 +2197,7 @@ func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(model.UpdatePersonInput))
+			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(store.UpdatePersonInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2241,7 +2241,7 @@ func (ec *executionContext) _Mutation_archivePerson(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchivePerson(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchivePerson(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2285,7 +2285,7 @@ func (ec *executionContext) _Mutation_recordConsent(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordConsent(ctx, fc.Args["input"].(model.RecordConsentInput))
+			return ec.Resolvers.Mutation().RecordConsent(ctx, fc.Args["input"].(store.RecordConsentInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2329,7 +2329,7 @@ func (ec *executionContext) _Mutation_erasePerson(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ErasePerson(ctx, fc.Args["input"].(model.ErasePersonInput))
+			return ec.Resolvers.Mutation().ErasePerson(ctx, fc.Args["input"].(store.ErasePersonInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2373,7 +2373,7 @@ func (ec *executionContext) _Mutation_createProgramme(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProgramme(ctx, fc.Args["input"].(model.CreateProgrammeInput))
+			return ec.Resolvers.Mutation().CreateProgramme(ctx, fc.Args["input"].(store.CreateProgrammeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammePayload) graphql.Marshaler {
@@ -2417,7 +2417,7 @@ func (ec *executionContext) _Mutation_updateProgramme(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateProgramme(ctx, fc.Args["input"].(model.UpdateProgrammeInput))
+			return ec.Resolvers.Mutation().UpdateProgramme(ctx, fc.Args["input"].(store.UpdateProgrammeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammePayload) graphql.Marshaler {
@@ -2461,7 +2461,7 @@ func (ec *executionContext) _Mutation_archiveProgramme(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveProgramme(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveProgramme(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammePayload) graphql.Marshaler {
@@ -2505,7 +2505,7 @@ func (ec *executionContext) _Mutation_createOutcome(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateOutcome(ctx, fc.Args["input"].(model.CreateOutcomeInput))
+			return ec.Resolvers.Mutation().CreateOutcome(ctx, fc.Args["input"].(store.CreateOutcomeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
@@ -2549,7 +2549,7 @@ func (ec *executionContext) _Mutation_updateOutcome(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOutcome(ctx, fc.Args["input"].(model.UpdateOutcomeInput))
+			return ec.Resolvers.Mutation().UpdateOutcome(ctx, fc.Args["input"].(store.UpdateOutcomeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
@@ -2593,7 +2593,7 @@ func (ec *executionContext) _Mutation_archiveOutcome(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveOutcome(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveOutcome(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
@@ -2637,7 +2637,7 @@ func (ec *executionContext) _Mutation_createProgrammeMembership(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProgrammeMembership(ctx, fc.Args["input"].(model.CreateProgrammeMembershipInput))
+			return ec.Resolvers.Mutation().CreateProgrammeMembership(ctx, fc.Args["input"].(store.CreateProgrammeMembershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeMembershipPayload) graphql.Marshaler {
@@ -2681,7 +2681,7 @@ func (ec *executionContext) _Mutation_updateProgrammeMembership(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateProgrammeMembership(ctx, fc.Args["input"].(model.UpdateProgrammeMembershipInput))
+			return ec.Resolvers.Mutation().UpdateProgrammeMembership(ctx, fc.Args["input"].(store.UpdateProgrammeMembershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeMembershipPayload) graphql.Marshaler {
@@ -2725,7 +2725,7 @@ func (ec *executionContext) _Mutation_archiveProgrammeMembership(ctx context.Con
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveProgrammeMembership(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveProgrammeMembership(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeMembershipPayload) graphql.Marshaler {
@@ -2769,7 +2769,7 @@ func (ec *executionContext) _Mutation_createPublication(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePublication(ctx, fc.Args["input"].(model.CreatePublicationInput))
+			return ec.Resolvers.Mutation().CreatePublication(ctx, fc.Args["input"].(store.CreatePublicationInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationPayload) graphql.Marshaler {
@@ -2813,7 +2813,7 @@ func (ec *executionContext) _Mutation_updatePublication(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePublication(ctx, fc.Args["input"].(model.UpdatePublicationInput))
+			return ec.Resolvers.Mutation().UpdatePublication(ctx, fc.Args["input"].(store.UpdatePublicationInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationPayload) graphql.Marshaler {
@@ -2857,7 +2857,7 @@ func (ec *executionContext) _Mutation_archivePublication(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchivePublication(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchivePublication(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationPayload) graphql.Marshaler {
@@ -2901,7 +2901,7 @@ func (ec *executionContext) _Mutation_addReflection(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddReflection(ctx, fc.Args["input"].(model.AddReflectionInput))
+			return ec.Resolvers.Mutation().AddReflection(ctx, fc.Args["input"].(store.AddReflectionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -2945,7 +2945,7 @@ func (ec *executionContext) _Mutation_createReflection(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateReflection(ctx, fc.Args["input"].(model.AddReflectionInput))
+			return ec.Resolvers.Mutation().CreateReflection(ctx, fc.Args["input"].(store.AddReflectionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -2989,7 +2989,7 @@ func (ec *executionContext) _Mutation_updateReflection(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateReflection(ctx, fc.Args["input"].(model.UpdateReflectionInput))
+			return ec.Resolvers.Mutation().UpdateReflection(ctx, fc.Args["input"].(store.UpdateReflectionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -3033,7 +3033,7 @@ func (ec *executionContext) _Mutation_archiveReflection(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveReflection(ctx, fc.Args["input"].(model.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveReflection(ctx, fc.Args["input"].(store.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -3301,11 +3301,11 @@ func (ec *executionContext) _Query_activities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Activities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ActivityFilter), fc.Args["orderBy"].(*model.ActivityOrder))
+			return ec.Resolvers.Query().Activities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ActivityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3389,11 +3389,11 @@ func (ec *executionContext) _Query_communities(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Communities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CommunityFilter), fc.Args["orderBy"].(*model.CommunityOrder))
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.CommunityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityConnection) graphql.Marshaler {
-			return ec.marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Community]) graphql.Marshaler {
+			return ec.marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3477,11 +3477,11 @@ func (ec *executionContext) _Query_decisionEvents(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DecisionEvents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.DecisionEventFilter), fc.Args["orderBy"].(*model.DecisionEventOrder))
+			return ec.Resolvers.Query().DecisionEvents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventConnection) graphql.Marshaler {
-			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3565,7 +3565,7 @@ func (ec *executionContext) _Query_museums(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Museums(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.MuseumFilter), fc.Args["orderBy"].(*model.MuseumOrder))
+			return ec.Resolvers.Query().Museums(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.MuseumFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Museum]) graphql.Marshaler {
@@ -3653,11 +3653,11 @@ func (ec *executionContext) _Query_partnerships(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Partnerships(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PartnershipFilter), fc.Args["orderBy"].(*model.PartnershipOrder))
+			return ec.Resolvers.Query().Partnerships(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipConnection) graphql.Marshaler {
-			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3741,11 +3741,11 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PersonFilter), fc.Args["orderBy"].(*model.PersonOrder))
+			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PersonFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
-			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Person]) graphql.Marshaler {
+			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3829,11 +3829,11 @@ func (ec *executionContext) _Query_programmes(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Programmes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ProgrammeFilter), fc.Args["orderBy"].(*model.ProgrammeOrder))
+			return ec.Resolvers.Query().Programmes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ProgrammeFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeConnection) graphql.Marshaler {
-			return ec.marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Programme]) graphql.Marshaler {
+			return ec.marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3917,11 +3917,11 @@ func (ec *executionContext) _Query_publications(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Publications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PublicationFilter), fc.Args["orderBy"].(*model.PublicationOrder))
+			return ec.Resolvers.Query().Publications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PublicationFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationConnection) graphql.Marshaler {
-			return ec.marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Publication]) graphql.Marshaler {
+			return ec.marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4005,11 +4005,11 @@ func (ec *executionContext) _Query_reflections(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reflections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ReflectionFilter), fc.Args["orderBy"].(*model.ReflectionOrder))
+			return ec.Resolvers.Query().Reflections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionConnection) graphql.Marshaler {
-			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4119,8 +4119,8 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj any) (model.ArchiveInput, error) {
-	var it model.ArchiveInput
+func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj any) (store.ArchiveInput, error) {
+	var it store.ArchiveInput
 	if obj == nil {
 		return it, nil
 	}
@@ -4150,7 +4150,7 @@ func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj 
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		}
 	}
 	return it, nil
@@ -4162,8 +4162,8 @@ func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalArchiveInput(ctx context.Context, raw any) (model.ArchiveInput, error) {
-	var out model.ArchiveInput
+func UnmarshalArchiveInput(ctx context.Context, raw any) (store.ArchiveInput, error) {
+	var out store.ArchiveInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchiveInput", raw, &out)
 	return out, err
 }
@@ -4894,7 +4894,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐArchiveInput(ctx context.Context, v any) (model.ArchiveInput, error) {
+func (ec *executionContext) unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx context.Context, v any) (store.ArchiveInput, error) {
 	res, err := ec.unmarshalInputArchiveInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -4945,14 +4945,6 @@ func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋparticipation�
 
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PageInfo!")
-		return graphql.Null
-	}
-	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx context.Context, v any) (*store.Date, error) {

@@ -18,9 +18,9 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type CommunityResolver interface {
-	Partnerships(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*model.PartnershipConnection, error)
-	DecisionEvents(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error)
-	People(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.PersonConnection, error)
+	Partnerships(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error)
+	DecisionEvents(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
+	People(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -63,16 +63,16 @@ func (ec *executionContext) field_Community_decisionEvents_args(ctx context.Cont
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.DecisionEventOrder, error) {
-			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -117,16 +117,16 @@ func (ec *executionContext) field_Community_partnerships_args(ctx context.Contex
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.PartnershipFilter, error) {
-			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.PartnershipFilter, error) {
+			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PartnershipOrder, error) {
-			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -171,16 +171,16 @@ func (ec *executionContext) field_Community_people_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.PersonFilter, error) {
-			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.PersonFilter, error) {
+			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PersonOrder, error) {
-			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOPersonOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -456,11 +456,11 @@ func (ec *executionContext) _Community_partnerships(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PartnershipFilter), fc.Args["orderBy"].(*model.PartnershipOrder))
+			return ec.Resolvers.Community().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipConnection) graphql.Marshaler {
-			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -500,11 +500,11 @@ func (ec *executionContext) _Community_decisionEvents(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.DecisionEventFilter), fc.Args["orderBy"].(*model.DecisionEventOrder))
+			return ec.Resolvers.Community().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventConnection) graphql.Marshaler {
-			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -544,11 +544,11 @@ func (ec *executionContext) _Community_people(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PersonFilter), fc.Args["orderBy"].(*model.PersonOrder))
+			return ec.Resolvers.Community().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PersonFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
-			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Person]) graphql.Marshaler {
+			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -578,7 +578,7 @@ func (ec *executionContext) fieldContext_Community_people(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -590,8 +590,8 @@ func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, fiel
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityEdge) graphql.Marshaler {
-			return ec.marshalNCommunityEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Community]) graphql.Marshaler {
+			return ec.marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -610,7 +610,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_edges(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CommunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -619,7 +619,7 @@ func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, fiel
 			return ec.fieldContext_CommunityConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Community) graphql.Marshaler {
@@ -633,7 +633,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_nodes(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "CommunityConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Community(ctx, field)
@@ -642,7 +642,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_nodes(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -654,8 +654,8 @@ func (ec *executionContext) _CommunityConnection_pageInfo(ctx context.Context, f
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -674,7 +674,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_pageInfo(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommunityConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -683,7 +683,7 @@ func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context,
 			return ec.fieldContext_CommunityConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -694,10 +694,10 @@ func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("CommunityConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommunityEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -720,7 +720,7 @@ func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommunityEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -788,8 +788,8 @@ func (ec *executionContext) fieldContext_CommunityPayload_community(_ context.Co
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, obj any) (model.CommunityFilter, error) {
-	var it model.CommunityFilter
+func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, obj any) (store.CommunityFilter, error) {
+	var it store.CommunityFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -816,35 +816,35 @@ func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, o
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
 			data, err := ec.unmarshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kinds = graphql.OmittableOf(data)
+			it.Kinds = data
 		case "area":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Area = graphql.OmittableOf(data)
+			it.Area = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -856,14 +856,14 @@ func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCommunityFilter(ctx context.Context, raw any) (model.CommunityFilter, error) {
-	var out model.CommunityFilter
+func UnmarshalCommunityFilter(ctx context.Context, raw any) (store.CommunityFilter, error) {
+	var out store.CommunityFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommunityFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, obj any) (model.CommunityOrder, error) {
-	var it model.CommunityOrder
+func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -889,7 +889,7 @@ func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, ob
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityOrderField(ctx, v)
+			data, err := ec.unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -912,14 +912,14 @@ func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCommunityOrder(ctx context.Context, raw any) (model.CommunityOrder, error) {
-	var out model.CommunityOrder
+func UnmarshalCommunityOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommunityOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Context, obj any) (model.CreateCommunityInput, error) {
-	var it model.CreateCommunityInput
+func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Context, obj any) (store.CreateCommunityInput, error) {
+	var it store.CreateCommunityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -956,14 +956,14 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it.Description = data
 		case "area":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Area = graphql.OmittableOf(data)
+			it.Area = data
 		}
 	}
 	return it, nil
@@ -975,14 +975,14 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateCommunityInput(ctx context.Context, raw any) (model.CreateCommunityInput, error) {
-	var out model.CreateCommunityInput
+func UnmarshalCreateCommunityInput(ctx context.Context, raw any) (store.CreateCommunityInput, error) {
+	var out store.CreateCommunityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommunityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Context, obj any) (model.UpdateCommunityInput, error) {
-	var it model.UpdateCommunityInput
+func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Context, obj any) (store.UpdateCommunityInput, error) {
+	var it store.UpdateCommunityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1012,7 +1012,7 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1052,8 +1052,8 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateCommunityInput(ctx context.Context, raw any) (model.UpdateCommunityInput, error) {
-	var out model.UpdateCommunityInput
+func UnmarshalUpdateCommunityInput(ctx context.Context, raw any) (store.UpdateCommunityInput, error) {
+	var out store.UpdateCommunityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCommunityInput", raw, &out)
 	return out, err
 }
@@ -1169,7 +1169,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 
 var communityConnectionImplementors = []string{"CommunityConnection"}
 
-func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityConnection) graphql.Marshaler {
+func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Community]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1181,23 +1181,24 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._CommunityConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._CommunityConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._CommunityConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._CommunityConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunityConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1217,7 +1218,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 
 var communityEdgeImplementors = []string{"CommunityEdge"}
 
-func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityEdge) graphql.Marshaler {
+func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Community]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1314,7 +1315,7 @@ func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑ
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommunityConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Community]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommunityConnection!")
 		return graphql.Null
@@ -1322,11 +1323,15 @@ func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋpartic
 	return ec._CommunityConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Community]) graphql.Marshaler {
+	return ec._CommunityEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Community]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommunityEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityEdge(ctx, sel, v[i])
+		return ec.marshalNCommunityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1336,14 +1341,6 @@ func (ec *executionContext) marshalNCommunityEdge2ᚕᚖgithubᚗcomᚋparticipa
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNCommunityEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CommunityEdge!")
-		return graphql.Null
-	}
-	return ec._CommunityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx context.Context, v any) (store.CommunityKind, error) {
@@ -1356,13 +1353,13 @@ func (ec *executionContext) marshalNCommunityKind2githubᚗcomᚋparticipation�
 	return v
 }
 
-func (ec *executionContext) unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityOrderField(ctx context.Context, v any) (model.CommunityOrderField, error) {
-	var res model.CommunityOrderField
+func (ec *executionContext) unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityOrderField(ctx context.Context, sel ast.SelectionSet, v model.CommunityOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1374,12 +1371,12 @@ func (ec *executionContext) marshalNCommunityPayload2ᚖgithubᚗcomᚋparticipa
 	return ec._CommunityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateCommunityInput(ctx context.Context, v any) (model.CreateCommunityInput, error) {
+func (ec *executionContext) unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateCommunityInput(ctx context.Context, v any) (store.CreateCommunityInput, error) {
 	res, err := ec.unmarshalInputCreateCommunityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateCommunityInput(ctx context.Context, v any) (model.UpdateCommunityInput, error) {
+func (ec *executionContext) unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateCommunityInput(ctx context.Context, v any) (store.UpdateCommunityInput, error) {
 	res, err := ec.unmarshalInputUpdateCommunityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1391,7 +1388,7 @@ func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑ
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityFilter(ctx context.Context, v any) (*model.CommunityFilter, error) {
+func (ec *executionContext) unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityFilter(ctx context.Context, v any) (*store.CommunityFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1451,7 +1448,7 @@ func (ec *executionContext) marshalOCommunityKind2ᚖgithubᚗcomᚋparticipatio
 	return v
 }
 
-func (ec *executionContext) unmarshalOCommunityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCommunityOrder(ctx context.Context, v any) (*model.CommunityOrder, error) {
+func (ec *executionContext) unmarshalOCommunityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

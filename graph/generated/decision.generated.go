@@ -767,7 +767,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_visibility(_ context.Cont
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Visibility")
 }
 
-func (ec *executionContext) _DecisionEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DecisionEventConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -779,8 +779,8 @@ func (ec *executionContext) _DecisionEventConnection_edges(ctx context.Context, 
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.DecisionEventEdge) graphql.Marshaler {
-			return ec.marshalNDecisionEventEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.DecisionEvent]) graphql.Marshaler {
+			return ec.marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -799,7 +799,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_edges(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DecisionEventConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -808,7 +808,7 @@ func (ec *executionContext) _DecisionEventConnection_nodes(ctx context.Context, 
 			return ec.fieldContext_DecisionEventConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.DecisionEvent) graphql.Marshaler {
@@ -822,7 +822,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_nodes(_ context
 	fc = &graphql.FieldContext{
 		Object:     "DecisionEventConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DecisionEvent(ctx, field)
@@ -831,7 +831,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_nodes(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DecisionEventConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -843,8 +843,8 @@ func (ec *executionContext) _DecisionEventConnection_pageInfo(ctx context.Contex
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -863,7 +863,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_pageInfo(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DecisionEventConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -872,7 +872,7 @@ func (ec *executionContext) _DecisionEventConnection_totalCount(ctx context.Cont
 			return ec.fieldContext_DecisionEventConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -883,10 +883,10 @@ func (ec *executionContext) _DecisionEventConnection_totalCount(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_DecisionEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DecisionEventConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("DecisionEventConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DecisionEventEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -909,7 +909,7 @@ func (ec *executionContext) fieldContext_DecisionEventEdge_cursor(_ context.Cont
 	return graphql.NewScalarFieldContext("DecisionEventEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _DecisionEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DecisionEventEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1156,8 +1156,8 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Context, obj any) (model.DecisionEventFilter, error) {
-	var it model.DecisionEventFilter
+func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Context, obj any) (store.DecisionEventFilter, error) {
+	var it store.DecisionEventFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1184,112 +1184,112 @@ func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.MuseumID = graphql.OmittableOf(data)
+			it.MuseumID = data
 		case "communityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CommunityID = graphql.OmittableOf(data)
+			it.CommunityID = data
 		case "partnershipId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartnershipID = graphql.OmittableOf(data)
+			it.PartnershipID = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
 			data, err := ec.unmarshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kinds = graphql.OmittableOf(data)
+			it.Kinds = data
 		case "levels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levels"))
 			data, err := ec.unmarshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Levels = graphql.OmittableOf(data)
+			it.Levels = data
 		case "minLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
 			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MinLevel = graphql.OmittableOf(data)
+			it.MinLevel = data
 		case "rungs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rungs"))
 			data, err := ec.unmarshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRungᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Rungs = graphql.OmittableOf(data)
+			it.Rungs = data
 		case "occurredAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAfter"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OccurredAfter = graphql.OmittableOf(data)
+			it.OccurredAfter = data
 		case "occurredBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredBefore"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OccurredBefore = graphql.OmittableOf(data)
+			it.OccurredBefore = data
 		case "outcomeCodes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeCodes"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeCodes = graphql.OmittableOf(data)
+			it.OutcomeCodes = data
 		case "empowermentGap":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("empowermentGap"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EmpowermentGap = graphql.OmittableOf(data)
+			it.EmpowermentGap = data
 		case "assessed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessed"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Assessed = graphql.OmittableOf(data)
+			it.Assessed = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
 			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Visibility = graphql.OmittableOf(data)
+			it.Visibility = data
 		case "search":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -1301,14 +1301,14 @@ func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDecisionEventFilter(ctx context.Context, raw any) (model.DecisionEventFilter, error) {
-	var out model.DecisionEventFilter
+func UnmarshalDecisionEventFilter(ctx context.Context, raw any) (store.DecisionEventFilter, error) {
+	var out store.DecisionEventFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionEventFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDecisionEventOrder(ctx context.Context, obj any) (model.DecisionEventOrder, error) {
-	var it model.DecisionEventOrder
+func (ec *executionContext) unmarshalInputDecisionEventOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -1334,7 +1334,7 @@ func (ec *executionContext) unmarshalInputDecisionEventOrder(ctx context.Context
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrderField(ctx, v)
+			data, err := ec.unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1357,14 +1357,14 @@ func (ec *executionContext) unmarshalInputDecisionEventOrder(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDecisionEventOrder(ctx context.Context, raw any) (model.DecisionEventOrder, error) {
-	var out model.DecisionEventOrder
+func UnmarshalDecisionEventOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionEventOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj any) (model.DecisionInput, error) {
-	var it model.DecisionInput
+func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj any) (store.DecisionInput, error) {
+	var it store.DecisionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1408,14 +1408,14 @@ func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj
 			if err != nil {
 				return it, err
 			}
-			it.Implemented = graphql.OmittableOf(data)
+			it.Implemented = data
 		case "implementationNote":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("implementationNote"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ImplementationNote = graphql.OmittableOf(data)
+			it.ImplementationNote = data
 		}
 	}
 	return it, nil
@@ -1427,14 +1427,14 @@ func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDecisionInput(ctx context.Context, raw any) (model.DecisionInput, error) {
-	var out model.DecisionInput
+func UnmarshalDecisionInput(ctx context.Context, raw any) (store.DecisionInput, error) {
+	var out store.DecisionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (model.EvidenceInput, error) {
-	var it model.EvidenceInput
+func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (store.EvidenceInput, error) {
+	var it store.EvidenceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1471,14 +1471,14 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 			if err != nil {
 				return it, err
 			}
-			it.URL = graphql.OmittableOf(data)
+			it.URL = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Note = graphql.OmittableOf(data)
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -1490,14 +1490,14 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalEvidenceInput(ctx context.Context, raw any) (model.EvidenceInput, error) {
-	var out model.EvidenceInput
+func UnmarshalEvidenceInput(ctx context.Context, raw any) (store.EvidenceInput, error) {
+	var out store.EvidenceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvidenceInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (model.ParticipantInput, error) {
-	var it model.ParticipantInput
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (store.ParticipantInput, error) {
+	var it store.ParticipantInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1520,14 +1520,14 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 			if err != nil {
 				return it, err
 			}
-			it.PersonID = graphql.OmittableOf(data)
+			it.PersonID = data
 		case "communityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CommunityID = graphql.OmittableOf(data)
+			it.CommunityID = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantRole(ctx, v)
@@ -1546,14 +1546,14 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantInput, error) {
-	var out model.ParticipantInput
+func UnmarshalParticipantInput(ctx context.Context, raw any) (store.ParticipantInput, error) {
+	var out store.ParticipantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.Context, obj any) (model.RecordDecisionEventInput, error) {
-	var it model.RecordDecisionEventInput
+func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.Context, obj any) (store.RecordDecisionEventInput, error) {
+	var it store.RecordDecisionEventInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1583,7 +1583,7 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it.Description = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx, v)
@@ -1611,14 +1611,14 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.PartnershipID = graphql.OmittableOf(data)
+			it.PartnershipID = data
 		case "communityIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CommunityIds = graphql.OmittableOf(data)
+			it.CommunityIDs = data
 		case "participationLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationLevel"))
 			data, err := ec.unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
@@ -1632,56 +1632,56 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.AssessedRung = graphql.OmittableOf(data)
+			it.AssessedRung = data
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
-			data, err := ec.unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Participants = graphql.OmittableOf(data)
+			it.Participants = data
 		case "anonymousCommunityParticipants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anonymousCommunityParticipants"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AnonymousCommunityParticipants = graphql.OmittableOf(data)
+			it.AnonymousCommunityParticipants = data
 		case "anonymousStaffParticipants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anonymousStaffParticipants"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AnonymousStaffParticipants = graphql.OmittableOf(data)
+			it.AnonymousStaffParticipants = data
 		case "decisions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisions"))
-			data, err := ec.unmarshalODecisionInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionInputᚄ(ctx, v)
+			data, err := ec.unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Decisions = graphql.OmittableOf(data)
+			it.Decisions = data
 		case "outcomeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Evidence = graphql.OmittableOf(data)
+			it.Evidence = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
 			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Visibility = graphql.OmittableOf(data)
+			it.Visibility = data
 		}
 	}
 	return it, nil
@@ -1693,14 +1693,14 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordDecisionEventInput(ctx context.Context, raw any) (model.RecordDecisionEventInput, error) {
-	var out model.RecordDecisionEventInput
+func UnmarshalRecordDecisionEventInput(ctx context.Context, raw any) (store.RecordDecisionEventInput, error) {
+	var out store.RecordDecisionEventInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDecisionEventInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.Context, obj any) (model.UpdateDecisionEventInput, error) {
-	var it model.UpdateDecisionEventInput
+func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.Context, obj any) (store.UpdateDecisionEventInput, error) {
+	var it store.UpdateDecisionEventInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1730,7 +1730,7 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1772,7 +1772,7 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.CommunityIds = graphql.OmittableOf(data)
+			it.CommunityIDs = graphql.OmittableOf(data)
 		case "participationLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationLevel"))
 			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
@@ -1789,7 +1789,7 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			it.AssessedRung = graphql.OmittableOf(data)
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
-			data, err := ec.unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1810,7 +1810,7 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			it.AnonymousStaffParticipants = graphql.OmittableOf(data)
 		case "decisions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisions"))
-			data, err := ec.unmarshalODecisionInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionInputᚄ(ctx, v)
+			data, err := ec.unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1821,10 +1821,10 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = graphql.OmittableOf(data)
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1847,8 +1847,8 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateDecisionEventInput(ctx context.Context, raw any) (model.UpdateDecisionEventInput, error) {
-	var out model.UpdateDecisionEventInput
+func UnmarshalUpdateDecisionEventInput(ctx context.Context, raw any) (store.UpdateDecisionEventInput, error) {
+	var out store.UpdateDecisionEventInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDecisionEventInput", raw, &out)
 	return out, err
 }
@@ -2068,7 +2068,7 @@ func (ec *executionContext) _DecisionEvent(ctx context.Context, sel ast.Selectio
 
 var decisionEventConnectionImplementors = []string{"DecisionEventConnection"}
 
-func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DecisionEventConnection) graphql.Marshaler {
+func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.DecisionEvent]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2080,23 +2080,24 @@ func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._DecisionEventConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._DecisionEventConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._DecisionEventConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._DecisionEventConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionEventConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2116,7 +2117,7 @@ func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel as
 
 var decisionEventEdgeImplementors = []string{"DecisionEventEdge"}
 
-func (ec *executionContext) _DecisionEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DecisionEventEdge) graphql.Marshaler {
+func (ec *executionContext) _DecisionEventEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.DecisionEvent]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2346,7 +2347,7 @@ func (ec *executionContext) marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipatio
 	return ec._DecisionEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.DecisionEventConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DecisionEventConnection!")
 		return graphql.Null
@@ -2354,11 +2355,15 @@ func (ec *executionContext) marshalNDecisionEventConnection2ᚖgithubᚗcomᚋpa
 	return ec._DecisionEventConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDecisionEventEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DecisionEventEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.DecisionEvent]) graphql.Marshaler {
+	return ec._DecisionEventEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.DecisionEvent]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDecisionEventEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventEdge(ctx, sel, v[i])
+		return ec.marshalNDecisionEventEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2368,14 +2373,6 @@ func (ec *executionContext) marshalNDecisionEventEdge2ᚕᚖgithubᚗcomᚋparti
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNDecisionEventEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.DecisionEventEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DecisionEventEdge!")
-		return graphql.Null
-	}
-	return ec._DecisionEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx context.Context, v any) (store.DecisionEventKind, error) {
@@ -2388,13 +2385,13 @@ func (ec *executionContext) marshalNDecisionEventKind2githubᚗcomᚋparticipati
 	return v
 }
 
-func (ec *executionContext) unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrderField(ctx context.Context, v any) (model.DecisionEventOrderField, error) {
-	var res model.DecisionEventOrderField
+func (ec *executionContext) unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrderField(ctx context.Context, sel ast.SelectionSet, v model.DecisionEventOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -2406,9 +2403,9 @@ func (ec *executionContext) marshalNDecisionEventPayload2ᚖgithubᚗcomᚋparti
 	return ec._DecisionEventPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDecisionInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionInput(ctx context.Context, v any) (*model.DecisionInput, error) {
+func (ec *executionContext) unmarshalNDecisionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInput(ctx context.Context, v any) (store.DecisionInput, error) {
 	res, err := ec.unmarshalInputDecisionInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionResult(ctx context.Context, v any) (store.DecisionResult, error) {
@@ -2441,9 +2438,9 @@ func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNEvidenceInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEvidenceInput(ctx context.Context, v any) (*model.EvidenceInput, error) {
+func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInput(ctx context.Context, v any) (store.EvidenceInput, error) {
 	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceKind(ctx context.Context, v any) (store.EvidenceKind, error) {
@@ -2476,9 +2473,9 @@ func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNParticipantInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐParticipantInput(ctx context.Context, v any) (*model.ParticipantInput, error) {
+func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInput(ctx context.Context, v any) (store.ParticipantInput, error) {
 	res, err := ec.unmarshalInputParticipantInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantRole(ctx context.Context, v any) (store.ParticipantRole, error) {
@@ -2501,12 +2498,12 @@ func (ec *executionContext) marshalNParticipationLevel2githubᚗcomᚋparticipat
 	return v
 }
 
-func (ec *executionContext) unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordDecisionEventInput(ctx context.Context, v any) (model.RecordDecisionEventInput, error) {
+func (ec *executionContext) unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordDecisionEventInput(ctx context.Context, v any) (store.RecordDecisionEventInput, error) {
 	res, err := ec.unmarshalInputRecordDecisionEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateDecisionEventInput(ctx context.Context, v any) (model.UpdateDecisionEventInput, error) {
+func (ec *executionContext) unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateDecisionEventInput(ctx context.Context, v any) (store.UpdateDecisionEventInput, error) {
 	res, err := ec.unmarshalInputUpdateDecisionEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -2580,7 +2577,7 @@ func (ec *executionContext) marshalODecisionEvent2ᚖgithubᚗcomᚋparticipatio
 	return ec._DecisionEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventFilter(ctx context.Context, v any) (*model.DecisionEventFilter, error) {
+func (ec *executionContext) unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -2640,7 +2637,7 @@ func (ec *executionContext) marshalODecisionEventKind2ᚖgithubᚗcomᚋparticip
 	return v
 }
 
-func (ec *executionContext) unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrder(ctx context.Context, v any) (*model.DecisionEventOrder, error) {
+func (ec *executionContext) unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -2648,16 +2645,16 @@ func (ec *executionContext) unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparti
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalODecisionInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionInputᚄ(ctx context.Context, v any) ([]*model.DecisionInput, error) {
+func (ec *executionContext) unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInputᚄ(ctx context.Context, v any) ([]store.DecisionInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.DecisionInput, len(vSlice))
+	res := make([]store.DecisionInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDecisionInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDecisionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2665,16 +2662,16 @@ func (ec *executionContext) unmarshalODecisionInput2ᚕᚖgithubᚗcomᚋpartici
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOEvidenceInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx context.Context, v any) ([]*model.EvidenceInput, error) {
+func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInputᚄ(ctx context.Context, v any) ([]store.EvidenceInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.EvidenceInput, len(vSlice))
+	res := make([]store.EvidenceInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEvidenceInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEvidenceInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEvidenceInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2682,16 +2679,16 @@ func (ec *executionContext) unmarshalOEvidenceInput2ᚕᚖgithubᚗcomᚋpartici
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOParticipantInput2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
+func (ec *executionContext) unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInputᚄ(ctx context.Context, v any) ([]store.ParticipantInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.ParticipantInput, len(vSlice))
+	res := make([]store.ParticipantInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNParticipantInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐParticipantInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

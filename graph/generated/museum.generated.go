@@ -20,10 +20,10 @@ import (
 type MuseumResolver interface {
 	Parent(ctx context.Context, obj *store.Museum) (*store.Museum, error)
 	Memberships(ctx context.Context, obj *store.Museum) ([]*store.ProgrammeMembership, error)
-	Partnerships(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*model.PartnershipConnection, error)
-	DecisionEvents(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error)
-	Activities(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) (*model.ActivityConnection, error)
-	Reflections(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) (*model.ReflectionConnection, error)
+	Partnerships(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error)
+	DecisionEvents(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
+	Activities(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error)
+	Reflections(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -66,16 +66,16 @@ func (ec *executionContext) field_Museum_activities_args(ctx context.Context, ra
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ActivityFilter, error) {
-			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ActivityOrder, error) {
-			return ec.unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -120,16 +120,16 @@ func (ec *executionContext) field_Museum_decisionEvents_args(ctx context.Context
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.DecisionEventOrder, error) {
-			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -174,16 +174,16 @@ func (ec *executionContext) field_Museum_partnerships_args(ctx context.Context, 
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.PartnershipFilter, error) {
-			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.PartnershipFilter, error) {
+			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PartnershipOrder, error) {
-			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -228,16 +228,16 @@ func (ec *executionContext) field_Museum_reflections_args(ctx context.Context, r
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ReflectionFilter, error) {
-			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ReflectionFilter, error) {
+			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ReflectionOrder, error) {
-			return ec.unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -646,11 +646,11 @@ func (ec *executionContext) _Museum_partnerships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PartnershipFilter), fc.Args["orderBy"].(*model.PartnershipOrder))
+			return ec.Resolvers.Museum().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipConnection) graphql.Marshaler {
-			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -690,11 +690,11 @@ func (ec *executionContext) _Museum_decisionEvents(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.DecisionEventFilter), fc.Args["orderBy"].(*model.DecisionEventOrder))
+			return ec.Resolvers.Museum().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventConnection) graphql.Marshaler {
-			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -734,11 +734,11 @@ func (ec *executionContext) _Museum_activities(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ActivityFilter), fc.Args["orderBy"].(*model.ActivityOrder))
+			return ec.Resolvers.Museum().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ActivityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -778,11 +778,11 @@ func (ec *executionContext) _Museum_reflections(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ReflectionFilter), fc.Args["orderBy"].(*model.ReflectionOrder))
+			return ec.Resolvers.Museum().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionConnection) graphql.Marshaler {
-			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1022,8 +1022,8 @@ func (ec *executionContext) fieldContext_MuseumPayload_museum(_ context.Context,
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context, obj any) (model.CreateMuseumInput, error) {
-	var it model.CreateMuseumInput
+func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context, obj any) (store.CreateMuseumInput, error) {
+	var it store.CreateMuseumInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1060,42 +1060,42 @@ func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it.Description = data
 		case "city":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.City = graphql.OmittableOf(data)
+			it.City = data
 		case "region":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Region = graphql.OmittableOf(data)
+			it.Region = data
 		case "country":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Country = graphql.OmittableOf(data)
+			it.Country = data
 		case "website":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Website = graphql.OmittableOf(data)
+			it.Website = data
 		case "parentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParentID = graphql.OmittableOf(data)
+			it.ParentID = data
 		}
 	}
 	return it, nil
@@ -1107,14 +1107,14 @@ func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateMuseumInput(ctx context.Context, raw any) (model.CreateMuseumInput, error) {
-	var out model.CreateMuseumInput
+func UnmarshalCreateMuseumInput(ctx context.Context, raw any) (store.CreateMuseumInput, error) {
+	var out store.CreateMuseumInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateMuseumInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj any) (model.MuseumFilter, error) {
-	var it model.MuseumFilter
+func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj any) (store.MuseumFilter, error) {
+	var it store.MuseumFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1141,63 +1141,63 @@ func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj 
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
 			data, err := ec.unmarshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kinds = graphql.OmittableOf(data)
+			it.Kinds = data
 		case "city":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.City = graphql.OmittableOf(data)
+			it.City = data
 		case "region":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Region = graphql.OmittableOf(data)
+			it.Region = data
 		case "country":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Country = graphql.OmittableOf(data)
+			it.Country = data
 		case "programmeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgrammeID = graphql.OmittableOf(data)
+			it.ProgrammeID = data
 		case "parentId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParentID = graphql.OmittableOf(data)
+			it.ParentID = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -1209,14 +1209,14 @@ func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalMuseumFilter(ctx context.Context, raw any) (model.MuseumFilter, error) {
-	var out model.MuseumFilter
+func UnmarshalMuseumFilter(ctx context.Context, raw any) (store.MuseumFilter, error) {
+	var out store.MuseumFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuseumFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputMuseumOrder(ctx context.Context, obj any) (model.MuseumOrder, error) {
-	var it model.MuseumOrder
+func (ec *executionContext) unmarshalInputMuseumOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -1242,7 +1242,7 @@ func (ec *executionContext) unmarshalInputMuseumOrder(ctx context.Context, obj a
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumOrderField(ctx, v)
+			data, err := ec.unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1265,14 +1265,14 @@ func (ec *executionContext) unmarshalInputMuseumOrder(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalMuseumOrder(ctx context.Context, raw any) (model.MuseumOrder, error) {
-	var out model.MuseumOrder
+func UnmarshalMuseumOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuseumOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context, obj any) (model.UpdateMuseumInput, error) {
-	var it model.UpdateMuseumInput
+func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context, obj any) (store.UpdateMuseumInput, error) {
+	var it store.UpdateMuseumInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1302,7 +1302,7 @@ func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1370,8 +1370,8 @@ func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateMuseumInput(ctx context.Context, raw any) (model.UpdateMuseumInput, error) {
-	var out model.UpdateMuseumInput
+func UnmarshalUpdateMuseumInput(ctx context.Context, raw any) (store.UpdateMuseumInput, error) {
+	var out store.UpdateMuseumInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMuseumInput", raw, &out)
 	return out, err
 }
@@ -1642,7 +1642,7 @@ func (ec *executionContext) _MuseumPayload(ctx context.Context, sel ast.Selectio
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateMuseumInput(ctx context.Context, v any) (model.CreateMuseumInput, error) {
+func (ec *executionContext) unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateMuseumInput(ctx context.Context, v any) (store.CreateMuseumInput, error) {
 	res, err := ec.unmarshalInputCreateMuseumInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1699,13 +1699,13 @@ func (ec *executionContext) marshalNMuseumEdge2ᚕgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumOrderField(ctx context.Context, v any) (model.MuseumOrderField, error) {
-	var res model.MuseumOrderField
+func (ec *executionContext) unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumOrderField(ctx context.Context, sel ast.SelectionSet, v model.MuseumOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1727,7 +1727,7 @@ func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋparticipatio
 	return v
 }
 
-func (ec *executionContext) unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateMuseumInput(ctx context.Context, v any) (model.UpdateMuseumInput, error) {
+func (ec *executionContext) unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateMuseumInput(ctx context.Context, v any) (store.UpdateMuseumInput, error) {
 	res, err := ec.unmarshalInputUpdateMuseumInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1739,7 +1739,7 @@ func (ec *executionContext) marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._Museum(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumFilter(ctx context.Context, v any) (*model.MuseumFilter, error) {
+func (ec *executionContext) unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumFilter(ctx context.Context, v any) (*store.MuseumFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1747,7 +1747,7 @@ func (ec *executionContext) unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipati
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOMuseumOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐMuseumOrder(ctx context.Context, v any) (*model.MuseumOrder, error) {
+func (ec *executionContext) unmarshalOMuseumOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -23,9 +23,9 @@ type PartnershipResolver interface {
 
 	Programme(ctx context.Context, obj *store.Partnership) (*store.Programme, error)
 	Outcomes(ctx context.Context, obj *store.Partnership) ([]*store.Outcome, error)
-	DecisionEvents(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) (*model.DecisionEventConnection, error)
-	Activities(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) (*model.ActivityConnection, error)
-	Reflections(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) (*model.ReflectionConnection, error)
+	DecisionEvents(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
+	Activities(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error)
+	Reflections(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -68,16 +68,16 @@ func (ec *executionContext) field_Partnership_activities_args(ctx context.Contex
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ActivityFilter, error) {
-			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ActivityOrder, error) {
-			return ec.unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOActivityOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -122,16 +122,16 @@ func (ec *executionContext) field_Partnership_decisionEvents_args(ctx context.Co
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.DecisionEventOrder, error) {
-			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -176,16 +176,16 @@ func (ec *executionContext) field_Partnership_reflections_args(ctx context.Conte
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.ReflectionFilter, error) {
-			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionFilter(ctx, v)
+		func(ctx context.Context, v any) (*store.ReflectionFilter, error) {
+			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["filter"] = arg4
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.ReflectionOrder, error) {
-			return ec.unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrder(ctx, v)
+		func(ctx context.Context, v any) (*store.Order, error) {
+			return ec.unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -635,11 +635,11 @@ func (ec *executionContext) _Partnership_decisionEvents(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partnership().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.DecisionEventFilter), fc.Args["orderBy"].(*model.DecisionEventOrder))
+			return ec.Resolvers.Partnership().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventConnection) graphql.Marshaler {
-			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐDecisionEventConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -679,11 +679,11 @@ func (ec *executionContext) _Partnership_activities(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partnership().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ActivityFilter), fc.Args["orderBy"].(*model.ActivityOrder))
+			return ec.Resolvers.Partnership().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ActivityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
-			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐActivityConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -723,11 +723,11 @@ func (ec *executionContext) _Partnership_reflections(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partnership().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ReflectionFilter), fc.Args["orderBy"].(*model.ReflectionOrder))
+			return ec.Resolvers.Partnership().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionConnection) graphql.Marshaler {
-			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
 		true,
@@ -757,7 +757,7 @@ func (ec *executionContext) fieldContext_Partnership_reflections(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -769,8 +769,8 @@ func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, fi
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnershipEdge) graphql.Marshaler {
-			return ec.marshalNPartnershipEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Partnership]) graphql.Marshaler {
+			return ec.marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -789,7 +789,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_edges(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -798,7 +798,7 @@ func (ec *executionContext) _PartnershipConnection_nodes(ctx context.Context, fi
 			return ec.fieldContext_PartnershipConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Partnership) graphql.Marshaler {
@@ -812,7 +812,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_nodes(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "PartnershipConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Partnership(ctx, field)
@@ -821,7 +821,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_nodes(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -833,8 +833,8 @@ func (ec *executionContext) _PartnershipConnection_pageInfo(ctx context.Context,
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -853,7 +853,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -862,7 +862,7 @@ func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Contex
 			return ec.fieldContext_PartnershipConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -873,10 +873,10 @@ func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_PartnershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartnershipConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("PartnershipConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -899,7 +899,7 @@ func (ec *executionContext) fieldContext_PartnershipEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("PartnershipEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _PartnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -967,8 +967,8 @@ func (ec *executionContext) fieldContext_PartnershipPayload_partnership(_ contex
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Context, obj any) (model.CreatePartnershipInput, error) {
-	var it model.CreatePartnershipInput
+func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Context, obj any) (store.CreatePartnershipInput, error) {
+	var it store.CreatePartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1012,49 +1012,49 @@ func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.Purpose = graphql.OmittableOf(data)
+			it.Purpose = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
 			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Status = graphql.OmittableOf(data)
+			it.Status = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartDate = graphql.OmittableOf(data)
+			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EndDate = graphql.OmittableOf(data)
+			it.EndDate = data
 		case "participationModel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModel"))
 			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParticipationModel = graphql.OmittableOf(data)
+			it.ParticipationModel = data
 		case "programmeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgrammeID = graphql.OmittableOf(data)
+			it.ProgrammeID = data
 		case "outcomeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = data
 		}
 	}
 	return it, nil
@@ -1066,14 +1066,14 @@ func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreatePartnershipInput(ctx context.Context, raw any) (model.CreatePartnershipInput, error) {
-	var out model.CreatePartnershipInput
+func UnmarshalCreatePartnershipInput(ctx context.Context, raw any) (store.CreatePartnershipInput, error) {
+	var out store.CreatePartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Context, obj any) (model.EndPartnershipInput, error) {
-	var it model.EndPartnershipInput
+func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Context, obj any) (store.EndPartnershipInput, error) {
+	var it store.EndPartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1103,14 +1103,14 @@ func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Contex
 			if err != nil {
 				return it, err
 			}
-			it.EndDate = graphql.OmittableOf(data)
+			it.EndDate = data
 		case "expectedVersion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		}
 	}
 	return it, nil
@@ -1122,14 +1122,14 @@ func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalEndPartnershipInput(ctx context.Context, raw any) (model.EndPartnershipInput, error) {
-	var out model.EndPartnershipInput
+func UnmarshalEndPartnershipInput(ctx context.Context, raw any) (store.EndPartnershipInput, error) {
+	var out store.EndPartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context, obj any) (model.PartnershipFilter, error) {
-	var it model.PartnershipFilter
+func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context, obj any) (store.PartnershipFilter, error) {
+	var it store.PartnershipFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1156,84 +1156,84 @@ func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "museumId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("museumId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MuseumID = graphql.OmittableOf(data)
+			it.MuseumID = data
 		case "communityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CommunityID = graphql.OmittableOf(data)
+			it.CommunityID = data
 		case "programmeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgrammeID = graphql.OmittableOf(data)
+			it.ProgrammeID = data
 		case "statuses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
 			data, err := ec.unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Statuses = graphql.OmittableOf(data)
+			it.Statuses = data
 		case "participationModels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModels"))
 			data, err := ec.unmarshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParticipationModels = graphql.OmittableOf(data)
+			it.ParticipationModels = data
 		case "activeOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ActiveOn = graphql.OmittableOf(data)
+			it.ActiveOn = data
 		case "startedAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAfter"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedAfter = graphql.OmittableOf(data)
+			it.StartedAfter = data
 		case "startedBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedBefore"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartedBefore = graphql.OmittableOf(data)
+			it.StartedBefore = data
 		case "outcomeCodes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeCodes"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeCodes = graphql.OmittableOf(data)
+			it.OutcomeCodes = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -1245,14 +1245,14 @@ func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPartnershipFilter(ctx context.Context, raw any) (model.PartnershipFilter, error) {
-	var out model.PartnershipFilter
+func UnmarshalPartnershipFilter(ctx context.Context, raw any) (store.PartnershipFilter, error) {
+	var out store.PartnershipFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPartnershipOrder(ctx context.Context, obj any) (model.PartnershipOrder, error) {
-	var it model.PartnershipOrder
+func (ec *executionContext) unmarshalInputPartnershipOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -1278,7 +1278,7 @@ func (ec *executionContext) unmarshalInputPartnershipOrder(ctx context.Context, 
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrderField(ctx, v)
+			data, err := ec.unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1301,14 +1301,14 @@ func (ec *executionContext) unmarshalInputPartnershipOrder(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPartnershipOrder(ctx context.Context, raw any) (model.PartnershipOrder, error) {
-	var out model.PartnershipOrder
+func UnmarshalPartnershipOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Context, obj any) (model.StartPartnershipInput, error) {
-	var it model.StartPartnershipInput
+func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Context, obj any) (store.StartPartnershipInput, error) {
+	var it store.StartPartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1352,35 +1352,35 @@ func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Cont
 			if err != nil {
 				return it, err
 			}
-			it.Purpose = graphql.OmittableOf(data)
+			it.Purpose = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartDate = graphql.OmittableOf(data)
+			it.StartDate = data
 		case "participationModel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModel"))
 			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ParticipationModel = graphql.OmittableOf(data)
+			it.ParticipationModel = data
 		case "programmeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgrammeID = graphql.OmittableOf(data)
+			it.ProgrammeID = data
 		case "outcomeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = data
 		}
 	}
 	return it, nil
@@ -1392,14 +1392,14 @@ func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalStartPartnershipInput(ctx context.Context, raw any) (model.StartPartnershipInput, error) {
-	var out model.StartPartnershipInput
+func UnmarshalStartPartnershipInput(ctx context.Context, raw any) (store.StartPartnershipInput, error) {
+	var out store.StartPartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartPartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (model.UpdatePartnershipInput, error) {
-	var it model.UpdatePartnershipInput
+func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (store.UpdatePartnershipInput, error) {
+	var it store.UpdatePartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1429,7 +1429,7 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1492,7 +1492,7 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.OutcomeIds = graphql.OmittableOf(data)
+			it.OutcomeIDs = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -1504,8 +1504,8 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (model.UpdatePartnershipInput, error) {
-	var out model.UpdatePartnershipInput
+func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (store.UpdatePartnershipInput, error) {
+	var out store.UpdatePartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePartnershipInput", raw, &out)
 	return out, err
 }
@@ -1655,7 +1655,7 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 
 var partnershipConnectionImplementors = []string{"PartnershipConnection"}
 
-func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipConnection) graphql.Marshaler {
+func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Partnership]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1667,23 +1667,24 @@ func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._PartnershipConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._PartnershipConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PartnershipConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._PartnershipConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartnershipConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1703,7 +1704,7 @@ func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.
 
 var partnershipEdgeImplementors = []string{"PartnershipEdge"}
 
-func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipEdge) graphql.Marshaler {
+func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Partnership]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1776,12 +1777,12 @@ func (ec *executionContext) _PartnershipPayload(ctx context.Context, sel ast.Sel
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreatePartnershipInput(ctx context.Context, v any) (model.CreatePartnershipInput, error) {
+func (ec *executionContext) unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePartnershipInput(ctx context.Context, v any) (store.CreatePartnershipInput, error) {
 	res, err := ec.unmarshalInputCreatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐEndPartnershipInput(ctx context.Context, v any) (model.EndPartnershipInput, error) {
+func (ec *executionContext) unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEndPartnershipInput(ctx context.Context, v any) (store.EndPartnershipInput, error) {
 	res, err := ec.unmarshalInputEndPartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1820,7 +1821,7 @@ func (ec *executionContext) marshalNPartnership2ᚖgithubᚗcomᚋparticipation�
 	return ec._Partnership(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipConnection(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartnershipConnection!")
 		return graphql.Null
@@ -1828,11 +1829,15 @@ func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋpart
 	return ec._PartnershipConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPartnershipEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnershipEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Partnership]) graphql.Marshaler {
+	return ec._PartnershipEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Partnership]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPartnershipEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipEdge(ctx, sel, v[i])
+		return ec.marshalNPartnershipEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1844,21 +1849,13 @@ func (ec *executionContext) marshalNPartnershipEdge2ᚕᚖgithubᚗcomᚋpartici
 	return ret
 }
 
-func (ec *executionContext) marshalNPartnershipEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipEdge(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PartnershipEdge!")
-		return graphql.Null
-	}
-	return ec._PartnershipEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrderField(ctx context.Context, v any) (model.PartnershipOrderField, error) {
-	var res model.PartnershipOrderField
+func (ec *executionContext) unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrderField(ctx context.Context, sel ast.SelectionSet, v model.PartnershipOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1880,12 +1877,12 @@ func (ec *executionContext) marshalNPartnershipStatus2githubᚗcomᚋparticipati
 	return v
 }
 
-func (ec *executionContext) unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐStartPartnershipInput(ctx context.Context, v any) (model.StartPartnershipInput, error) {
+func (ec *executionContext) unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐStartPartnershipInput(ctx context.Context, v any) (store.StartPartnershipInput, error) {
 	res, err := ec.unmarshalInputStartPartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdatePartnershipInput(ctx context.Context, v any) (model.UpdatePartnershipInput, error) {
+func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePartnershipInput(ctx context.Context, v any) (store.UpdatePartnershipInput, error) {
 	res, err := ec.unmarshalInputUpdatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1949,7 +1946,7 @@ func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋparticipation�
 	return ec._Partnership(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipFilter(ctx context.Context, v any) (*model.PartnershipFilter, error) {
+func (ec *executionContext) unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx context.Context, v any) (*store.PartnershipFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1957,7 +1954,7 @@ func (ec *executionContext) unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋpartic
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPartnershipOrder(ctx context.Context, v any) (*model.PartnershipOrder, error) {
+func (ec *executionContext) unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -18,6 +18,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type PersonResolver interface {
+	DisplayName(ctx context.Context, obj *store.Person) (*string, error)
+	Email(ctx context.Context, obj *store.Person) (*string, error)
 	Community(ctx context.Context, obj *store.Person) (*store.Community, error)
 }
 
@@ -337,7 +339,7 @@ func (ec *executionContext) _Person_displayName(ctx context.Context, field graph
 			return ec.fieldContext_Person_displayName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DisplayName, nil
+			return ec.Resolvers.Person().DisplayName(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -348,7 +350,7 @@ func (ec *executionContext) _Person_displayName(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Person_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
 }
 
 func (ec *executionContext) _Person_email(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
@@ -360,7 +362,7 @@ func (ec *executionContext) _Person_email(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Person_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.Person().Email(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -371,7 +373,7 @@ func (ec *executionContext) _Person_email(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Person_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
 }
 
 func (ec *executionContext) _Person_community(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
@@ -484,7 +486,7 @@ func (ec *executionContext) fieldContext_Person_erasedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Person", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -496,8 +498,8 @@ func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field g
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
-			return ec.marshalNPersonEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Person]) graphql.Marshaler {
+			return ec.marshalNPersonEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -516,7 +518,7 @@ func (ec *executionContext) fieldContext_PersonConnection_edges(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -525,7 +527,7 @@ func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field g
 			return ec.fieldContext_PersonConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Person) graphql.Marshaler {
@@ -539,7 +541,7 @@ func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "PersonConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
@@ -548,7 +550,7 @@ func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -560,8 +562,8 @@ func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, fiel
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -580,7 +582,7 @@ func (ec *executionContext) fieldContext_PersonConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -589,7 +591,7 @@ func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, fi
 			return ec.fieldContext_PersonConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -600,10 +602,10 @@ func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PersonConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("PersonConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -626,7 +628,7 @@ func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PersonEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -694,8 +696,8 @@ func (ec *executionContext) fieldContext_PersonPayload_person(_ context.Context,
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj any) (model.ConsentInput, error) {
-	var it model.ConsentInput
+func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj any) (store.ConsentInput, error) {
+	var it store.ConsentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -744,14 +746,14 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalConsentInput(ctx context.Context, raw any) (model.ConsentInput, error) {
-	var out model.ConsentInput
+func UnmarshalConsentInput(ctx context.Context, raw any) (store.ConsentInput, error) {
+	var out store.ConsentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context, obj any) (model.CreatePersonInput, error) {
-	var it model.CreatePersonInput
+func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context, obj any) (store.CreatePersonInput, error) {
+	var it store.CreatePersonInput
 	if obj == nil {
 		return it, nil
 	}
@@ -781,28 +783,28 @@ func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.DisplayName = graphql.OmittableOf(data)
+			it.DisplayName = data
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Email = graphql.OmittableOf(data)
+			it.Email = data
 		case "communityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CommunityID = graphql.OmittableOf(data)
+			it.CommunityID = data
 		case "consent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consent"))
-			data, err := ec.unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐConsentInput(ctx, v)
+			data, err := ec.unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐConsentInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Consent = graphql.OmittableOf(data)
+			it.Consent = data
 		}
 	}
 	return it, nil
@@ -814,14 +816,14 @@ func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreatePersonInput(ctx context.Context, raw any) (model.CreatePersonInput, error) {
-	var out model.CreatePersonInput
+func UnmarshalCreatePersonInput(ctx context.Context, raw any) (store.CreatePersonInput, error) {
+	var out store.CreatePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePersonInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputErasePersonInput(ctx context.Context, obj any) (model.ErasePersonInput, error) {
-	var it model.ErasePersonInput
+func (ec *executionContext) unmarshalInputErasePersonInput(ctx context.Context, obj any) (store.ErasePersonInput, error) {
+	var it store.ErasePersonInput
 	if obj == nil {
 		return it, nil
 	}
@@ -856,14 +858,14 @@ func (ec *executionContext) unmarshalInputErasePersonInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalErasePersonInput(ctx context.Context, raw any) (model.ErasePersonInput, error) {
-	var out model.ErasePersonInput
+func UnmarshalErasePersonInput(ctx context.Context, raw any) (store.ErasePersonInput, error) {
+	var out store.ErasePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ErasePersonInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj any) (model.PersonFilter, error) {
-	var it model.PersonFilter
+func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj any) (store.PersonFilter, error) {
+	var it store.PersonFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -890,28 +892,28 @@ func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj 
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "communityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.CommunityID = graphql.OmittableOf(data)
+			it.CommunityID = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -923,14 +925,14 @@ func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPersonFilter(ctx context.Context, raw any) (model.PersonFilter, error) {
-	var out model.PersonFilter
+func UnmarshalPersonFilter(ctx context.Context, raw any) (store.PersonFilter, error) {
+	var out store.PersonFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPersonOrder(ctx context.Context, obj any) (model.PersonOrder, error) {
-	var it model.PersonOrder
+func (ec *executionContext) unmarshalInputPersonOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -956,7 +958,7 @@ func (ec *executionContext) unmarshalInputPersonOrder(ctx context.Context, obj a
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonOrderField(ctx, v)
+			data, err := ec.unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -979,14 +981,14 @@ func (ec *executionContext) unmarshalInputPersonOrder(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPersonOrder(ctx context.Context, raw any) (model.PersonOrder, error) {
-	var out model.PersonOrder
+func UnmarshalPersonOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context, obj any) (model.RecordConsentInput, error) {
-	var it model.RecordConsentInput
+func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context, obj any) (store.RecordConsentInput, error) {
+	var it store.RecordConsentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1016,7 +1018,7 @@ func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "recordParticipation":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordParticipation"))
 			data, err := ec.unmarshalNBoolean2bool(ctx, v)
@@ -1049,14 +1051,14 @@ func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordConsentInput(ctx context.Context, raw any) (model.RecordConsentInput, error) {
-	var out model.RecordConsentInput
+func UnmarshalRecordConsentInput(ctx context.Context, raw any) (store.RecordConsentInput, error) {
+	var out store.RecordConsentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordConsentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context, obj any) (model.UpdatePersonInput, error) {
-	var it model.UpdatePersonInput
+func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context, obj any) (store.UpdatePersonInput, error) {
+	var it store.UpdatePersonInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1086,7 +1088,7 @@ func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "pseudonym":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pseudonym"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1126,8 +1128,8 @@ func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (model.UpdatePersonInput, error) {
-	var out model.UpdatePersonInput
+func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (store.UpdatePersonInput, error) {
+	var out store.UpdatePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePersonInput", raw, &out)
 	return out, err
 }
@@ -1245,15 +1247,17 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "displayName":
-			out.Values[i] = ec._Person_displayName(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_displayName(ctx, field, obj)
+				})
 		case "email":
-			out.Values[i] = ec._Person_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_email(ctx, field, obj)
+				})
 		case "community":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -1294,7 +1298,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 var personConnectionImplementors = []string{"PersonConnection"}
 
-func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonConnection) graphql.Marshaler {
+func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1306,23 +1310,24 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._PersonConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._PersonConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PersonConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._PersonConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1342,7 +1347,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 
 var personEdgeImplementors = []string{"PersonEdge"}
 
-func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1419,12 +1424,12 @@ func (ec *executionContext) marshalNConsent2githubᚗcomᚋparticipationᚑgraph
 	return ec._Consent(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreatePersonInput(ctx context.Context, v any) (model.CreatePersonInput, error) {
+func (ec *executionContext) unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePersonInput(ctx context.Context, v any) (store.CreatePersonInput, error) {
 	res, err := ec.unmarshalInputCreatePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐErasePersonInput(ctx context.Context, v any) (model.ErasePersonInput, error) {
+func (ec *executionContext) unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐErasePersonInput(ctx context.Context, v any) (store.ErasePersonInput, error) {
 	res, err := ec.unmarshalInputErasePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1453,7 +1458,7 @@ func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._Person(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonConnection(ctx context.Context, sel ast.SelectionSet, v *model.PersonConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Person]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PersonConnection!")
 		return graphql.Null
@@ -1461,11 +1466,15 @@ func (ec *executionContext) marshalNPersonConnection2ᚖgithubᚗcomᚋparticipa
 	return ec._PersonConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Person]) graphql.Marshaler {
+	return ec._PersonEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPersonEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Person]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPersonEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonEdge(ctx, sel, v[i])
+		return ec.marshalNPersonEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1477,21 +1486,13 @@ func (ec *executionContext) marshalNPersonEdge2ᚕᚖgithubᚗcomᚋparticipatio
 	return ret
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonEdge(ctx context.Context, sel ast.SelectionSet, v *model.PersonEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PersonEdge!")
-		return graphql.Null
-	}
-	return ec._PersonEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonOrderField(ctx context.Context, v any) (model.PersonOrderField, error) {
-	var res model.PersonOrderField
+func (ec *executionContext) unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonOrderField(ctx context.Context, sel ast.SelectionSet, v model.PersonOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1503,17 +1504,17 @@ func (ec *executionContext) marshalNPersonPayload2ᚖgithubᚗcomᚋparticipatio
 	return ec._PersonPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐRecordConsentInput(ctx context.Context, v any) (model.RecordConsentInput, error) {
+func (ec *executionContext) unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordConsentInput(ctx context.Context, v any) (store.RecordConsentInput, error) {
 	res, err := ec.unmarshalInputRecordConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdatePersonInput(ctx context.Context, v any) (model.UpdatePersonInput, error) {
+func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePersonInput(ctx context.Context, v any) (store.UpdatePersonInput, error) {
 	res, err := ec.unmarshalInputUpdatePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐConsentInput(ctx context.Context, v any) (*model.ConsentInput, error) {
+func (ec *executionContext) unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐConsentInput(ctx context.Context, v any) (*store.ConsentInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1528,7 +1529,7 @@ func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._Person(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonFilter(ctx context.Context, v any) (*model.PersonFilter, error) {
+func (ec *executionContext) unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonFilter(ctx context.Context, v any) (*store.PersonFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1536,7 +1537,7 @@ func (ec *executionContext) unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipati
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOPersonOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPersonOrder(ctx context.Context, v any) (*model.PersonOrder, error) {
+func (ec *executionContext) unmarshalOPersonOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

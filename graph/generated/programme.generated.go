@@ -773,7 +773,7 @@ func (ec *executionContext) fieldContext_Programme_publications(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -785,8 +785,8 @@ func (ec *executionContext) _ProgrammeConnection_edges(ctx context.Context, fiel
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProgrammeEdge) graphql.Marshaler {
-			return ec.marshalNProgrammeEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Programme]) graphql.Marshaler {
+			return ec.marshalNProgrammeEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -805,7 +805,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_edges(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -814,7 +814,7 @@ func (ec *executionContext) _ProgrammeConnection_nodes(ctx context.Context, fiel
 			return ec.fieldContext_ProgrammeConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Programme) graphql.Marshaler {
@@ -828,7 +828,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_nodes(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "ProgrammeConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Programme(ctx, field)
@@ -837,7 +837,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_nodes(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -849,8 +849,8 @@ func (ec *executionContext) _ProgrammeConnection_pageInfo(ctx context.Context, f
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -869,7 +869,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_pageInfo(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -878,7 +878,7 @@ func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context,
 			return ec.fieldContext_ProgrammeConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -889,10 +889,10 @@ func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ProgrammeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProgrammeConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("ProgrammeConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -915,7 +915,7 @@ func (ec *executionContext) fieldContext_ProgrammeEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("ProgrammeEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProgrammeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProgrammeEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1286,8 +1286,8 @@ func (ec *executionContext) fieldContext_ProgrammePayload_programme(_ context.Co
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context, obj any) (model.CreateOutcomeInput, error) {
-	var it model.CreateOutcomeInput
+func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context, obj any) (store.CreateOutcomeInput, error) {
+	var it store.CreateOutcomeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1338,14 +1338,14 @@ func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it.Description = data
 		case "source":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Source = graphql.OmittableOf(data)
+			it.Source = data
 		}
 	}
 	return it, nil
@@ -1357,14 +1357,14 @@ func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateOutcomeInput(ctx context.Context, raw any) (model.CreateOutcomeInput, error) {
-	var out model.CreateOutcomeInput
+func UnmarshalCreateOutcomeInput(ctx context.Context, raw any) (store.CreateOutcomeInput, error) {
+	var out store.CreateOutcomeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOutcomeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Context, obj any) (model.CreateProgrammeInput, error) {
-	var it model.CreateProgrammeInput
+func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Context, obj any) (store.CreateProgrammeInput, error) {
+	var it store.CreateProgrammeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1394,35 +1394,35 @@ func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it.Description = data
 		case "funder":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funder"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Funder = graphql.OmittableOf(data)
+			it.Funder = data
 		case "website":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Website = graphql.OmittableOf(data)
+			it.Website = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.StartDate = graphql.OmittableOf(data)
+			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.EndDate = graphql.OmittableOf(data)
+			it.EndDate = data
 		}
 	}
 	return it, nil
@@ -1434,14 +1434,14 @@ func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateProgrammeInput(ctx context.Context, raw any) (model.CreateProgrammeInput, error) {
-	var out model.CreateProgrammeInput
+func UnmarshalCreateProgrammeInput(ctx context.Context, raw any) (store.CreateProgrammeInput, error) {
+	var out store.CreateProgrammeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgrammeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx context.Context, obj any) (model.CreateProgrammeMembershipInput, error) {
-	var it model.CreateProgrammeMembershipInput
+func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx context.Context, obj any) (store.CreateProgrammeMembershipInput, error) {
+	var it store.CreateProgrammeMembershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1485,7 +1485,7 @@ func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx con
 			if err != nil {
 				return it, err
 			}
-			it.EndDate = graphql.OmittableOf(data)
+			it.EndDate = data
 		}
 	}
 	return it, nil
@@ -1497,14 +1497,14 @@ func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateProgrammeMembershipInput(ctx context.Context, raw any) (model.CreateProgrammeMembershipInput, error) {
-	var out model.CreateProgrammeMembershipInput
+func UnmarshalCreateProgrammeMembershipInput(ctx context.Context, raw any) (store.CreateProgrammeMembershipInput, error) {
+	var out store.CreateProgrammeMembershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgrammeMembershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, obj any) (model.ProgrammeFilter, error) {
-	var it model.ProgrammeFilter
+func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, obj any) (store.ProgrammeFilter, error) {
+	var it store.ProgrammeFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1531,28 +1531,28 @@ func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, o
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "funder":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funder"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Funder = graphql.OmittableOf(data)
+			it.Funder = data
 		case "activeOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ActiveOn = graphql.OmittableOf(data)
+			it.ActiveOn = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -1564,14 +1564,14 @@ func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalProgrammeFilter(ctx context.Context, raw any) (model.ProgrammeFilter, error) {
-	var out model.ProgrammeFilter
+func UnmarshalProgrammeFilter(ctx context.Context, raw any) (store.ProgrammeFilter, error) {
+	var out store.ProgrammeFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgrammeFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputProgrammeOrder(ctx context.Context, obj any) (model.ProgrammeOrder, error) {
-	var it model.ProgrammeOrder
+func (ec *executionContext) unmarshalInputProgrammeOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -1597,7 +1597,7 @@ func (ec *executionContext) unmarshalInputProgrammeOrder(ctx context.Context, ob
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeOrderField(ctx, v)
+			data, err := ec.unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1620,14 +1620,14 @@ func (ec *executionContext) unmarshalInputProgrammeOrder(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalProgrammeOrder(ctx context.Context, raw any) (model.ProgrammeOrder, error) {
-	var out model.ProgrammeOrder
+func UnmarshalProgrammeOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgrammeOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context, obj any) (model.UpdateOutcomeInput, error) {
-	var it model.UpdateOutcomeInput
+func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context, obj any) (store.UpdateOutcomeInput, error) {
+	var it store.UpdateOutcomeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1657,7 +1657,7 @@ func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "number":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -1704,14 +1704,14 @@ func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateOutcomeInput(ctx context.Context, raw any) (model.UpdateOutcomeInput, error) {
-	var out model.UpdateOutcomeInput
+func UnmarshalUpdateOutcomeInput(ctx context.Context, raw any) (store.UpdateOutcomeInput, error) {
+	var out store.UpdateOutcomeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOutcomeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Context, obj any) (model.UpdateProgrammeInput, error) {
-	var it model.UpdateProgrammeInput
+func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Context, obj any) (store.UpdateProgrammeInput, error) {
+	var it store.UpdateProgrammeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1741,7 +1741,7 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Conte
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1795,14 +1795,14 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateProgrammeInput(ctx context.Context, raw any) (model.UpdateProgrammeInput, error) {
-	var out model.UpdateProgrammeInput
+func UnmarshalUpdateProgrammeInput(ctx context.Context, raw any) (store.UpdateProgrammeInput, error) {
+	var out store.UpdateProgrammeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProgrammeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx context.Context, obj any) (model.UpdateProgrammeMembershipInput, error) {
-	var it model.UpdateProgrammeMembershipInput
+func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx context.Context, obj any) (store.UpdateProgrammeMembershipInput, error) {
+	var it store.UpdateProgrammeMembershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1832,7 +1832,7 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx con
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
@@ -1858,8 +1858,8 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateProgrammeMembershipInput(ctx context.Context, raw any) (model.UpdateProgrammeMembershipInput, error) {
-	var out model.UpdateProgrammeMembershipInput
+func UnmarshalUpdateProgrammeMembershipInput(ctx context.Context, raw any) (store.UpdateProgrammeMembershipInput, error) {
+	var out store.UpdateProgrammeMembershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProgrammeMembershipInput", raw, &out)
 	return out, err
 }
@@ -2112,7 +2112,7 @@ func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet
 
 var programmeConnectionImplementors = []string{"ProgrammeConnection"}
 
-func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProgrammeConnection) graphql.Marshaler {
+func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Programme]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programmeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2124,23 +2124,24 @@ func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._ProgrammeConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ProgrammeConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProgrammeConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._ProgrammeConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProgrammeConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2160,7 +2161,7 @@ func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.Se
 
 var programmeEdgeImplementors = []string{"ProgrammeEdge"}
 
-func (ec *executionContext) _ProgrammeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProgrammeEdge) graphql.Marshaler {
+func (ec *executionContext) _ProgrammeEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Programme]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programmeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2351,17 +2352,17 @@ func (ec *executionContext) _ProgrammePayload(ctx context.Context, sel ast.Selec
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateOutcomeInput(ctx context.Context, v any) (model.CreateOutcomeInput, error) {
+func (ec *executionContext) unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateOutcomeInput(ctx context.Context, v any) (store.CreateOutcomeInput, error) {
 	res, err := ec.unmarshalInputCreateOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateProgrammeInput(ctx context.Context, v any) (model.CreateProgrammeInput, error) {
+func (ec *executionContext) unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeInput(ctx context.Context, v any) (store.CreateProgrammeInput, error) {
 	res, err := ec.unmarshalInputCreateProgrammeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreateProgrammeMembershipInput(ctx context.Context, v any) (model.CreateProgrammeMembershipInput, error) {
+func (ec *executionContext) unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeMembershipInput(ctx context.Context, v any) (store.CreateProgrammeMembershipInput, error) {
 	res, err := ec.unmarshalInputCreateProgrammeMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -2422,7 +2423,7 @@ func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑ
 	return ec._Programme(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProgrammeConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Programme]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgrammeConnection!")
 		return graphql.Null
@@ -2430,11 +2431,15 @@ func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋpartic
 	return ec._ProgrammeConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgrammeEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProgrammeEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Programme]) graphql.Marshaler {
+	return ec._ProgrammeEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProgrammeEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Programme]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgrammeEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeEdge(ctx, sel, v[i])
+		return ec.marshalNProgrammeEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2444,14 +2449,6 @@ func (ec *executionContext) marshalNProgrammeEdge2ᚕᚖgithubᚗcomᚋparticipa
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNProgrammeEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ProgrammeEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProgrammeEdge!")
-		return graphql.Null
-	}
-	return ec._ProgrammeEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProgrammeMembership) graphql.Marshaler {
@@ -2486,13 +2483,13 @@ func (ec *executionContext) marshalNProgrammeMembershipPayload2ᚖgithubᚗcom�
 	return ec._ProgrammeMembershipPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeOrderField(ctx context.Context, v any) (model.ProgrammeOrderField, error) {
-	var res model.ProgrammeOrderField
+func (ec *executionContext) unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeOrderField(ctx context.Context, sel ast.SelectionSet, v model.ProgrammeOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -2504,17 +2501,17 @@ func (ec *executionContext) marshalNProgrammePayload2ᚖgithubᚗcomᚋparticipa
 	return ec._ProgrammePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateOutcomeInput(ctx context.Context, v any) (model.UpdateOutcomeInput, error) {
+func (ec *executionContext) unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateOutcomeInput(ctx context.Context, v any) (store.UpdateOutcomeInput, error) {
 	res, err := ec.unmarshalInputUpdateOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateProgrammeInput(ctx context.Context, v any) (model.UpdateProgrammeInput, error) {
+func (ec *executionContext) unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeInput(ctx context.Context, v any) (store.UpdateProgrammeInput, error) {
 	res, err := ec.unmarshalInputUpdateProgrammeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateProgrammeMembershipInput(ctx context.Context, v any) (model.UpdateProgrammeMembershipInput, error) {
+func (ec *executionContext) unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeMembershipInput(ctx context.Context, v any) (store.UpdateProgrammeMembershipInput, error) {
 	res, err := ec.unmarshalInputUpdateProgrammeMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -2526,7 +2523,7 @@ func (ec *executionContext) marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑ
 	return ec._Programme(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeFilter(ctx context.Context, v any) (*model.ProgrammeFilter, error) {
+func (ec *executionContext) unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeFilter(ctx context.Context, v any) (*store.ProgrammeFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -2534,7 +2531,7 @@ func (ec *executionContext) unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticip
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOProgrammeOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐProgrammeOrder(ctx context.Context, v any) (*model.ProgrammeOrder, error) {
+func (ec *executionContext) unmarshalOProgrammeOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

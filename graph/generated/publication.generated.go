@@ -393,7 +393,7 @@ func (ec *executionContext) fieldContext_Publication_museums(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PublicationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -405,8 +405,8 @@ func (ec *executionContext) _PublicationConnection_edges(ctx context.Context, fi
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicationEdge) graphql.Marshaler {
-			return ec.marshalNPublicationEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Publication]) graphql.Marshaler {
+			return ec.marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -425,7 +425,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_edges(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PublicationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -434,7 +434,7 @@ func (ec *executionContext) _PublicationConnection_nodes(ctx context.Context, fi
 			return ec.fieldContext_PublicationConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Publication) graphql.Marshaler {
@@ -448,7 +448,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_nodes(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "PublicationConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Publication(ctx, field)
@@ -457,7 +457,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_nodes(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PublicationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -469,8 +469,8 @@ func (ec *executionContext) _PublicationConnection_pageInfo(ctx context.Context,
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -489,7 +489,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PublicationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -498,7 +498,7 @@ func (ec *executionContext) _PublicationConnection_totalCount(ctx context.Contex
 			return ec.fieldContext_PublicationConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -509,10 +509,10 @@ func (ec *executionContext) _PublicationConnection_totalCount(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_PublicationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PublicationConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("PublicationConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PublicationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -535,7 +535,7 @@ func (ec *executionContext) fieldContext_PublicationEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("PublicationEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _PublicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PublicationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -603,8 +603,8 @@ func (ec *executionContext) fieldContext_PublicationPayload_publication(_ contex
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Context, obj any) (model.CreatePublicationInput, error) {
-	var it model.CreatePublicationInput
+func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Context, obj any) (store.CreatePublicationInput, error) {
+	var it store.CreatePublicationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -655,28 +655,28 @@ func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.URL = graphql.OmittableOf(data)
+			it.URL = data
 		case "publisher":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Publisher = graphql.OmittableOf(data)
+			it.Publisher = data
 		case "programmeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgrammeID = graphql.OmittableOf(data)
+			it.ProgrammeID = data
 		case "museumIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("museumIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MuseumIds = graphql.OmittableOf(data)
+			it.MuseumIDs = data
 		}
 	}
 	return it, nil
@@ -688,14 +688,14 @@ func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreatePublicationInput(ctx context.Context, raw any) (model.CreatePublicationInput, error) {
-	var out model.CreatePublicationInput
+func UnmarshalCreatePublicationInput(ctx context.Context, raw any) (store.CreatePublicationInput, error) {
+	var out store.CreatePublicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePublicationInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context, obj any) (model.PublicationFilter, error) {
-	var it model.PublicationFilter
+func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context, obj any) (store.PublicationFilter, error) {
+	var it store.PublicationFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -722,56 +722,56 @@ func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "programmeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programmeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProgrammeID = graphql.OmittableOf(data)
+			it.ProgrammeID = data
 		case "museumId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("museumId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MuseumID = graphql.OmittableOf(data)
+			it.MuseumID = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
 			data, err := ec.unmarshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kinds = graphql.OmittableOf(data)
+			it.Kinds = data
 		case "yearFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearFrom"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.YearFrom = graphql.OmittableOf(data)
+			it.YearFrom = data
 		case "yearTo":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearTo"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.YearTo = graphql.OmittableOf(data)
+			it.YearTo = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -783,14 +783,14 @@ func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPublicationFilter(ctx context.Context, raw any) (model.PublicationFilter, error) {
-	var out model.PublicationFilter
+func UnmarshalPublicationFilter(ctx context.Context, raw any) (store.PublicationFilter, error) {
+	var out store.PublicationFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicationFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPublicationOrder(ctx context.Context, obj any) (model.PublicationOrder, error) {
-	var it model.PublicationOrder
+func (ec *executionContext) unmarshalInputPublicationOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -816,7 +816,7 @@ func (ec *executionContext) unmarshalInputPublicationOrder(ctx context.Context, 
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationOrderField(ctx, v)
+			data, err := ec.unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -839,14 +839,14 @@ func (ec *executionContext) unmarshalInputPublicationOrder(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPublicationOrder(ctx context.Context, raw any) (model.PublicationOrder, error) {
-	var out model.PublicationOrder
+func UnmarshalPublicationOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicationOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Context, obj any) (model.UpdatePublicationInput, error) {
-	var it model.UpdatePublicationInput
+func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Context, obj any) (store.UpdatePublicationInput, error) {
+	var it store.UpdatePublicationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -876,7 +876,7 @@ func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -932,7 +932,7 @@ func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Con
 			if err != nil {
 				return it, err
 			}
-			it.MuseumIds = graphql.OmittableOf(data)
+			it.MuseumIDs = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -944,8 +944,8 @@ func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePublicationInput(ctx context.Context, raw any) (model.UpdatePublicationInput, error) {
-	var out model.UpdatePublicationInput
+func UnmarshalUpdatePublicationInput(ctx context.Context, raw any) (store.UpdatePublicationInput, error) {
+	var out store.UpdatePublicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePublicationInput", raw, &out)
 	return out, err
 }
@@ -1065,7 +1065,7 @@ func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionS
 
 var publicationConnectionImplementors = []string{"PublicationConnection"}
 
-func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PublicationConnection) graphql.Marshaler {
+func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Publication]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, publicationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1077,23 +1077,24 @@ func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._PublicationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._PublicationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PublicationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._PublicationConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PublicationConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1113,7 +1114,7 @@ func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.
 
 var publicationEdgeImplementors = []string{"PublicationEdge"}
 
-func (ec *executionContext) _PublicationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PublicationEdge) graphql.Marshaler {
+func (ec *executionContext) _PublicationEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Publication]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, publicationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1186,7 +1187,7 @@ func (ec *executionContext) _PublicationPayload(ctx context.Context, sel ast.Sel
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐCreatePublicationInput(ctx context.Context, v any) (model.CreatePublicationInput, error) {
+func (ec *executionContext) unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePublicationInput(ctx context.Context, v any) (store.CreatePublicationInput, error) {
 	res, err := ec.unmarshalInputCreatePublicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1215,7 +1216,7 @@ func (ec *executionContext) marshalNPublication2ᚖgithubᚗcomᚋparticipation�
 	return ec._Publication(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationConnection(ctx context.Context, sel ast.SelectionSet, v *model.PublicationConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Publication]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PublicationConnection!")
 		return graphql.Null
@@ -1223,11 +1224,15 @@ func (ec *executionContext) marshalNPublicationConnection2ᚖgithubᚗcomᚋpart
 	return ec._PublicationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPublicationEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PublicationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Publication]) graphql.Marshaler {
+	return ec._PublicationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Publication]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPublicationEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationEdge(ctx, sel, v[i])
+		return ec.marshalNPublicationEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1237,14 +1242,6 @@ func (ec *executionContext) marshalNPublicationEdge2ᚕᚖgithubᚗcomᚋpartici
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNPublicationEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationEdge(ctx context.Context, sel ast.SelectionSet, v *model.PublicationEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PublicationEdge!")
-		return graphql.Null
-	}
-	return ec._PublicationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx context.Context, v any) (store.PublicationKind, error) {
@@ -1257,13 +1254,13 @@ func (ec *executionContext) marshalNPublicationKind2githubᚗcomᚋparticipation
 	return v
 }
 
-func (ec *executionContext) unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationOrderField(ctx context.Context, v any) (model.PublicationOrderField, error) {
-	var res model.PublicationOrderField
+func (ec *executionContext) unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationOrderField(ctx context.Context, sel ast.SelectionSet, v model.PublicationOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1275,7 +1272,7 @@ func (ec *executionContext) marshalNPublicationPayload2ᚖgithubᚗcomᚋpartici
 	return ec._PublicationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdatePublicationInput(ctx context.Context, v any) (model.UpdatePublicationInput, error) {
+func (ec *executionContext) unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePublicationInput(ctx context.Context, v any) (store.UpdatePublicationInput, error) {
 	res, err := ec.unmarshalInputUpdatePublicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1287,7 +1284,7 @@ func (ec *executionContext) marshalOPublication2ᚖgithubᚗcomᚋparticipation�
 	return ec._Publication(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationFilter(ctx context.Context, v any) (*model.PublicationFilter, error) {
+func (ec *executionContext) unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationFilter(ctx context.Context, v any) (*store.PublicationFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1347,7 +1344,7 @@ func (ec *executionContext) marshalOPublicationKind2ᚖgithubᚗcomᚋparticipat
 	return v
 }
 
-func (ec *executionContext) unmarshalOPublicationOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐPublicationOrder(ctx context.Context, v any) (*model.PublicationOrder, error) {
+func (ec *executionContext) unmarshalOPublicationOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

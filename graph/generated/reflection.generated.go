@@ -426,7 +426,7 @@ func (ec *executionContext) fieldContext_Reflection_visibility(_ context.Context
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "Visibility")
 }
 
-func (ec *executionContext) _ReflectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReflectionConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -438,8 +438,8 @@ func (ec *executionContext) _ReflectionConnection_edges(ctx context.Context, fie
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReflectionEdge) graphql.Marshaler {
-			return ec.marshalNReflectionEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Reflection]) graphql.Marshaler {
+			return ec.marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -458,7 +458,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_edges(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ReflectionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ReflectionConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -467,7 +467,7 @@ func (ec *executionContext) _ReflectionConnection_nodes(ctx context.Context, fie
 			return ec.fieldContext_ReflectionConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Reflection) graphql.Marshaler {
@@ -481,7 +481,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_nodes(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "ReflectionConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Reflection(ctx, field)
@@ -490,7 +490,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_nodes(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ReflectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReflectionConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -502,8 +502,8 @@ func (ec *executionContext) _ReflectionConnection_pageInfo(ctx context.Context, 
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -522,7 +522,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_pageInfo(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _ReflectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReflectionConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -531,7 +531,7 @@ func (ec *executionContext) _ReflectionConnection_totalCount(ctx context.Context
 			return ec.fieldContext_ReflectionConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -542,10 +542,10 @@ func (ec *executionContext) _ReflectionConnection_totalCount(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ReflectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReflectionConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("ReflectionConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReflectionEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -568,7 +568,7 @@ func (ec *executionContext) fieldContext_ReflectionEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("ReflectionEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReflectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReflectionEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -636,8 +636,8 @@ func (ec *executionContext) fieldContext_ReflectionPayload_reflection(_ context.
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context, obj any) (model.AddReflectionInput, error) {
-	var it model.AddReflectionInput
+func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context, obj any) (store.AddReflectionInput, error) {
+	var it store.AddReflectionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -667,14 +667,14 @@ func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.PartnershipID = graphql.OmittableOf(data)
+			it.PartnershipID = data
 		case "decisionEventId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionEventId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DecisionEventID = graphql.OmittableOf(data)
+			it.DecisionEventID = data
 		case "author":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
 			data, err := ec.unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx, v)
@@ -702,21 +702,21 @@ func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context
 			if err != nil {
 				return it, err
 			}
-			it.ChallengesRaised = graphql.OmittableOf(data)
+			it.ChallengesRaised = data
 		case "changesAgreed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changesAgreed"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ChangesAgreed = graphql.OmittableOf(data)
+			it.ChangesAgreed = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
 			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Visibility = graphql.OmittableOf(data)
+			it.Visibility = data
 		}
 	}
 	return it, nil
@@ -728,14 +728,14 @@ func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAddReflectionInput(ctx context.Context, raw any) (model.AddReflectionInput, error) {
-	var out model.AddReflectionInput
+func UnmarshalAddReflectionInput(ctx context.Context, raw any) (store.AddReflectionInput, error) {
+	var out store.AddReflectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddReflectionInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, obj any) (model.ReflectionFilter, error) {
-	var it model.ReflectionFilter
+func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, obj any) (store.ReflectionFilter, error) {
+	var it store.ReflectionFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -762,70 +762,70 @@ func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, 
 			if err != nil {
 				return it, err
 			}
-			it.Search = graphql.OmittableOf(data)
+			it.Search = data
 		case "museumId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("museumId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.MuseumID = graphql.OmittableOf(data)
+			it.MuseumID = data
 		case "partnershipId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartnershipID = graphql.OmittableOf(data)
+			it.PartnershipID = data
 		case "decisionEventId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionEventId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DecisionEventID = graphql.OmittableOf(data)
+			it.DecisionEventID = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
 			data, err := ec.unmarshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthorᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Authors = graphql.OmittableOf(data)
+			it.Authors = data
 		case "writtenAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAfter"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.WrittenAfter = graphql.OmittableOf(data)
+			it.WrittenAfter = data
 		case "writtenBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenBefore"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.WrittenBefore = graphql.OmittableOf(data)
+			it.WrittenBefore = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
 			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Visibility = graphql.OmittableOf(data)
+			it.Visibility = data
 		case "sample":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sample"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Sample = graphql.OmittableOf(data)
+			it.Sample = data
 		case "includeArchived":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeArchived"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.IncludeArchived = graphql.OmittableOf(data)
+			it.IncludeArchived = data
 		}
 	}
 	return it, nil
@@ -837,14 +837,14 @@ func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReflectionFilter(ctx context.Context, raw any) (model.ReflectionFilter, error) {
-	var out model.ReflectionFilter
+func UnmarshalReflectionFilter(ctx context.Context, raw any) (store.ReflectionFilter, error) {
+	var out store.ReflectionFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReflectionFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReflectionOrder(ctx context.Context, obj any) (model.ReflectionOrder, error) {
-	var it model.ReflectionOrder
+func (ec *executionContext) unmarshalInputReflectionOrder(ctx context.Context, obj any) (store.Order, error) {
+	var it store.Order
 	if obj == nil {
 		return it, nil
 	}
@@ -870,7 +870,7 @@ func (ec *executionContext) unmarshalInputReflectionOrder(ctx context.Context, o
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrderField(ctx, v)
+			data, err := ec.unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -893,14 +893,14 @@ func (ec *executionContext) unmarshalInputReflectionOrder(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReflectionOrder(ctx context.Context, raw any) (model.ReflectionOrder, error) {
-	var out model.ReflectionOrder
+func UnmarshalReflectionOrder(ctx context.Context, raw any) (store.Order, error) {
+	var out store.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReflectionOrder", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Context, obj any) (model.UpdateReflectionInput, error) {
-	var it model.UpdateReflectionInput
+func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Context, obj any) (store.UpdateReflectionInput, error) {
+	var it store.UpdateReflectionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -930,7 +930,7 @@ func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Cont
 			if err != nil {
 				return it, err
 			}
-			it.ExpectedVersion = graphql.OmittableOf(data)
+			it.ExpectedVersion = data
 		case "partnershipId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -998,8 +998,8 @@ func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateReflectionInput(ctx context.Context, raw any) (model.UpdateReflectionInput, error) {
-	var out model.UpdateReflectionInput
+func UnmarshalUpdateReflectionInput(ctx context.Context, raw any) (store.UpdateReflectionInput, error) {
+	var out store.UpdateReflectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateReflectionInput", raw, &out)
 	return out, err
 }
@@ -1125,7 +1125,7 @@ func (ec *executionContext) _Reflection(ctx context.Context, sel ast.SelectionSe
 
 var reflectionConnectionImplementors = []string{"ReflectionConnection"}
 
-func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReflectionConnection) graphql.Marshaler {
+func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Reflection]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1137,23 +1137,24 @@ func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.S
 		case "edges":
 			out.Values[i] = ec._ReflectionConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._ReflectionConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ReflectionConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._ReflectionConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReflectionConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1173,7 +1174,7 @@ func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.S
 
 var reflectionEdgeImplementors = []string{"ReflectionEdge"}
 
-func (ec *executionContext) _ReflectionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReflectionEdge) graphql.Marshaler {
+func (ec *executionContext) _ReflectionEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Reflection]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1246,7 +1247,7 @@ func (ec *executionContext) _ReflectionPayload(ctx context.Context, sel ast.Sele
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐAddReflectionInput(ctx context.Context, v any) (model.AddReflectionInput, error) {
+func (ec *executionContext) unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAddReflectionInput(ctx context.Context, v any) (store.AddReflectionInput, error) {
 	res, err := ec.unmarshalInputAddReflectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1285,7 +1286,7 @@ func (ec *executionContext) marshalNReflectionAuthor2githubᚗcomᚋparticipatio
 	return v
 }
 
-func (ec *executionContext) marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReflectionConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReflectionConnection!")
 		return graphql.Null
@@ -1293,11 +1294,15 @@ func (ec *executionContext) marshalNReflectionConnection2ᚖgithubᚗcomᚋparti
 	return ec._ReflectionConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReflectionEdge2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReflectionEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Reflection]) graphql.Marshaler {
+	return ec._ReflectionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Reflection]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReflectionEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionEdge(ctx, sel, v[i])
+		return ec.marshalNReflectionEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1309,21 +1314,13 @@ func (ec *executionContext) marshalNReflectionEdge2ᚕᚖgithubᚗcomᚋparticip
 	return ret
 }
 
-func (ec *executionContext) marshalNReflectionEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReflectionEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReflectionEdge!")
-		return graphql.Null
-	}
-	return ec._ReflectionEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrderField(ctx context.Context, v any) (model.ReflectionOrderField, error) {
-	var res model.ReflectionOrderField
+func (ec *executionContext) unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
+	var res store.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrderField(ctx context.Context, sel ast.SelectionSet, v model.ReflectionOrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1335,7 +1332,7 @@ func (ec *executionContext) marshalNReflectionPayload2ᚖgithubᚗcomᚋparticip
 	return ec._ReflectionPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐUpdateReflectionInput(ctx context.Context, v any) (model.UpdateReflectionInput, error) {
+func (ec *executionContext) unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateReflectionInput(ctx context.Context, v any) (store.UpdateReflectionInput, error) {
 	res, err := ec.unmarshalInputUpdateReflectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1399,7 +1396,7 @@ func (ec *executionContext) marshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipa
 	return v
 }
 
-func (ec *executionContext) unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionFilter(ctx context.Context, v any) (*model.ReflectionFilter, error) {
+func (ec *executionContext) unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx context.Context, v any) (*store.ReflectionFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1407,7 +1404,7 @@ func (ec *executionContext) unmarshalOReflectionFilter2ᚖgithubᚗcomᚋpartici
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐReflectionOrder(ctx context.Context, v any) (*model.ReflectionOrder, error) {
+func (ec *executionContext) unmarshalOReflectionOrder2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrder(ctx context.Context, v any) (*store.Order, error) {
 	if v == nil {
 		return nil, nil
 	}

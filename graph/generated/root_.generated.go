@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -84,13 +84,13 @@ type ComplexityRoot struct {
 		ArchivedAt     func(childComplexity int) int
 		Area           func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) int
+		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) int
-		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
+		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
+		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) int
 		Sample         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Version        func(childComplexity int) int
@@ -179,21 +179,21 @@ type ComplexityRoot struct {
 	}
 
 	Museum struct {
-		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) int
+		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
 		Archived       func(childComplexity int) int
 		ArchivedAt     func(childComplexity int) int
 		City           func(childComplexity int) int
 		Country        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) int
+		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Memberships    func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
-		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) int
-		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) int
+		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
+		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
 		Region         func(childComplexity int) int
 		Sample         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -218,46 +218,46 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddReflection              func(childComplexity int, input model.AddReflectionInput) int
-		ArchiveActivity            func(childComplexity int, input model.ArchiveInput) int
-		ArchiveCommunity           func(childComplexity int, input model.ArchiveInput) int
-		ArchiveDecisionEvent       func(childComplexity int, input model.ArchiveInput) int
-		ArchiveMuseum              func(childComplexity int, input model.ArchiveInput) int
-		ArchiveOutcome             func(childComplexity int, input model.ArchiveInput) int
-		ArchivePartnership         func(childComplexity int, input model.ArchiveInput) int
-		ArchivePerson              func(childComplexity int, input model.ArchiveInput) int
-		ArchiveProgramme           func(childComplexity int, input model.ArchiveInput) int
-		ArchiveProgrammeMembership func(childComplexity int, input model.ArchiveInput) int
-		ArchivePublication         func(childComplexity int, input model.ArchiveInput) int
-		ArchiveReflection          func(childComplexity int, input model.ArchiveInput) int
-		CreateActivity             func(childComplexity int, input model.RecordActivityInput) int
-		CreateCommunity            func(childComplexity int, input model.CreateCommunityInput) int
-		CreateDecisionEvent        func(childComplexity int, input model.RecordDecisionEventInput) int
-		CreateMuseum               func(childComplexity int, input model.CreateMuseumInput) int
-		CreateOutcome              func(childComplexity int, input model.CreateOutcomeInput) int
-		CreatePartnership          func(childComplexity int, input model.CreatePartnershipInput) int
-		CreatePerson               func(childComplexity int, input model.CreatePersonInput) int
-		CreateProgramme            func(childComplexity int, input model.CreateProgrammeInput) int
-		CreateProgrammeMembership  func(childComplexity int, input model.CreateProgrammeMembershipInput) int
-		CreatePublication          func(childComplexity int, input model.CreatePublicationInput) int
-		CreateReflection           func(childComplexity int, input model.AddReflectionInput) int
-		EndPartnership             func(childComplexity int, input model.EndPartnershipInput) int
-		ErasePerson                func(childComplexity int, input model.ErasePersonInput) int
-		RecordActivity             func(childComplexity int, input model.RecordActivityInput) int
-		RecordConsent              func(childComplexity int, input model.RecordConsentInput) int
-		RecordDecisionEvent        func(childComplexity int, input model.RecordDecisionEventInput) int
-		StartPartnership           func(childComplexity int, input model.StartPartnershipInput) int
-		UpdateActivity             func(childComplexity int, input model.UpdateActivityInput) int
-		UpdateCommunity            func(childComplexity int, input model.UpdateCommunityInput) int
-		UpdateDecisionEvent        func(childComplexity int, input model.UpdateDecisionEventInput) int
-		UpdateMuseum               func(childComplexity int, input model.UpdateMuseumInput) int
-		UpdateOutcome              func(childComplexity int, input model.UpdateOutcomeInput) int
-		UpdatePartnership          func(childComplexity int, input model.UpdatePartnershipInput) int
-		UpdatePerson               func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateProgramme            func(childComplexity int, input model.UpdateProgrammeInput) int
-		UpdateProgrammeMembership  func(childComplexity int, input model.UpdateProgrammeMembershipInput) int
-		UpdatePublication          func(childComplexity int, input model.UpdatePublicationInput) int
-		UpdateReflection           func(childComplexity int, input model.UpdateReflectionInput) int
+		AddReflection              func(childComplexity int, input store.AddReflectionInput) int
+		ArchiveActivity            func(childComplexity int, input store.ArchiveInput) int
+		ArchiveCommunity           func(childComplexity int, input store.ArchiveInput) int
+		ArchiveDecisionEvent       func(childComplexity int, input store.ArchiveInput) int
+		ArchiveMuseum              func(childComplexity int, input store.ArchiveInput) int
+		ArchiveOutcome             func(childComplexity int, input store.ArchiveInput) int
+		ArchivePartnership         func(childComplexity int, input store.ArchiveInput) int
+		ArchivePerson              func(childComplexity int, input store.ArchiveInput) int
+		ArchiveProgramme           func(childComplexity int, input store.ArchiveInput) int
+		ArchiveProgrammeMembership func(childComplexity int, input store.ArchiveInput) int
+		ArchivePublication         func(childComplexity int, input store.ArchiveInput) int
+		ArchiveReflection          func(childComplexity int, input store.ArchiveInput) int
+		CreateActivity             func(childComplexity int, input store.RecordActivityInput) int
+		CreateCommunity            func(childComplexity int, input store.CreateCommunityInput) int
+		CreateDecisionEvent        func(childComplexity int, input store.RecordDecisionEventInput) int
+		CreateMuseum               func(childComplexity int, input store.CreateMuseumInput) int
+		CreateOutcome              func(childComplexity int, input store.CreateOutcomeInput) int
+		CreatePartnership          func(childComplexity int, input store.CreatePartnershipInput) int
+		CreatePerson               func(childComplexity int, input store.CreatePersonInput) int
+		CreateProgramme            func(childComplexity int, input store.CreateProgrammeInput) int
+		CreateProgrammeMembership  func(childComplexity int, input store.CreateProgrammeMembershipInput) int
+		CreatePublication          func(childComplexity int, input store.CreatePublicationInput) int
+		CreateReflection           func(childComplexity int, input store.AddReflectionInput) int
+		EndPartnership             func(childComplexity int, input store.EndPartnershipInput) int
+		ErasePerson                func(childComplexity int, input store.ErasePersonInput) int
+		RecordActivity             func(childComplexity int, input store.RecordActivityInput) int
+		RecordConsent              func(childComplexity int, input store.RecordConsentInput) int
+		RecordDecisionEvent        func(childComplexity int, input store.RecordDecisionEventInput) int
+		StartPartnership           func(childComplexity int, input store.StartPartnershipInput) int
+		UpdateActivity             func(childComplexity int, input store.UpdateActivityInput) int
+		UpdateCommunity            func(childComplexity int, input store.UpdateCommunityInput) int
+		UpdateDecisionEvent        func(childComplexity int, input store.UpdateDecisionEventInput) int
+		UpdateMuseum               func(childComplexity int, input store.UpdateMuseumInput) int
+		UpdateOutcome              func(childComplexity int, input store.UpdateOutcomeInput) int
+		UpdatePartnership          func(childComplexity int, input store.UpdatePartnershipInput) int
+		UpdatePerson               func(childComplexity int, input store.UpdatePersonInput) int
+		UpdateProgramme            func(childComplexity int, input store.UpdateProgrammeInput) int
+		UpdateProgrammeMembership  func(childComplexity int, input store.UpdateProgrammeMembershipInput) int
+		UpdatePublication          func(childComplexity int, input store.UpdatePublicationInput) int
+		UpdateReflection           func(childComplexity int, input store.UpdateReflectionInput) int
 	}
 
 	Outcome struct {
@@ -294,12 +294,12 @@ type ComplexityRoot struct {
 	}
 
 	Partnership struct {
-		Activities         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) int
+		Activities         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
 		Archived           func(childComplexity int) int
 		ArchivedAt         func(childComplexity int) int
 		Community          func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
-		DecisionEvents     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) int
+		DecisionEvents     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
 		EndDate            func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Museum             func(childComplexity int) int
@@ -307,7 +307,7 @@ type ComplexityRoot struct {
 		ParticipationModel func(childComplexity int) int
 		Programme          func(childComplexity int) int
 		Purpose            func(childComplexity int) int
-		Reflections        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) int
+		Reflections        func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
 		Sample             func(childComplexity int) int
 		StartDate          func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -453,26 +453,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ActivityFilter, orderBy *model.ActivityOrder) int
+		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
 		Activity       func(childComplexity int, id string) int
-		Communities    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CommunityFilter, orderBy *model.CommunityOrder) int
+		Communities    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) int
 		Community      func(childComplexity int, id string) int
 		DecisionEvent  func(childComplexity int, id string) int
-		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.DecisionEventFilter, orderBy *model.DecisionEventOrder) int
+		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
 		Museum         func(childComplexity int, id string) int
-		Museums        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.MuseumFilter, orderBy *model.MuseumOrder) int
+		Museums        func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) int
 		Node           func(childComplexity int, id string) int
 		Nodes          func(childComplexity int, ids []string) int
 		Partnership    func(childComplexity int, id string) int
-		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) int
-		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
+		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
+		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) int
 		Person         func(childComplexity int, id string) int
 		Programme      func(childComplexity int, id string) int
-		Programmes     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ProgrammeFilter, orderBy *model.ProgrammeOrder) int
+		Programmes     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) int
 		Publication    func(childComplexity int, id string) int
-		Publications   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PublicationFilter, orderBy *model.PublicationOrder) int
+		Publications   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) int
 		Reflection     func(childComplexity int, id string) int
-		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ReflectionFilter, orderBy *model.ReflectionOrder) int
+		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
 	}
 
 	Reflection struct {
@@ -713,7 +713,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.DecisionEventFilter), args["orderBy"].(*model.DecisionEventOrder)), true
+		return e.ComplexityRoot.Community.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 	case "Community.description":
 		if e.ComplexityRoot.Community.Description == nil {
 			break
@@ -748,7 +748,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PartnershipFilter), args["orderBy"].(*model.PartnershipOrder)), true
+		return e.ComplexityRoot.Community.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PartnershipFilter), args["orderBy"].(*store.Order)), true
 	case "Community.people":
 		if e.ComplexityRoot.Community.People == nil {
 			break
@@ -759,7 +759,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PersonFilter), args["orderBy"].(*model.PersonOrder)), true
+		return e.ComplexityRoot.Community.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PersonFilter), args["orderBy"].(*store.Order)), true
 	case "Community.sample":
 		if e.ComplexityRoot.Community.Sample == nil {
 			break
@@ -1111,7 +1111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ActivityFilter), args["orderBy"].(*model.ActivityOrder)), true
+		return e.ComplexityRoot.Museum.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ActivityFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.archived":
 		if e.ComplexityRoot.Museum.Archived == nil {
 			break
@@ -1152,7 +1152,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.DecisionEventFilter), args["orderBy"].(*model.DecisionEventOrder)), true
+		return e.ComplexityRoot.Museum.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.description":
 		if e.ComplexityRoot.Museum.Description == nil {
 			break
@@ -1199,7 +1199,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PartnershipFilter), args["orderBy"].(*model.PartnershipOrder)), true
+		return e.ComplexityRoot.Museum.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PartnershipFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.reflections":
 		if e.ComplexityRoot.Museum.Reflections == nil {
 			break
@@ -1210,7 +1210,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ReflectionFilter), args["orderBy"].(*model.ReflectionOrder)), true
+		return e.ComplexityRoot.Museum.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.region":
 		if e.ComplexityRoot.Museum.Region == nil {
 			break
@@ -1297,7 +1297,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddReflection(childComplexity, args["input"].(model.AddReflectionInput)), true
+		return e.ComplexityRoot.Mutation.AddReflection(childComplexity, args["input"].(store.AddReflectionInput)), true
 	case "Mutation.archiveActivity":
 		if e.ComplexityRoot.Mutation.ArchiveActivity == nil {
 			break
@@ -1308,7 +1308,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveActivity(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveActivity(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveCommunity":
 		if e.ComplexityRoot.Mutation.ArchiveCommunity == nil {
 			break
@@ -1319,7 +1319,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveCommunity(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveCommunity(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveDecisionEvent":
 		if e.ComplexityRoot.Mutation.ArchiveDecisionEvent == nil {
 			break
@@ -1330,7 +1330,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveDecisionEvent(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveDecisionEvent(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveMuseum":
 		if e.ComplexityRoot.Mutation.ArchiveMuseum == nil {
 			break
@@ -1341,7 +1341,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveMuseum(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveMuseum(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveOutcome":
 		if e.ComplexityRoot.Mutation.ArchiveOutcome == nil {
 			break
@@ -1352,7 +1352,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveOutcome(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveOutcome(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archivePartnership":
 		if e.ComplexityRoot.Mutation.ArchivePartnership == nil {
 			break
@@ -1363,7 +1363,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchivePartnership(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchivePartnership(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archivePerson":
 		if e.ComplexityRoot.Mutation.ArchivePerson == nil {
 			break
@@ -1374,7 +1374,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchivePerson(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchivePerson(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveProgramme":
 		if e.ComplexityRoot.Mutation.ArchiveProgramme == nil {
 			break
@@ -1385,7 +1385,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveProgramme(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveProgramme(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveProgrammeMembership":
 		if e.ComplexityRoot.Mutation.ArchiveProgrammeMembership == nil {
 			break
@@ -1396,7 +1396,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveProgrammeMembership(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveProgrammeMembership(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archivePublication":
 		if e.ComplexityRoot.Mutation.ArchivePublication == nil {
 			break
@@ -1407,7 +1407,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchivePublication(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchivePublication(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.archiveReflection":
 		if e.ComplexityRoot.Mutation.ArchiveReflection == nil {
 			break
@@ -1418,7 +1418,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveReflection(childComplexity, args["input"].(model.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveReflection(childComplexity, args["input"].(store.ArchiveInput)), true
 	case "Mutation.createActivity":
 		if e.ComplexityRoot.Mutation.CreateActivity == nil {
 			break
@@ -1429,7 +1429,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(model.RecordActivityInput)), true
+		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(store.RecordActivityInput)), true
 	case "Mutation.createCommunity":
 		if e.ComplexityRoot.Mutation.CreateCommunity == nil {
 			break
@@ -1440,7 +1440,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateCommunity(childComplexity, args["input"].(model.CreateCommunityInput)), true
+		return e.ComplexityRoot.Mutation.CreateCommunity(childComplexity, args["input"].(store.CreateCommunityInput)), true
 	case "Mutation.createDecisionEvent":
 		if e.ComplexityRoot.Mutation.CreateDecisionEvent == nil {
 			break
@@ -1451,7 +1451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateDecisionEvent(childComplexity, args["input"].(model.RecordDecisionEventInput)), true
+		return e.ComplexityRoot.Mutation.CreateDecisionEvent(childComplexity, args["input"].(store.RecordDecisionEventInput)), true
 	case "Mutation.createMuseum":
 		if e.ComplexityRoot.Mutation.CreateMuseum == nil {
 			break
@@ -1462,7 +1462,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateMuseum(childComplexity, args["input"].(model.CreateMuseumInput)), true
+		return e.ComplexityRoot.Mutation.CreateMuseum(childComplexity, args["input"].(store.CreateMuseumInput)), true
 	case "Mutation.createOutcome":
 		if e.ComplexityRoot.Mutation.CreateOutcome == nil {
 			break
@@ -1473,7 +1473,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateOutcome(childComplexity, args["input"].(model.CreateOutcomeInput)), true
+		return e.ComplexityRoot.Mutation.CreateOutcome(childComplexity, args["input"].(store.CreateOutcomeInput)), true
 	case "Mutation.createPartnership":
 		if e.ComplexityRoot.Mutation.CreatePartnership == nil {
 			break
@@ -1484,7 +1484,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(model.CreatePartnershipInput)), true
+		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(store.CreatePartnershipInput)), true
 	case "Mutation.createPerson":
 		if e.ComplexityRoot.Mutation.CreatePerson == nil {
 			break
@@ -1495,7 +1495,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(model.CreatePersonInput)), true
+		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(store.CreatePersonInput)), true
 	case "Mutation.createProgramme":
 		if e.ComplexityRoot.Mutation.CreateProgramme == nil {
 			break
@@ -1506,7 +1506,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateProgramme(childComplexity, args["input"].(model.CreateProgrammeInput)), true
+		return e.ComplexityRoot.Mutation.CreateProgramme(childComplexity, args["input"].(store.CreateProgrammeInput)), true
 	case "Mutation.createProgrammeMembership":
 		if e.ComplexityRoot.Mutation.CreateProgrammeMembership == nil {
 			break
@@ -1517,7 +1517,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateProgrammeMembership(childComplexity, args["input"].(model.CreateProgrammeMembershipInput)), true
+		return e.ComplexityRoot.Mutation.CreateProgrammeMembership(childComplexity, args["input"].(store.CreateProgrammeMembershipInput)), true
 	case "Mutation.createPublication":
 		if e.ComplexityRoot.Mutation.CreatePublication == nil {
 			break
@@ -1528,7 +1528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePublication(childComplexity, args["input"].(model.CreatePublicationInput)), true
+		return e.ComplexityRoot.Mutation.CreatePublication(childComplexity, args["input"].(store.CreatePublicationInput)), true
 	case "Mutation.createReflection":
 		if e.ComplexityRoot.Mutation.CreateReflection == nil {
 			break
@@ -1539,7 +1539,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateReflection(childComplexity, args["input"].(model.AddReflectionInput)), true
+		return e.ComplexityRoot.Mutation.CreateReflection(childComplexity, args["input"].(store.AddReflectionInput)), true
 	case "Mutation.endPartnership":
 		if e.ComplexityRoot.Mutation.EndPartnership == nil {
 			break
@@ -1550,7 +1550,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndPartnership(childComplexity, args["input"].(model.EndPartnershipInput)), true
+		return e.ComplexityRoot.Mutation.EndPartnership(childComplexity, args["input"].(store.EndPartnershipInput)), true
 	case "Mutation.erasePerson":
 		if e.ComplexityRoot.Mutation.ErasePerson == nil {
 			break
@@ -1561,7 +1561,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["input"].(model.ErasePersonInput)), true
+		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["input"].(store.ErasePersonInput)), true
 	case "Mutation.recordActivity":
 		if e.ComplexityRoot.Mutation.RecordActivity == nil {
 			break
@@ -1572,7 +1572,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(model.RecordActivityInput)), true
+		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(store.RecordActivityInput)), true
 	case "Mutation.recordConsent":
 		if e.ComplexityRoot.Mutation.RecordConsent == nil {
 			break
@@ -1583,7 +1583,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordConsent(childComplexity, args["input"].(model.RecordConsentInput)), true
+		return e.ComplexityRoot.Mutation.RecordConsent(childComplexity, args["input"].(store.RecordConsentInput)), true
 	case "Mutation.recordDecisionEvent":
 		if e.ComplexityRoot.Mutation.RecordDecisionEvent == nil {
 			break
@@ -1594,7 +1594,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordDecisionEvent(childComplexity, args["input"].(model.RecordDecisionEventInput)), true
+		return e.ComplexityRoot.Mutation.RecordDecisionEvent(childComplexity, args["input"].(store.RecordDecisionEventInput)), true
 	case "Mutation.startPartnership":
 		if e.ComplexityRoot.Mutation.StartPartnership == nil {
 			break
@@ -1605,7 +1605,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartPartnership(childComplexity, args["input"].(model.StartPartnershipInput)), true
+		return e.ComplexityRoot.Mutation.StartPartnership(childComplexity, args["input"].(store.StartPartnershipInput)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -1616,7 +1616,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["input"].(model.UpdateActivityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["input"].(store.UpdateActivityInput)), true
 	case "Mutation.updateCommunity":
 		if e.ComplexityRoot.Mutation.UpdateCommunity == nil {
 			break
@@ -1627,7 +1627,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCommunity(childComplexity, args["input"].(model.UpdateCommunityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCommunity(childComplexity, args["input"].(store.UpdateCommunityInput)), true
 	case "Mutation.updateDecisionEvent":
 		if e.ComplexityRoot.Mutation.UpdateDecisionEvent == nil {
 			break
@@ -1638,7 +1638,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateDecisionEvent(childComplexity, args["input"].(model.UpdateDecisionEventInput)), true
+		return e.ComplexityRoot.Mutation.UpdateDecisionEvent(childComplexity, args["input"].(store.UpdateDecisionEventInput)), true
 	case "Mutation.updateMuseum":
 		if e.ComplexityRoot.Mutation.UpdateMuseum == nil {
 			break
@@ -1649,7 +1649,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateMuseum(childComplexity, args["input"].(model.UpdateMuseumInput)), true
+		return e.ComplexityRoot.Mutation.UpdateMuseum(childComplexity, args["input"].(store.UpdateMuseumInput)), true
 	case "Mutation.updateOutcome":
 		if e.ComplexityRoot.Mutation.UpdateOutcome == nil {
 			break
@@ -1660,7 +1660,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOutcome(childComplexity, args["input"].(model.UpdateOutcomeInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOutcome(childComplexity, args["input"].(store.UpdateOutcomeInput)), true
 	case "Mutation.updatePartnership":
 		if e.ComplexityRoot.Mutation.UpdatePartnership == nil {
 			break
@@ -1671,7 +1671,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(model.UpdatePartnershipInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(store.UpdatePartnershipInput)), true
 	case "Mutation.updatePerson":
 		if e.ComplexityRoot.Mutation.UpdatePerson == nil {
 			break
@@ -1682,7 +1682,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(model.UpdatePersonInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(store.UpdatePersonInput)), true
 	case "Mutation.updateProgramme":
 		if e.ComplexityRoot.Mutation.UpdateProgramme == nil {
 			break
@@ -1693,7 +1693,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateProgramme(childComplexity, args["input"].(model.UpdateProgrammeInput)), true
+		return e.ComplexityRoot.Mutation.UpdateProgramme(childComplexity, args["input"].(store.UpdateProgrammeInput)), true
 	case "Mutation.updateProgrammeMembership":
 		if e.ComplexityRoot.Mutation.UpdateProgrammeMembership == nil {
 			break
@@ -1704,7 +1704,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateProgrammeMembership(childComplexity, args["input"].(model.UpdateProgrammeMembershipInput)), true
+		return e.ComplexityRoot.Mutation.UpdateProgrammeMembership(childComplexity, args["input"].(store.UpdateProgrammeMembershipInput)), true
 	case "Mutation.updatePublication":
 		if e.ComplexityRoot.Mutation.UpdatePublication == nil {
 			break
@@ -1715,7 +1715,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePublication(childComplexity, args["input"].(model.UpdatePublicationInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePublication(childComplexity, args["input"].(store.UpdatePublicationInput)), true
 	case "Mutation.updateReflection":
 		if e.ComplexityRoot.Mutation.UpdateReflection == nil {
 			break
@@ -1726,7 +1726,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateReflection(childComplexity, args["input"].(model.UpdateReflectionInput)), true
+		return e.ComplexityRoot.Mutation.UpdateReflection(childComplexity, args["input"].(store.UpdateReflectionInput)), true
 
 	case "Outcome.archived":
 		if e.ComplexityRoot.Outcome.Archived == nil {
@@ -1868,7 +1868,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partnership.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ActivityFilter), args["orderBy"].(*model.ActivityOrder)), true
+		return e.ComplexityRoot.Partnership.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ActivityFilter), args["orderBy"].(*store.Order)), true
 	case "Partnership.archived":
 		if e.ComplexityRoot.Partnership.Archived == nil {
 			break
@@ -1903,7 +1903,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partnership.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.DecisionEventFilter), args["orderBy"].(*model.DecisionEventOrder)), true
+		return e.ComplexityRoot.Partnership.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 	case "Partnership.endDate":
 		if e.ComplexityRoot.Partnership.EndDate == nil {
 			break
@@ -1956,7 +1956,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partnership.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ReflectionFilter), args["orderBy"].(*model.ReflectionOrder)), true
+		return e.ComplexityRoot.Partnership.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
 	case "Partnership.sample":
 		if e.ComplexityRoot.Partnership.Sample == nil {
 			break
@@ -2531,7 +2531,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ActivityFilter), args["orderBy"].(*model.ActivityOrder)), true
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ActivityFilter), args["orderBy"].(*store.Order)), true
 	case "Query.activity":
 		if e.ComplexityRoot.Query.Activity == nil {
 			break
@@ -2553,7 +2553,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Communities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CommunityFilter), args["orderBy"].(*model.CommunityOrder)), true
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.CommunityFilter), args["orderBy"].(*store.Order)), true
 	case "Query.community":
 		if e.ComplexityRoot.Query.Community == nil {
 			break
@@ -2586,7 +2586,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.DecisionEventFilter), args["orderBy"].(*model.DecisionEventOrder)), true
+		return e.ComplexityRoot.Query.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 
 	case "Query.museum":
 		if e.ComplexityRoot.Query.Museum == nil {
@@ -2609,7 +2609,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Museums(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.MuseumFilter), args["orderBy"].(*model.MuseumOrder)), true
+		return e.ComplexityRoot.Query.Museums(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.MuseumFilter), args["orderBy"].(*store.Order)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2653,7 +2653,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PartnershipFilter), args["orderBy"].(*model.PartnershipOrder)), true
+		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PartnershipFilter), args["orderBy"].(*store.Order)), true
 	case "Query.people":
 		if e.ComplexityRoot.Query.People == nil {
 			break
@@ -2664,7 +2664,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PersonFilter), args["orderBy"].(*model.PersonOrder)), true
+		return e.ComplexityRoot.Query.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PersonFilter), args["orderBy"].(*store.Order)), true
 	case "Query.person":
 		if e.ComplexityRoot.Query.Person == nil {
 			break
@@ -2697,7 +2697,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Programmes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ProgrammeFilter), args["orderBy"].(*model.ProgrammeOrder)), true
+		return e.ComplexityRoot.Query.Programmes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ProgrammeFilter), args["orderBy"].(*store.Order)), true
 	case "Query.publication":
 		if e.ComplexityRoot.Query.Publication == nil {
 			break
@@ -2719,7 +2719,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Publications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PublicationFilter), args["orderBy"].(*model.PublicationOrder)), true
+		return e.ComplexityRoot.Query.Publications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PublicationFilter), args["orderBy"].(*store.Order)), true
 	case "Query.reflection":
 		if e.ComplexityRoot.Query.Reflection == nil {
 			break
@@ -2741,7 +2741,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ReflectionFilter), args["orderBy"].(*model.ReflectionOrder)), true
+		return e.ComplexityRoot.Query.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
 
 	case "Reflection.archived":
 		if e.ComplexityRoot.Reflection.Archived == nil {

@@ -93,17 +93,25 @@ func Open(tb testing.TB) (*store.Store, *Counter) {
 	c := &Counter{byName: map[string]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := store.Open(ctx, store.Options{URI: URI(tb), Database: NewName(), OnCommand: c.add})
+	name := NewName()
+	s, err := store.Open(ctx, store.Options{URI: URI(tb), Database: name, OnCommand: c.add})
 	if err != nil {
 		tb.Fatalf("opening the store: %v", err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := s.DropDatabase(ctx); err != nil {
+		_ = s.Close(ctx)
+		// A fresh connection drops the database, so tests may close their store.
+		d, err := store.Open(ctx, store.Options{URI: URI(tb), Database: name})
+		if err != nil {
+			tb.Errorf("dropping the test database: %v", err)
+			return
+		}
+		defer d.Close(ctx)
+		if err := d.DropDatabase(ctx); err != nil {
 			tb.Errorf("dropping the test database: %v", err)
 		}
-		_ = s.Close(ctx)
 	})
 	if err := s.EnsureIndexes(ctx); err != nil {
 		tb.Fatalf("creating indexes: %v", err)

@@ -1,0 +1,135 @@
+// Package api assembles the HTTP surface of Participation Graph: the GraphQL endpoint
+// (POST, and GET for queries), the GraphiQL playground with example queries, health and
+// readiness checks, Prometheus metrics and CORS. It owns no business rules; it wires the
+// GraphQL layer to the store.
+package api
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/participation-graph/participation-graph/graph"
+	"github.com/participation-graph/participation-graph/graph/generated"
+	"github.com/participation-graph/participation-graph/loader"
+	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// MaxBodyBytes bounds the size of a GraphQL request body.
+const MaxBodyBytes = 1 << 20
+
+// Options configure the HTTP surface.
+type Options struct {
+	Store   *store.Store
+	Metrics *metrics.Registry
+	Logger  *slog.Logger
+	// CORSOrigins are the browser origins allowed to call the API ("*" for any).
+	CORSOrigins []string
+	// Playground serves GraphiQL at /.
+	Playground bool
+	// Introspection lets clients read the schema.
+	Introspection bool
+}
+
+//go:embed assets playground.html
+var static embed.FS
+
+// New returns the server's HTTP handler.
+func New(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
+	mux := http.NewServeMux()
+	gql := loader.Middleware(o.Store, limitBody(newGraphQL(o)))
+	c := cors.New(cors.Options{
+		AllowedOrigins: o.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+		MaxAge:         600,
+	})
+	mux.Handle("/graphql", c.Handler(gql))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := o.Store.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	mux.Handle("GET /metrics", o.Metrics.Handler())
+	if o.Playground {
+		assets, _ := fs.Sub(static, "assets")
+		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			http.ServeFileFS(w, r, static, "playground.html")
+		})
+	}
+	return mux
+}
+
+// newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
+func newGraphQL(o Options) http.Handler {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store}})
+	srv := handler.New(es)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	errorsByCode := o.Metrics.Counter("participation_graphql_errors_total", "GraphQL errors sent to clients, by code.", "code")
+	ops := o.Metrics.Counter("participation_graphql_operations_total", "GraphQL operations executed, by type.", "type")
+	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.Inc(code) }))
+	srv.SetRecoverFunc(graph.Recover(o.Logger))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
+			ops.Inc(string(oc.Operation.Operation))
+		}
+		return next(ctx)
+	})
+	return srv
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheFor(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(d.Seconds())))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

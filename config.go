@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the whole configuration of the server. Every field has a default, can be set
+// from an environment variable, and a flag of the same name overrides the variable.
+type config struct {
+	Port           int
+	MongoURI       string
+	Database       string
+	DataDir        string
+	EmbeddedListen string
+	CORSOrigins    []string
+	AppEnv         string
+	Playground     bool
+	Introspection  bool
+	SampleScale    int
+	OpTimeout      time.Duration
+	ShutdownGrace  time.Duration
+}
+
+// loadConfig reads the environment, then the flags in args.
+func loadConfig(args []string, getenv func(string) string) (config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{}
+	fs := flag.NewFlagSet("participation-graph", flag.ContinueOnError)
+	port := fs.String("port", env("PORT", "8080"), "HTTP port (PORT)")
+	fs.StringVar(&c.MongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty runs the embedded database (MONGODB_URI)")
+	fs.StringVar(&c.Database, "mongodb-database", env("MONGODB_DATABASE", "participation"), "database name (MONGODB_DATABASE)")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "embedded database files (DATA_DIR)")
+	fs.StringVar(&c.EmbeddedListen, "embedded-listen", env("EMBEDDED_LISTEN", ""), "also serve the embedded database on this TCP address, e.g. 127.0.0.1:27018 (EMBEDDED_LISTEN)")
+	origins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call the API, or * (CORS_ORIGINS)")
+	fs.StringVar(&c.AppEnv, "app-env", env("APP_ENV", "development"), "development or production (APP_ENV)")
+	playground := fs.String("playground", env("PLAYGROUND", ""), "serve the GraphiQL playground at / (PLAYGROUND; default on, off in production)")
+	introspection := fs.String("introspection", env("INTROSPECTION", ""), "allow schema introspection (INTROSPECTION; default on, off in production)")
+	sample := fs.String("sample-scale", env("SAMPLE_SCALE", "0"), "load fictional sample data with this many decision events at start-up, if absent (SAMPLE_SCALE)")
+	opTimeout := fs.String("db-timeout", env("DB_TIMEOUT", "10s"), "time limit of each database operation (DB_TIMEOUT)")
+	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var errs []error
+	var err error
+	if c.Port, err = strconv.Atoi(*port); err != nil || c.Port < 0 || c.Port > 65535 {
+		errs = append(errs, fmt.Errorf("PORT must be a port number, not %q", *port))
+	}
+	if c.SampleScale, err = strconv.Atoi(*sample); err != nil || c.SampleScale < 0 {
+		errs = append(errs, fmt.Errorf("SAMPLE_SCALE must be a number of events, not %q", *sample))
+	}
+	if c.OpTimeout, err = time.ParseDuration(*opTimeout); err != nil || c.OpTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("DB_TIMEOUT must be a duration such as 10s, not %q", *opTimeout))
+	}
+	if c.ShutdownGrace, err = time.ParseDuration(*grace); err != nil || c.ShutdownGrace <= 0 {
+		errs = append(errs, fmt.Errorf("SHUTDOWN_GRACE must be a duration such as 20s, not %q", *grace))
+	}
+	switch c.AppEnv {
+	case "development", "production":
+	default:
+		errs = append(errs, fmt.Errorf("APP_ENV must be development or production, not %q", c.AppEnv))
+	}
+	dev := c.AppEnv != "production"
+	if c.Playground, err = boolOr(*playground, dev); err != nil {
+		errs = append(errs, fmt.Errorf("PLAYGROUND: %w", err))
+	}
+	if c.Introspection, err = boolOr(*introspection, dev); err != nil {
+		errs = append(errs, fmt.Errorf("INTROSPECTION: %w", err))
+	}
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func boolOr(s string, def bool) (bool, error) {
+	if s == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("must be true or false, not %q", s)
+	}
+	return b, nil
+}
+

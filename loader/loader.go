@@ -1,0 +1,141 @@
+// Package loader holds the per-request dataloaders that batch the database reads of one
+// GraphQL request: every reference (event → museum) and every nested list (museum →
+// partnerships) is fetched with one command per batch instead of one per parent, so the
+// cost of a page does not grow with its size.
+package loader
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// wait is how long a loader collects keys before it sends a batch. GraphQL resolves the
+// items of a list concurrently, so their loads arrive within microseconds of each other.
+const wait = 2 * time.Millisecond
+
+// Loaders are one request's loaders. They cache what they load for the request's lifetime
+// only, so a request never sees another request's data.
+type Loaders struct {
+	s *store.Store
+
+	Programme   *dataloadgen.Loader[string, *store.Programme]
+	Outcome     *dataloadgen.Loader[string, *store.Outcome]
+	Museum      *dataloadgen.Loader[string, *store.Museum]
+	Community   *dataloadgen.Loader[string, *store.Community]
+	Person      *dataloadgen.Loader[string, *store.Person]
+	Partnership *dataloadgen.Loader[string, *store.Partnership]
+	Event       *dataloadgen.Loader[string, *store.DecisionEvent]
+
+	ProgrammeOutcomes     *dataloadgen.Loader[string, []*store.Outcome]
+	ProgrammeMemberships  *dataloadgen.Loader[string, []*store.ProgrammeMembership]
+	MuseumMemberships     *dataloadgen.Loader[string, []*store.ProgrammeMembership]
+	ProgrammePublications *dataloadgen.Loader[string, []*store.Publication]
+
+	mu       sync.Mutex
+	children map[string]any
+}
+
+func opts() []dataloadgen.Option { return []dataloadgen.Option{dataloadgen.WithWait(wait)} }
+
+// New returns fresh loaders over s.
+func New(s *store.Store) *Loaders {
+	return &Loaders{
+		s:                     s,
+		Programme:             dataloadgen.NewLoader(s.Programmes.GetMany, opts()...),
+		Outcome:               dataloadgen.NewLoader(s.Outcomes.GetMany, opts()...),
+		Museum:                dataloadgen.NewLoader(s.Museums.GetMany, opts()...),
+		Community:             dataloadgen.NewLoader(s.Communities.GetMany, opts()...),
+		Person:                dataloadgen.NewLoader(s.People.GetMany, opts()...),
+		Partnership:           dataloadgen.NewLoader(s.Partnerships.GetMany, opts()...),
+		Event:                 dataloadgen.NewLoader(s.Events.GetMany, opts()...),
+		ProgrammeOutcomes:     dataloadgen.NewLoader(s.OutcomesOf, opts()...),
+		ProgrammeMemberships:  dataloadgen.NewLoader(membershipsBy(s, store.ByProgramme), opts()...),
+		MuseumMemberships:     dataloadgen.NewLoader(membershipsBy(s, store.ByMuseum), opts()...),
+		ProgrammePublications: dataloadgen.NewLoader(s.PublicationsOf, opts()...),
+		children:              map[string]any{},
+	}
+}
+
+func membershipsBy(s *store.Store, p store.Parent) func(context.Context, []string) ([][]*store.ProgrammeMembership, []error) {
+	return func(ctx context.Context, ids []string) ([][]*store.ProgrammeMembership, []error) {
+		return s.MembershipsOf(ctx, p, ids)
+	}
+}
+
+type ctxKey struct{}
+
+// Middleware gives every request its own loaders.
+func Middleware(s *store.Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s))))
+	})
+}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Loaders) context.Context { return context.WithValue(ctx, ctxKey{}, l) }
+
+// For returns the request's loaders. It panics when the request has none, which is a
+// wiring mistake, not a runtime condition.
+func For(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		panic("loader: request context has no loaders")
+	}
+	return l
+}
+
+// Get loads a referenced record; a nil id gives nil.
+func Get[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id *string) (*T, error) {
+	if id == nil {
+		return nil, nil
+	}
+	return l.Load(ctx, *id)
+}
+
+// GetAll loads referenced records in the order of ids.
+func GetAll[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []string) ([]*T, error) {
+	if len(ids) == 0 {
+		return []*T{}, nil
+	}
+	return l.LoadAll(ctx, ids)
+}
+
+// Children loads one page of a nested list: the records of collection c whose parent field
+// holds parentID. Sibling parents asking with the same arguments share one batch (two
+// database commands for the whole batch).
+func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent store.Parent, parentID string,
+	f *F, o *store.Order, args store.PageArgs) (*store.Page[T], error) {
+	l := For(ctx)
+	argKey, err := json.Marshal(struct {
+		F *F
+		O *store.Order
+		A store.PageArgs
+	}{f, o, args})
+	if err != nil {
+		return nil, fmt.Errorf("loader: arguments: %w", err)
+	}
+	key := fmt.Sprintf("%p|%s|%s", c, parent, argKey)
+	l.mu.Lock()
+	ld, ok := l.children[key].(*dataloadgen.Loader[string, *store.Page[T]])
+	if !ok {
+		ld = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*store.Page[T], []error) {
+			pages, err := c.Children(ctx, parent, ids, f, o, args)
+			out, errs := make([]*store.Page[T], len(ids)), make([]error, len(ids))
+			for i, id := range ids {
+				out[i], errs[i] = pages[id], err
+			}
+			return out, errs
+		}, opts()...)
+		l.children[key] = ld
+	}
+	l.mu.Unlock()
+	return ld.Load(ctx, parentID)
+}

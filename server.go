@@ -1,0 +1,174 @@
+// Command participation-graph serves the Participation Graph GraphQL API: the records of
+// how museums and communities work together. With no MONGODB_URI it runs its own embedded
+// database (FerretDB on SQLite, files in DATA_DIR) with the Our Museum programme loaded.
+//
+//	participation-graph [flags]                       serve (see -help for flags)
+//	participation-graph seed --sample [--scale N]     load fictional sample data and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/embedded"
+	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/seed"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "participation-graph:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run starts the server, or runs a subcommand, until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, out *os.File) error {
+	seedSample := len(args) > 0 && args[0] == "seed"
+	var scale int
+	if seedSample {
+		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+		sample := fs.Bool("sample", false, "load the fictional sample data")
+		fs.IntVar(&scale, "scale", 1000, "number of sample decision events (1 to 1,000,000)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if !*sample {
+			return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
+		}
+		args = fs.Args()
+	}
+	cfg, err := loadConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, out)
+	reg := metrics.New()
+	s, closeDB, err := openStore(ctx, cfg, reg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if loaded, err := seed.OurMuseum(ctx, s); err != nil {
+		return err
+	} else if loaded {
+		log.Info("loaded the Our Museum programme")
+	}
+	if seedSample {
+		return loadSample(ctx, s, scale, log)
+	}
+	if cfg.SampleScale > 0 {
+		if err := loadSample(ctx, s, cfg.SampleScale, log); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, cfg, s, reg, log)
+}
+
+func newLogger(cfg config, out *os.File) *slog.Logger {
+	if cfg.AppEnv == "production" {
+		return slog.New(slog.NewJSONHandler(out, nil))
+	}
+	return slog.New(slog.NewTextHandler(out, nil))
+}
+
+// openStore connects to MongoDB, or starts the embedded database, and prepares indexes.
+// The returned function closes everything it opened, in order.
+func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger) (*store.Store, func(), error) {
+	uri := cfg.MongoURI
+	var db *embedded.DB
+	if uri == "" {
+		var err error
+		db, err = embedded.Start(ctx, embedded.Config{Dir: cfg.DataDir, Listen: cfg.EmbeddedListen})
+		if err != nil {
+			return nil, nil, err
+		}
+		uri = db.URI()
+		log.Info("embedded database started", "dir", cfg.DataDir, "uri", uri)
+	}
+	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
+	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout,
+		OnCommand: func(_, name string) { commands.Inc(name) }})
+	if err != nil {
+		if db != nil {
+			db.Stop()
+		}
+		return nil, nil, err
+	}
+	closeAll := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.Close(ctx)
+		if db != nil {
+			db.Stop()
+		}
+	}
+	if err := s.EnsureIndexes(ctx); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return s, closeAll, nil
+}
+
+func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger) error {
+	start := time.Now()
+	stats, err := seed.Sample(ctx, s, scale)
+	if errors.Is(err, seed.ErrSampleLoaded) {
+		log.Info("sample data already loaded", "scale", scale)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("loaded sample data", "scale", scale, "events", stats.Events, "museums", stats.Museums,
+		"communities", stats.Communities, "partnerships", stats.Partnerships, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// serve runs the HTTP server until ctx ends, then drains it.
+func serve(ctx context.Context, cfg config, s *store.Store, reg *metrics.Registry, log *slog.Logger) error {
+	h := api.New(api.Options{Store: s, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
+		Playground: cfg.Playground, Introspection: cfg.Introspection})
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	where := "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) + "/"
+	if cfg.Playground {
+		log.Info("Participation Graph is ready: open the playground", "url", where)
+	} else {
+		log.Info("Participation Graph is ready", "url", where+"graphql")
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests", "grace", cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
