@@ -98,4 +98,3 @@ func boolOr(s string, def bool) (bool, error) {
 	}
 	return b, nil
 }
-

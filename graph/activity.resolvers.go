@@ -50,7 +50,7 @@ func (r *queryResolver) Activity(ctx context.Context, id string) (*store.Activit
 }
 
 func (r *queryResolver) Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error) {
-	return r.Store.Activities.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Activities, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Activity() generated.ActivityResolver { return &activityResolver{r} }

@@ -46,7 +46,7 @@ func (r *queryResolver) Community(ctx context.Context, id string) (*store.Commun
 }
 
 func (r *queryResolver) Communities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) (*store.Page[store.Community], error) {
-	return r.Store.Communities.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Communities, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Community() generated.CommunityResolver { return &communityResolver{r} }

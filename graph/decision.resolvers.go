@@ -62,7 +62,7 @@ func (r *queryResolver) DecisionEvent(ctx context.Context, id string) (*store.De
 }
 
 func (r *queryResolver) DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error) {
-	return r.Store.Events.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Events, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) DecisionEvent() generated.DecisionEventResolver { return &decisionEventResolver{r} }

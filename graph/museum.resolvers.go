@@ -58,7 +58,7 @@ func (r *queryResolver) Museum(ctx context.Context, id string) (*store.Museum, e
 }
 
 func (r *queryResolver) Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) (*store.Page[store.Museum], error) {
-	return r.Store.Museums.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Museums, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Museum() generated.MuseumResolver { return &museumResolver{r} }

@@ -72,7 +72,7 @@ func (r *queryResolver) Partnership(ctx context.Context, id string) (*store.Part
 }
 
 func (r *queryResolver) Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error) {
-	return r.Store.Partnerships.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Partnerships, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Partnership() generated.PartnershipResolver { return &partnershipResolver{r} }

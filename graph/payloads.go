@@ -8,7 +8,9 @@ import (
 // maxNodes bounds how many ids one nodes() call may ask for.
 const maxNodes = 100
 
-func activityPayload(a *store.Activity) *model.ActivityPayload { return &model.ActivityPayload{Activity: a} }
+func activityPayload(a *store.Activity) *model.ActivityPayload {
+	return &model.ActivityPayload{Activity: a}
+}
 
 func eventPayload(e *store.DecisionEvent) *model.DecisionEventPayload {
 	return &model.DecisionEventPayload{DecisionEvent: e}

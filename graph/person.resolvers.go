@@ -64,7 +64,7 @@ func (r *queryResolver) Person(ctx context.Context, id string) (*store.Person, e
 }
 
 func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error) {
-	return r.Store.People.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.People, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }

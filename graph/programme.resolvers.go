@@ -94,7 +94,7 @@ func (r *queryResolver) Programme(ctx context.Context, id string) (*store.Progra
 }
 
 func (r *queryResolver) Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) (*store.Page[store.Programme], error) {
-	return r.Store.Programmes.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Programmes, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Outcome() generated.OutcomeResolver { return &outcomeResolver{r} }

@@ -42,7 +42,7 @@ func (r *queryResolver) Publication(ctx context.Context, id string) (*store.Publ
 }
 
 func (r *queryResolver) Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) (*store.Page[store.Publication], error) {
-	return r.Store.Publications.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Publications, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Publication() generated.PublicationResolver { return &publicationResolver{r} }

@@ -38,7 +38,7 @@ func (r *queryResolver) Reflection(ctx context.Context, id string) (*store.Refle
 }
 
 func (r *queryResolver) Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error) {
-	return r.Store.Reflections.List(ctx, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.List(ctx, r.Store.Reflections, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *reflectionResolver) Museum(ctx context.Context, obj *store.Reflection) (*store.Museum, error) {

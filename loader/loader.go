@@ -80,7 +80,9 @@ func Middleware(s *store.Store, next http.Handler) http.Handler {
 }
 
 // With returns ctx carrying l.
-func With(ctx context.Context, l *Loaders) context.Context { return context.WithValue(ctx, ctxKey{}, l) }
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
 
 // For returns the request's loaders. It panics when the request has none, which is a
 // wiring mistake, not a runtime condition.
@@ -131,6 +133,9 @@ func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent s
 			out, errs := make([]*store.Page[T], len(ids)), make([]error, len(ids))
 			for i, id := range ids {
 				out[i], errs[i] = pages[id], err
+				if err == nil {
+					primePage(l, pages[id])
+				}
 			}
 			return out, errs
 		}, opts()...)
@@ -138,4 +143,41 @@ func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent s
 	}
 	l.mu.Unlock()
 	return ld.Load(ctx, parentID)
+}
+
+// prime stores records just read by a list in the request's loaders, so that references to
+// them later in the same request (partnership → museum) cost no command.
+func (l *Loaders) prime(recs ...any) {
+	for _, r := range recs {
+		switch v := r.(type) {
+		case *store.Programme:
+			l.Programme.Prime(v.ID, v)
+		case *store.Museum:
+			l.Museum.Prime(v.ID, v)
+		case *store.Community:
+			l.Community.Prime(v.ID, v)
+		case *store.Person:
+			l.Person.Prime(v.ID, v)
+		case *store.Partnership:
+			l.Partnership.Prime(v.ID, v)
+		case *store.DecisionEvent:
+			l.Event.Prime(v.ID, v)
+		}
+	}
+}
+
+func primePage[T any](l *Loaders, p *store.Page[T]) {
+	for _, e := range p.Edges {
+		l.prime(e.Node)
+	}
+}
+
+// List returns one page of a top-level list, priming the request's loaders with it.
+func List[T, F any](ctx context.Context, c *store.Collection[T, F], f *F, o *store.Order, args store.PageArgs) (*store.Page[T], error) {
+	p, err := c.List(ctx, f, o, args)
+	if err != nil {
+		return nil, err
+	}
+	primePage(For(ctx), p)
+	return p, nil
 }

@@ -105,8 +105,12 @@ func OurMuseum(ctx context.Context, s *store.Store) (bool, error) {
 		StartDate: &start, EndDate: &end}
 	prog.ID = OurMuseumProgrammeID
 	steps := []func() error{
-		func() error { return insertMissing(ctx, s.Outcomes, outs, func(o *store.Outcome) string { return o.ID }) },
-		func() error { return insertMissing(ctx, s.Museums, museums, func(m *store.Museum) string { return m.ID }) },
+		func() error {
+			return insertMissing(ctx, s.Outcomes, outs, func(o *store.Outcome) string { return o.ID })
+		},
+		func() error {
+			return insertMissing(ctx, s.Museums, museums, func(m *store.Museum) string { return m.ID })
+		},
 		func() error {
 			return insertMissing(ctx, s.Memberships, memberships, func(m *store.ProgrammeMembership) string { return m.ID })
 		},

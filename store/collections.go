@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -159,22 +160,69 @@ func indexes() []indexSpec {
 }
 
 // EnsureIndexes creates every index the API's filters and sorts need. It is idempotent:
-// existing indexes are left as they are, so it runs at every start.
+// it lists each collection's indexes and creates only those missing, so it runs at every
+// start. (Asking FerretDB v1 to create indexes that already exist can crash its handler,
+// so existing ones are never sent again.)
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	byEntity := map[Entity][]mongo.IndexModel{}
+	byEntity := map[Entity][]indexSpec{}
 	for _, ix := range indexes() {
-		m := mongo.IndexModel{Keys: ix.keys}
-		if ix.unique {
-			m.Options = options.Index().SetUnique(true)
-		}
-		byEntity[ix.entity] = append(byEntity[ix.entity], m)
+		byEntity[ix.entity] = append(byEntity[ix.entity], ix)
 	}
-	for e, models := range byEntity {
+	for e, specs := range byEntity {
+		have, err := s.indexKeys(ctx, e)
+		if err != nil {
+			return fmt.Errorf("store: indexes of %s: %w", entityInfos[e].collection, err)
+		}
+		var models []mongo.IndexModel
+		for _, ix := range specs {
+			if have[keyString(ix.keys)] {
+				continue
+			}
+			m := mongo.IndexModel{Keys: ix.keys}
+			if ix.unique {
+				m.Options = options.Index().SetUnique(true)
+			}
+			models = append(models, m)
+		}
+		if len(models) == 0 {
+			continue
+		}
 		if _, err := s.coll(e).Indexes().CreateMany(ctx, models); err != nil {
 			return fmt.Errorf("store: indexes of %s: %w", entityInfos[e].collection, translate(err))
 		}
 	}
 	return nil
+}
+
+// indexKeys returns the key specifications of a collection's existing indexes.
+func (s *Store) indexKeys(ctx context.Context, e Entity) (map[string]bool, error) {
+	cur, err := s.coll(e).Indexes().List(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var specs []struct {
+		Key bson.D `bson:"key"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, translate(err)
+	}
+	have := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		have[keyString(sp.Key)] = true
+	}
+	return have, nil
+}
+
+// keyString writes an index key specification as "field:1,field:-1".
+func keyString(keys bson.D) string {
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%s:%v", k.Key, k.Value)
+	}
+	return b.String()
 }

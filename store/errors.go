@@ -83,7 +83,9 @@ type InputError struct {
 
 func (e *InputError) Error() string { return e.Message }
 
-func inputErr(format string, args ...any) error { return &InputError{Message: fmt.Sprintf(format, args...)} }
+func inputErr(format string, args ...any) error {
+	return &InputError{Message: fmt.Sprintf(format, args...)}
+}
 
 // IsNotFound reports whether err means a record does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,168 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// build adds museums, each with partnerships, each with decision events that involve two
+// communities, through the store.
+func build(t *testing.T, s *store.Store, museums, partnerships, events int) {
+	t.Helper()
+	ctx := context.Background()
+	for m := 0; m < museums; m++ {
+		mu, err := s.CreateMuseum(ctx, store.CreateMuseumInput{Name: fmt.Sprintf("Nested Museum %02d", m), Kind: "MUSEUM"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := 0; p < partnerships; p++ {
+			c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("Community %d-%d", m, p), Kind: "NEIGHBOURHOOD"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("Other %d-%d", m, p), Kind: "FAITH"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pa, err := s.StartPartnership(ctx, store.StartPartnershipInput{Title: fmt.Sprintf("Partnership %d-%d", m, p), MuseumID: mu.ID, CommunityID: c.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for e := 0; e < events; e++ {
+				_, err := s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: fmt.Sprintf("Event %d", e), Kind: "WORKSHOP",
+					OccurredAt: time.Date(2020, 1, 1+e, 0, 0, 0, 0, time.UTC), MuseumID: mu.ID, PartnershipID: &pa.ID,
+					CommunityIDs: []string{c.ID, other.ID}, ParticipationLevel: "INVOLVE"})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}
+
+// queryNested is the page the contract bounds: museums → partnerships → decision events →
+// communities.
+const queryNested = `query($m: Int!, $p: Int!, $e: Int!) {
+  museums(first: $m, filter: {search: "Nested"}) {
+    totalCount
+    nodes {
+      name
+      partnerships(first: $p) {
+        totalCount
+        pageInfo { hasNextPage }
+        nodes {
+          title
+          museum { name }
+          community { name }
+          decisionEvents(first: $e) {
+            totalCount
+            nodes { title museum { name } communities { name } }
+          }
+        }
+      }
+    }
+  }
+}`
+
+func TestNestedPageCostsAtMostEightCommands(t *testing.T) {
+	e := newEnv(t)
+	build(t, e.store, 6, 3, 4)
+	for _, size := range []struct{ m, p, e int }{{1, 1, 1}, {3, 2, 2}, {6, 3, 4}} {
+		t.Run(fmt.Sprintf("%dx%dx%d", size.m, size.p, size.e), func(t *testing.T) {
+			before := e.commands.Total()
+			var got struct {
+				Museums struct {
+					TotalCount int
+					Nodes      []struct {
+						Partnerships struct {
+							TotalCount int
+							Nodes      []struct {
+								DecisionEvents struct {
+									TotalCount int
+									Nodes      []struct{ Communities []struct{ Name string } }
+								}
+							}
+						}
+					}
+				}
+			}
+			e.gql.Must(t, queryNested, map[string]any{"m": size.m, "p": size.p, "e": size.e}, &got)
+			used := e.commands.Total() - before
+			if used > 8 {
+				t.Errorf("the page cost %d database commands (%v), want at most 8", used, e.commands.ByName())
+			}
+			if len(got.Museums.Nodes) != size.m || got.Museums.TotalCount != 6 {
+				t.Fatalf("got %d of %d museums, want %d of 6", len(got.Museums.Nodes), got.Museums.TotalCount, size.m)
+			}
+			for _, m := range got.Museums.Nodes {
+				if len(m.Partnerships.Nodes) != size.p || m.Partnerships.TotalCount != 3 {
+					t.Fatalf("got %d of %d partnerships, want %d of 3", len(m.Partnerships.Nodes), m.Partnerships.TotalCount, size.p)
+				}
+				for _, p := range m.Partnerships.Nodes {
+					if len(p.DecisionEvents.Nodes) != size.e || p.DecisionEvents.TotalCount != 4 {
+						t.Fatalf("got %d of %d events, want %d of 4", len(p.DecisionEvents.Nodes), p.DecisionEvents.TotalCount, size.e)
+					}
+					for _, ev := range p.DecisionEvents.Nodes {
+						if len(ev.Communities) != 2 {
+							t.Fatalf("event has %d communities, want 2", len(ev.Communities))
+						}
+					}
+				}
+			}
+			t.Logf("%d commands", used)
+		})
+	}
+}
+
+func TestNestedPaging(t *testing.T) {
+	e := newEnv(t)
+	build(t, e.store, 2, 1, 5)
+	const q = `query($after: String) { museums(filter: {search: "Nested"}) { nodes { partnerships { nodes {
+	  decisionEvents(first: 2, after: $after, orderBy: {field: OCCURRED_AT, direction: ASC}) {
+	    edges { cursor node { title } } pageInfo { hasNextPage hasPreviousPage endCursor } } } } } } }`
+	type res struct {
+		Museums struct {
+			Nodes []struct {
+				Partnerships struct {
+					Nodes []struct {
+						DecisionEvents struct {
+							Edges []struct {
+								Cursor string
+								Node   struct{ Title string }
+							}
+							PageInfo struct {
+								HasNextPage, HasPreviousPage bool
+								EndCursor                    *string
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	var titles []string
+	var after any
+	for {
+		var r res
+		e.gql.Must(t, q, map[string]any{"after": after}, &r)
+		ev := r.Museums.Nodes[0].Partnerships.Nodes[0].DecisionEvents
+		for _, ed := range ev.Edges {
+			titles = append(titles, ed.Node.Title)
+		}
+		if after != nil && !ev.PageInfo.HasPreviousPage {
+			t.Errorf("a page after a cursor says it has no previous page")
+		}
+		if !ev.PageInfo.HasNextPage {
+			break
+		}
+		after = *ev.PageInfo.EndCursor
+	}
+	want := []string{"Event 0", "Event 1", "Event 2", "Event 3", "Event 4"}
+	if fmt.Sprint(titles) != fmt.Sprint(want) {
+		t.Errorf("nested pages gave %v, want %v", titles, want)
+	}
+}

@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/internal/dbtest"
+	"github.com/participation-graph/participation-graph/seed"
+)
+
+// queryNested is the nested page the API bounds to 8 database commands: a page of museums,
+// their partnerships, each one's decision events and those events' communities.
+const queryNested = `{
+  museums(first: 10, filter: {sample: true}) {
+    totalCount
+    nodes {
+      name
+      partnerships(first: 5) {
+        totalCount
+        nodes {
+          title
+          community { name }
+          decisionEvents(first: 5) {
+            totalCount
+            nodes { title occurredAt participationLevel empowermentGap communities { name kind } }
+          }
+        }
+      }
+    }
+  }
+}`
+
+// queryFiltered is a filtered top-level list.
+const queryFiltered = `{
+  decisionEvents(first: 20, filter: {empowermentGap: true, minLevel: COLLABORATE}) {
+    totalCount
+    nodes { title occurredAt museum { name } decisions { result implemented } }
+  }
+}`
+
+func BenchmarkQueries(b *testing.B) {
+	for _, scale := range []int{1000, 10000} {
+		s, counter := dbtest.Open(b)
+		ctx := context.Background()
+		if _, err := seed.OurMuseum(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := seed.Sample(ctx, s, scale); err != nil {
+			b.Fatal(err)
+		}
+		h := api.New(api.Options{Store: s})
+		for _, q := range []struct{ name, query string }{{"Nested", queryNested}, {"Filtered", queryFiltered}} {
+			b.Run(fmt.Sprintf("%s/events=%d", q.name, scale), func(b *testing.B) {
+				body, _ := json.Marshal(map[string]string{"query": q.query})
+				run := func() {
+					req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+						b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+					}
+				}
+				run() // warm the query cache
+				before := counter.Total()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					run()
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(counter.Total()-before)/float64(b.N), "commands/op")
+			})
+		}
+	}
+}

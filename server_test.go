@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/participation-graph/participation-graph/internal/gqltest"
+)
+
+// freePort returns a TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// start runs the server as `go run .` does, with the given environment, and returns its
+// base URL and a function that stops it as SIGTERM does and waits for it to exit.
+func start(t *testing.T, env map[string]string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	logs, err := os.CreateTemp(t.TempDir(), "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs) }()
+	base := "http://127.0.0.1:" + env["PORT"]
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			b, _ := os.ReadFile(logs.Name())
+			t.Fatalf("server exited: %v\n%s", err, b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not become ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return base, func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server stopped with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("server did not stop within 30s of the signal")
+		}
+	}
+}
+
+func TestServeRestartKeepsData(t *testing.T) {
+	env := map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir()}
+	base, stop := start(t, env)
+	gql := gqltest.Client{URL: base + "/graphql"}
+	var created struct{ CreateCommunity struct{ Community struct{ ID string } } }
+	gql.Must(t, `mutation { createCommunity(input: {name: "Restart Club", kind: INTEREST}) { community { id } } }`, nil, &created)
+	var before struct {
+		Programmes struct {
+			Nodes []struct{ Memberships []struct{ StartDate string } }
+		}
+	}
+	gql.Must(t, `{ programmes { nodes { memberships { startDate } } } }`, nil, &before)
+	if len(before.Programmes.Nodes) != 1 || len(before.Programmes.Nodes[0].Memberships) != 9 {
+		t.Fatalf("a new server has %+v, want the Our Museum programme with 9 members", before)
+	}
+	stop()
+
+	env["PORT"] = strconv.Itoa(freePort(t))
+	base, stop = start(t, env)
+	defer stop()
+	gql = gqltest.Client{URL: base + "/graphql"}
+	var after struct {
+		Node       *struct{ Name string }
+		Programmes struct{ TotalCount int }
+	}
+	gql.Must(t, `query($id: ID!) { node(id: $id) { ... on Community { name } } programmes { totalCount } }`,
+		map[string]any{"id": created.CreateCommunity.Community.ID}, &after)
+	if after.Node == nil || after.Node.Name != "Restart Club" {
+		t.Errorf("after a restart the community is %+v, want Restart Club", after.Node)
+	}
+	if after.Programmes.TotalCount != 1 {
+		t.Errorf("after a restart there are %d programmes, want 1 (loaded once)", after.Programmes.TotalCount)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"Port":    {"PORT": "eighty"},
+		"AppEnv":  {"APP_ENV": "staging"},
+		"Timeout": {"DB_TIMEOUT": "soon"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := loadConfig(nil, func(k string) string { return env[k] }); err == nil {
+				t.Errorf("config %v was accepted, want an error", env)
+			}
+		})
+	}
+	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] })
+	if err != nil || c.Playground || c.Introspection {
+		t.Errorf("production config = %+v, %v; want the playground and introspection off", c, err)
+	}
+}
