@@ -72,7 +72,9 @@ func TestServeRestartKeepsData(t *testing.T) {
 	env := map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir()}
 	base, stop := start(t, env)
 	gql := gqltest.Client{URL: base + "/graphql"}
-	var created struct{ CreateCommunity struct{ Community struct{ ID string } } }
+	var created struct {
+		CreateCommunity struct{ Community struct{ ID string } }
+	}
 	gql.Must(t, `mutation { createCommunity(input: {name: "Restart Club", kind: INTEREST}) { community { id } } }`, nil, &created)
 	var before struct {
 		Programmes struct {
