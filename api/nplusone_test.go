@@ -166,3 +166,33 @@ func TestNestedPaging(t *testing.T) {
 		t.Errorf("nested pages gave %v, want %v", titles, want)
 	}
 }
+
+// TestNestedPageWithLongLists has more children than the server's default batch, which
+// must not add a command per hundred records.
+func TestNestedPageWithLongLists(t *testing.T) {
+	e := newEnv(t)
+	build(t, e.store, 1, 1, 250)
+	before := e.commands.Total()
+	var got struct {
+		Museums struct {
+			Nodes []struct {
+				Partnerships struct {
+					Nodes []struct {
+						DecisionEvents struct {
+							TotalCount int
+							Nodes      []struct{ Title string }
+						}
+					}
+				}
+			}
+		}
+	}
+	e.gql.Must(t, queryNested, map[string]any{"m": 1, "p": 1, "e": 100}, &got)
+	if used := e.commands.Total() - before; used > 8 {
+		t.Errorf("the page cost %d database commands (%v), want at most 8", used, e.commands.ByName())
+	}
+	ev := got.Museums.Nodes[0].Partnerships.Nodes[0].DecisionEvents
+	if ev.TotalCount != 250 || len(ev.Nodes) != 100 {
+		t.Errorf("got %d of %d events, want 100 of 250", len(ev.Nodes), ev.TotalCount)
+	}
+}

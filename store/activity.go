@@ -78,9 +78,7 @@ func (a *Activity) check(v *validator) {
 	v.ref("museumId", EntityMuseum, a.MuseumID)
 	v.optRef("partnershipId", EntityPartner, a.PartnershipID)
 	v.sameMuseum("partnershipId", EntityPartner, a.PartnershipID, a.MuseumID)
-	if a.StartDate == "" {
-		v.add("startDate", "is required")
-	}
+	v.requiredDate("startDate", a.StartDate)
 	v.dates("startDate", &a.StartDate, "endDate", a.EndDate)
 	v.count("participantCount", a.ParticipantCount)
 	if a.Hours != nil && (*a.Hours < 0 || *a.Hours > 1e6) {
@@ -191,9 +189,8 @@ func (r *Reflection) check(v *validator) {
 	v.optRef("decisionEventId", EntityEvent, r.DecisionEventID)
 	v.sameMuseum("decisionEventId", EntityEvent, r.DecisionEventID, r.MuseumID)
 	enumField(v, "author", ReflectionAuthors, r.Author)
-	if r.WrittenOn == "" {
-		v.add("writtenOn", "is required")
-	} else if r.WrittenOn > DateOf(v.s.clock().Add(24*time.Hour)) {
+	v.requiredDate("writtenOn", r.WrittenOn)
+	if r.WrittenOn > DateOf(v.s.clock().Add(24*time.Hour)) {
 		v.add("writtenOn", "must not be in the future")
 	}
 	v.requiredText("text", &r.Text)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // checker is a record that validates and derives its own fields.
@@ -14,26 +15,16 @@ const bulkBatch = 1000
 // Insert stores many new records at once, for loading seed and sample data. Each record
 // is validated field by field and gets its derived fields, exactly as in a create, but
 // references are not looked up, so the caller must build them consistently. Records with
-// an id keep it (see StableID). It sends one command per 1,000 records.
+// an id keep it (see StableID); CreatedAt is kept when set. Every record is checked before
+// the first is written; it then sends one command per 1,000 records.
 func Insert[T, F any](ctx context.Context, c *Collection[T, F], recs []*T) error {
 	now := c.s.clock()
-	docs := make([]any, 0, bulkBatch)
-	flush := func() error {
-		if len(docs) == 0 {
-			return nil
-		}
-		ctx, cancel := c.s.opCtx(ctx)
-		defer cancel()
-		_, err := c.c.InsertMany(ctx, docs)
-		docs = docs[:0]
-		return translate(err)
-	}
+	// Check everything first, so that a bad record stops the load before anything is written.
 	for i, rec := range recs {
 		v := c.s.validator()
 		if ch, ok := any(rec).(checker); ok {
 			ch.check(v)
 		}
-		v.afters = nil
 		if len(v.fields) > 0 {
 			return fmt.Errorf("%s %d: %w", c.entity.label(), i, &ValidationError{Fields: v.fields})
 		}
@@ -45,18 +36,32 @@ func Insert[T, F any](ctx context.Context, c *Collection[T, F], recs []*T) error
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = now
 		}
+		m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Millisecond)
 		m.UpdatedAt = m.CreatedAt
-		docs = append(docs, rec)
-		if len(docs) == bulkBatch {
-			if err := flush(); err != nil {
-				return err
-			}
+	}
+	for start := 0; start < len(recs); start += bulkBatch {
+		docs := make([]any, 0, bulkBatch)
+		for _, rec := range recs[start:min(start+bulkBatch, len(recs))] {
+			docs = append(docs, rec)
+		}
+		// A batch grows slower as a collection and its indexes grow; it gets a minute,
+		// not the timeout of an interactive request.
+		bctx, cancel := context.WithTimeout(ctx, bulkTimeout)
+		_, err := c.c.InsertMany(bctx, docs)
+		cancel()
+		if err != nil {
+			return translate(err)
 		}
 	}
-	return flush()
+	return nil
 }
 
-// Count returns how many records of the collection exist, archived ones included.
+// bulkTimeout bounds one insert command of a bulk load.
+const bulkTimeout = time.Minute
+
+// Count returns how many records of the collection exist, archived ones included. On
+// MongoDB it is the estimate kept in the collection's metadata, exact after a clean
+// shutdown.
 func (c *Collection[T, F]) Count(ctx context.Context) (int, error) {
 	ctx, cancel := c.s.opCtx(ctx)
 	defer cancel()

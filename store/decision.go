@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -185,6 +186,9 @@ func (e *DecisionEvent) check(v *validator) {
 		field := fmt.Sprintf("participants[%d]", i)
 		enumField(v, field+".role", ParticipantRoles, p.Role)
 		v.optRef(field+".communityId", EntityCommunity, p.CommunityID)
+		if p.CommunityID != nil && !slices.Contains(e.CommunityIDs, *p.CommunityID) {
+			v.add(field+".communityId", "must be one of the event's communityIds")
+		}
 		v.optRef(field+".personId", EntityPerson, p.PersonID)
 		if p.PersonID == nil && p.CommunityID == nil && p.Role.Community() {
 			v.add(field, "give a personId or a communityId, or count unnamed people in anonymousCommunityParticipants")

@@ -6,20 +6,21 @@ import (
 	"strconv"
 )
 
-// enumValues lists an enum's values in their declared order; the position is the rank used
-// for comparisons such as "at this level or higher".
-type enumValues[E ~string] []E
+// EnumValues lists an enum's values in their declared order; the position is the rank used
+// for comparisons such as "at this level or higher". The lists are the schema's; treat them
+// as read-only.
+type EnumValues[E ~string] []E
 
 // rank returns the 1-based position of v, or 0 when v is not a value of the enum.
-func (vs enumValues[E]) rank(v E) int {
+func (vs EnumValues[E]) rank(v E) int {
 	return slices.Index(vs, v) + 1
 }
 
 // valid reports whether v is one of the enum's values.
-func (vs enumValues[E]) valid(v E) bool { return vs.rank(v) > 0 }
+func (vs EnumValues[E]) valid(v E) bool { return vs.rank(v) > 0 }
 
 // unmarshal reads a GraphQL enum value into dst, refusing values the enum does not have.
-func (vs enumValues[E]) unmarshal(v any, dst *E, name string) error {
+func (vs EnumValues[E]) unmarshal(v any, dst *E, name string) error {
 	s, ok := v.(string)
 	if !ok {
 		return inputErr("must be a %s value", name)
@@ -46,7 +47,7 @@ const (
 )
 
 // ParticipationLevels lists the IAP2 levels from least to most shared power.
-var ParticipationLevels = enumValues[ParticipationLevel]{LevelInform, LevelConsult, LevelInvolve, LevelCollaborate, LevelEmpower}
+var ParticipationLevels = EnumValues[ParticipationLevel]{LevelInform, LevelConsult, LevelInvolve, LevelCollaborate, LevelEmpower}
 
 // Rank returns the level's position on the spectrum, 1 (INFORM) to 5 (EMPOWER), or 0 if unknown.
 func (e ParticipationLevel) Rank() int { return ParticipationLevels.rank(e) }
@@ -78,7 +79,7 @@ const (
 )
 
 // ArnsteinRungs lists the rungs from the bottom of the ladder to the top.
-var ArnsteinRungs = enumValues[ArnsteinRung]{RungManipulation, RungTherapy, RungInforming, RungConsultation, RungPlacation, RungPartnership, RungDelegatedPower, RungCitizenControl}
+var ArnsteinRungs = EnumValues[ArnsteinRung]{RungManipulation, RungTherapy, RungInforming, RungConsultation, RungPlacation, RungPartnership, RungDelegatedPower, RungCitizenControl}
 
 // Rank returns the rung's height, 1 (MANIPULATION) to 8 (CITIZEN_CONTROL), or 0 if unknown.
 func (e ArnsteinRung) Rank() int { return ArnsteinRungs.rank(e) }
@@ -103,7 +104,7 @@ func EmpowermentGap(level ParticipationLevel, rung ArnsteinRung) bool {
 type OrganisationKind string
 
 // OrganisationKinds lists the valid organisation kinds.
-var OrganisationKinds = enumValues[OrganisationKind]{"MUSEUM", "GALLERY", "ARCHIVE", "MUSEUM_SERVICE", "HERITAGE_ORGANISATION"}
+var OrganisationKinds = EnumValues[OrganisationKind]{"MUSEUM", "GALLERY", "ARCHIVE", "MUSEUM_SERVICE", "HERITAGE_ORGANISATION"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e OrganisationKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -117,7 +118,7 @@ func (e *OrganisationKind) UnmarshalGQL(v any) error {
 type CommunityKind string
 
 // CommunityKinds lists the valid community kinds.
-var CommunityKinds = enumValues[CommunityKind]{"NEIGHBOURHOOD", "IDENTITY", "INTEREST", "YOUTH", "OLDER_PEOPLE", "FAITH", "DISABILITY", "LANGUAGE", "REFUGEE_AND_MIGRANT", "OTHER"}
+var CommunityKinds = EnumValues[CommunityKind]{"NEIGHBOURHOOD", "IDENTITY", "INTEREST", "YOUTH", "OLDER_PEOPLE", "FAITH", "DISABILITY", "LANGUAGE", "REFUGEE_AND_MIGRANT", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e CommunityKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -139,7 +140,7 @@ const (
 )
 
 // PartnershipStatuses lists the valid statuses.
-var PartnershipStatuses = enumValues[PartnershipStatus]{StatusProposed, StatusActive, StatusPaused, StatusEnded}
+var PartnershipStatuses = EnumValues[PartnershipStatus]{StatusProposed, StatusActive, StatusPaused, StatusEnded}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e PartnershipStatus) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -153,7 +154,7 @@ func (e *PartnershipStatus) UnmarshalGQL(v any) error {
 type ParticipationModel string
 
 // ParticipationModels lists the valid models.
-var ParticipationModels = enumValues[ParticipationModel]{"CONTRIBUTORY", "COLLABORATIVE", "CO_CREATIVE", "HOSTED"}
+var ParticipationModels = EnumValues[ParticipationModel]{"CONTRIBUTORY", "COLLABORATIVE", "CO_CREATIVE", "HOSTED"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e ParticipationModel) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -167,7 +168,7 @@ func (e *ParticipationModel) UnmarshalGQL(v any) error {
 type DecisionEventKind string
 
 // DecisionEventKinds lists the valid kinds.
-var DecisionEventKinds = enumValues[DecisionEventKind]{"ADVISORY_PANEL", "CO_CURATION", "GOVERNANCE_MEETING", "CONSULTATION", "WORKSHOP", "VOTE", "OTHER"}
+var DecisionEventKinds = EnumValues[DecisionEventKind]{"ADVISORY_PANEL", "CO_CURATION", "GOVERNANCE_MEETING", "CONSULTATION", "WORKSHOP", "VOTE", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e DecisionEventKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -181,7 +182,7 @@ func (e *DecisionEventKind) UnmarshalGQL(v any) error {
 type ParticipantRole string
 
 // ParticipantRoles lists the valid roles.
-var ParticipantRoles = enumValues[ParticipantRole]{"COMMUNITY_MEMBER", "COMMUNITY_REPRESENTATIVE", "STAFF", "TRUSTEE", "FACILITATOR", "CRITICAL_FRIEND"}
+var ParticipantRoles = EnumValues[ParticipantRole]{"COMMUNITY_MEMBER", "COMMUNITY_REPRESENTATIVE", "STAFF", "TRUSTEE", "FACILITATOR", "CRITICAL_FRIEND"}
 
 // Community reports whether the role speaks for the community rather than the museum.
 func (e ParticipantRole) Community() bool {
@@ -200,7 +201,7 @@ func (e *ParticipantRole) UnmarshalGQL(v any) error {
 type DecidedBy string
 
 // DecidedByValues lists the valid values.
-var DecidedByValues = enumValues[DecidedBy]{"COMMUNITY", "MUSEUM", "JOINT"}
+var DecidedByValues = EnumValues[DecidedBy]{"COMMUNITY", "MUSEUM", "JOINT"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e DecidedBy) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -212,7 +213,7 @@ func (e *DecidedBy) UnmarshalGQL(v any) error { return DecidedByValues.unmarshal
 type DecisionResult string
 
 // DecisionResults lists the valid results.
-var DecisionResults = enumValues[DecisionResult]{"ADOPTED", "AMENDED", "REJECTED", "DEFERRED"}
+var DecisionResults = EnumValues[DecisionResult]{"ADOPTED", "AMENDED", "REJECTED", "DEFERRED"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e DecisionResult) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -226,7 +227,7 @@ func (e *DecisionResult) UnmarshalGQL(v any) error {
 type EvidenceKind string
 
 // EvidenceKinds lists the valid kinds.
-var EvidenceKinds = enumValues[EvidenceKind]{"MINUTES", "SURVEY", "QUOTE", "MEDIA", "REPORT", "OTHER"}
+var EvidenceKinds = EnumValues[EvidenceKind]{"MINUTES", "SURVEY", "QUOTE", "MEDIA", "REPORT", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e EvidenceKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -246,7 +247,7 @@ const (
 )
 
 // Visibilities lists the valid visibilities.
-var Visibilities = enumValues[Visibility]{VisibilityPublic, VisibilityRestricted}
+var Visibilities = EnumValues[Visibility]{VisibilityPublic, VisibilityRestricted}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e Visibility) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -258,7 +259,7 @@ func (e *Visibility) UnmarshalGQL(v any) error { return Visibilities.unmarshal(v
 type ActivityKind string
 
 // ActivityKinds lists the valid kinds.
-var ActivityKinds = enumValues[ActivityKind]{"VOLUNTEERING", "TRAINING", "PLACEMENT", "APPRENTICESHIP", "EMPLOYMENT_SUPPORT", "STAFF_DEVELOPMENT"}
+var ActivityKinds = EnumValues[ActivityKind]{"VOLUNTEERING", "TRAINING", "PLACEMENT", "APPRENTICESHIP", "EMPLOYMENT_SUPPORT", "STAFF_DEVELOPMENT"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e ActivityKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -272,7 +273,7 @@ func (e *ActivityKind) UnmarshalGQL(v any) error {
 type ReflectionAuthor string
 
 // ReflectionAuthors lists the valid authors.
-var ReflectionAuthors = enumValues[ReflectionAuthor]{"STAFF", "COMMUNITY_PARTNER", "CRITICAL_FRIEND", "SECTOR_PEER"}
+var ReflectionAuthors = EnumValues[ReflectionAuthor]{"STAFF", "COMMUNITY_PARTNER", "CRITICAL_FRIEND", "SECTOR_PEER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e ReflectionAuthor) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -286,7 +287,7 @@ func (e *ReflectionAuthor) UnmarshalGQL(v any) error {
 type PublicationKind string
 
 // PublicationKinds lists the valid kinds.
-var PublicationKinds = enumValues[PublicationKind]{"EVALUATION", "LEARNING_REPORT", "RESEARCH", "CASE_STUDY", "OTHER"}
+var PublicationKinds = EnumValues[PublicationKind]{"EVALUATION", "LEARNING_REPORT", "RESEARCH", "CASE_STUDY", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
 func (e PublicationKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
@@ -327,5 +328,5 @@ func (e Direction) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on anything but ASC and DESC.
 func (e *Direction) UnmarshalGQL(v any) error {
-	return enumValues[Direction]{Asc, Desc}.unmarshal(v, e, "OrderDirection")
+	return EnumValues[Direction]{Asc, Desc}.unmarshal(v, e, "OrderDirection")
 }

@@ -200,9 +200,7 @@ type UpdateProgrammeMembershipInput struct {
 }
 
 func (m *ProgrammeMembership) check(v *validator) {
-	if m.StartDate == "" {
-		v.add("startDate", "is required")
-	}
+	v.requiredDate("startDate", m.StartDate)
 	v.dates("startDate", &m.StartDate, "endDate", m.EndDate)
 }
 

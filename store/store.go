@@ -42,6 +42,8 @@ type Store struct {
 	db        *mongo.Database
 	opTimeout time.Duration
 	now       func() time.Time
+	// needsLocks is set when the server's conditional writes are not atomic (FerretDB).
+	needsLocks bool
 
 	Programmes   *Collection[Programme, ProgrammeFilter]
 	Outcomes     *Collection[Outcome, struct{}]
@@ -96,6 +98,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	s := &Store{client: client, db: client.Database(o.Database), opTimeout: o.OpTimeout, now: o.Now}
 	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := s.detectAtomicWrites(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -161,3 +167,6 @@ func (s *Store) Node(ctx context.Context, ids []string) ([]any, []error) {
 	}
 	return out, errs
 }
+
+// Name returns the database's name.
+func (s *Store) Name() string { return s.db.Name() }

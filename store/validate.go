@@ -144,22 +144,45 @@ func (v *validator) email(field string, s **string) {
 }
 
 // enum checks a required enum value.
-func enumField[E ~string](v *validator, field string, vals enumValues[E], e E) {
+func enumField[E ~string](v *validator, field string, vals EnumValues[E], e E) {
 	if !vals.valid(e) {
 		v.add(field, "must be one of %v", []E(vals))
 	}
 }
 
 // optEnum checks an optional enum value.
-func optEnum[E ~string](v *validator, field string, vals enumValues[E], e *E) {
+func optEnum[E ~string](v *validator, field string, vals EnumValues[E], e *E) {
 	if e != nil {
 		enumField(v, field, vals, *e)
 	}
 }
 
-// dates checks that an end date is not before its start date.
+// date checks a date is a real YYYY-MM-DD date (values built in Go, not read from GraphQL,
+// have not been checked yet).
+func (v *validator) date(field string, d *Date) bool {
+	if d == nil {
+		return true
+	}
+	if _, err := ParseDate(string(*d)); err != nil {
+		v.add(field, "%s", err.Error())
+		return false
+	}
+	return true
+}
+
+// requiredDate checks a required date.
+func (v *validator) requiredDate(field string, d Date) {
+	if d == "" {
+		v.add(field, "is required")
+		return
+	}
+	v.date(field, &d)
+}
+
+// dates checks both dates and that the end is not before the start.
 func (v *validator) dates(startField string, start *Date, endField string, end *Date) {
-	if start != nil && end != nil && *end < *start {
+	okStart, okEnd := v.date(startField, start), v.date(endField, end)
+	if okStart && okEnd && start != nil && end != nil && *end < *start {
 		v.add(endField, "must not be before %s (%s)", startField, *start)
 	}
 }

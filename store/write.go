@@ -92,32 +92,44 @@ const maxRetries = 5
 // silently lost.
 func update[T, F any](ctx context.Context, c *Collection[T, F], op Op, id string, expected *int, apply func(rec *T, v *validator)) (*T, error) {
 	for attempt := 0; ; attempt++ {
-		rec, err := c.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		m := c.meta(rec)
-		if expected != nil && m.Version != *expected {
-			return nil, conflict(c.entity, id, *expected, m.Version)
-		}
-		prev := m.Version
-		v := c.s.validator()
-		apply(rec, v)
-		if err := v.err(ctx); err != nil {
-			return nil, err
-		}
-		m.ID, m.Version, m.UpdatedAt = id, prev+1, c.s.clock()
-		err = c.s.commit(ctx, write{entity: c.entity, op: op, meta: m, prev: prev, doc: rec})
+		rec, err := updateOnce(ctx, c, op, id, expected, apply)
 		switch {
 		case errors.Is(err, errStale) && expected == nil && attempt < maxRetries:
 			continue
 		case errors.Is(err, errStale):
 			return nil, fmt.Errorf("%w: %s %q changed while it was being updated; try again", ErrConflict, c.entity.label(), id)
-		case err != nil:
-			return nil, err
 		}
-		return rec, nil
+		return rec, err
 	}
+}
+
+// updateOnce is one read-check-write of update, under the record's lock where the server
+// needs one.
+func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id string, expected *int, apply func(rec *T, v *validator)) (*T, error) {
+	unlock, err := c.s.lockRecord(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	rec, err := c.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m := c.meta(rec)
+	if expected != nil && m.Version != *expected {
+		return nil, conflict(c.entity, id, *expected, m.Version)
+	}
+	prev := m.Version
+	v := c.s.validator()
+	apply(rec, v)
+	if err := v.err(ctx); err != nil {
+		return nil, err
+	}
+	m.ID, m.Version, m.UpdatedAt = id, prev+1, c.s.clock()
+	if err := c.s.commit(ctx, write{entity: c.entity, op: op, meta: m, prev: prev, doc: rec}); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // archive marks a record archived. Archiving an archived record changes nothing.

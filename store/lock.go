@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Record locks make read-check-write updates safe on servers whose conditional writes are
+// not atomic. MongoDB applies ReplaceOne({_id, version}) atomically, so two writers can
+// never both succeed from the same version; FerretDB v1 evaluates the filter first and
+// writes by _id afterwards, so both would, and one change would be lost silently. There,
+// each update first inserts a lock document whose _id is the record's id: an insert with
+// an existing _id fails atomically (the primary key), across every process that shares the
+// database. A lock left by a crashed process expires after lockTTL.
+
+const (
+	locksCollection = "record_locks"
+	lockTTL         = 30 * time.Second
+	lockWait        = 5 * time.Second
+)
+
+type lockDoc struct {
+	ID        string    `bson:"_id"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// detectAtomicWrites asks the server what it is: FerretDB says so in buildInfo.
+func (s *Store) detectAtomicWrites(ctx context.Context) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	var info bson.M
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return translate(err)
+	}
+	_, ferret := info["ferretdbVersion"]
+	s.needsLocks = ferret
+	return nil
+}
+
+// lockRecord takes the update lock of record id when the server needs it, waiting up to
+// lockWait for another writer to finish. The returned function releases it.
+func (s *Store) lockRecord(ctx context.Context, id string) (func(), error) {
+	if !s.needsLocks {
+		return func() {}, nil
+	}
+	locks := s.db.Collection(locksCollection)
+	deadline := time.Now().Add(lockWait)
+	for delay := time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
+		now := s.clock()
+		octx, cancel := s.opCtx(ctx)
+		_, err := locks.InsertOne(octx, lockDoc{ID: id, ExpiresAt: now.Add(lockTTL)})
+		cancel()
+		if err == nil {
+			return func() {
+				// Released even when the request was cancelled, or the record would stay
+				// locked until the lock expires.
+				rctx, cancel := s.opCtx(context.WithoutCancel(ctx))
+				defer cancel()
+				_, _ = locks.DeleteOne(rctx, bson.D{{Key: "_id", Value: id}})
+			}, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return nil, translate(err)
+		}
+		if err := s.breakExpiredLock(ctx, locks, id, now); err != nil {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w: %s is being changed by another request; try again", ErrConflict, id)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, translate(ctx.Err())
+		case <-time.After(delay):
+		}
+	}
+}
+
+// breakExpiredLock removes a lock its owner never released (the process died).
+func (s *Store) breakExpiredLock(ctx context.Context, locks *mongo.Collection, id string, now time.Time) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	var l lockDoc
+	err := locks.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&l)
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && l.ExpiresAt.After(now)) {
+		return nil
+	}
+	if err != nil {
+		return translate(err)
+	}
+	_, err = locks.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "expiresAt", Value: l.ExpiresAt}})
+	return translate(err)
+}
