@@ -22,6 +22,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/embedded"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
@@ -143,8 +144,14 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 
 // serve runs the HTTP server until ctx ends, then drains it.
 func serve(ctx context.Context, cfg config, s *store.Store, reg *metrics.Registry, log *slog.Logger) error {
+	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
+	// can start late, so loaders wait a little longer to keep their batches whole.
+	wait := loader.DefaultWait
+	if cfg.MongoURI == "" {
+		wait = 5 * time.Millisecond
+	}
 	h := api.New(api.Options{Store: s, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
-		Playground: cfg.Playground, Introspection: cfg.Introspection})
+		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +86,15 @@ func TestServeRestartKeepsData(t *testing.T) {
 	gql.Must(t, `{ programmes { nodes { memberships { startDate } } } }`, nil, &before)
 	if len(before.Programmes.Nodes) != 1 || len(before.Programmes.Nodes[0].Memberships) != 9 {
 		t.Fatalf("a new server has %+v, want the Our Museum programme with 9 members", before)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `participation_db_commands_total{command="find"}`) {
+		t.Errorf("/metrics lacks the database command counter:\n%s", metrics)
 	}
 	stop()
 

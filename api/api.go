@@ -43,6 +43,8 @@ type Options struct {
 	Playground bool
 	// Introspection lets clients read the schema.
 	Introspection bool
+	// BatchWait is how long dataloaders collect keys (loader.DefaultWait when 0).
+	BatchWait time.Duration
 }
 
 //go:embed assets playground.html
@@ -57,7 +59,7 @@ func New(o Options) http.Handler {
 		o.Metrics = metrics.New()
 	}
 	mux := http.NewServeMux()
-	gql := loader.Middleware(o.Store, limitBody(newGraphQL(o)))
+	gql := loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o)))
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
@@ -54,7 +55,7 @@ func BenchmarkQueries(b *testing.B) {
 		if _, err := seed.Sample(ctx, s, scale); err != nil {
 			b.Fatal(err)
 		}
-		h := api.New(api.Options{Store: s})
+		h := api.New(api.Options{Store: s, BatchWait: 5 * time.Millisecond}) // as the server on the embedded database
 		for _, q := range []struct{ name, query string }{{"Nested", queryNested}, {"Filtered", queryFiltered}} {
 			b.Run(fmt.Sprintf("%s/events=%d", q.name, scale), func(b *testing.B) {
 				body, _ := json.Marshal(map[string]string{"query": q.query})

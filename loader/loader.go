@@ -17,14 +17,16 @@ import (
 	"github.com/participation-graph/participation-graph/store"
 )
 
-// wait is how long a loader collects keys before it sends a batch. GraphQL resolves the
-// items of a list concurrently, so their loads arrive within microseconds of each other.
-const wait = 2 * time.Millisecond
+// DefaultWait is how long a loader collects keys before it sends a batch. GraphQL resolves
+// the items of a list concurrently, so their loads arrive within microseconds of each
+// other; the margin covers goroutines delayed by a busy CPU.
+const DefaultWait = 2 * time.Millisecond
 
 // Loaders are one request's loaders. They cache what they load for the request's lifetime
 // only, so a request never sees another request's data.
 type Loaders struct {
-	s *store.Store
+	s    *store.Store
+	wait time.Duration
 
 	Programme   *dataloadgen.Loader[string, *store.Programme]
 	Outcome     *dataloadgen.Loader[string, *store.Outcome]
@@ -43,12 +45,15 @@ type Loaders struct {
 	children map[string]any
 }
 
-func opts() []dataloadgen.Option { return []dataloadgen.Option{dataloadgen.WithWait(wait)} }
-
-// New returns fresh loaders over s.
-func New(s *store.Store) *Loaders {
+// New returns fresh loaders over s that wait up to wait (DefaultWait when 0) to batch.
+func New(s *store.Store, wait time.Duration) *Loaders {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	opts := func() []dataloadgen.Option { return []dataloadgen.Option{dataloadgen.WithWait(wait)} }
 	return &Loaders{
 		s:                     s,
+		wait:                  wait,
 		Programme:             dataloadgen.NewLoader(s.Programmes.GetMany, opts()...),
 		Outcome:               dataloadgen.NewLoader(s.Outcomes.GetMany, opts()...),
 		Museum:                dataloadgen.NewLoader(s.Museums.GetMany, opts()...),
@@ -73,9 +78,9 @@ func membershipsBy(s *store.Store, p store.Parent) func(context.Context, []strin
 type ctxKey struct{}
 
 // Middleware gives every request its own loaders.
-func Middleware(s *store.Store, next http.Handler) http.Handler {
+func Middleware(s *store.Store, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait))))
 	})
 }
 
@@ -138,7 +143,7 @@ func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent s
 				}
 			}
 			return out, errs
-		}, opts()...)
+		}, dataloadgen.WithWait(l.wait))
 		l.children[key] = ld
 	}
 	l.mu.Unlock()
