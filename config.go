@@ -26,8 +26,9 @@ type config struct {
 	ShutdownGrace  time.Duration
 }
 
-// loadConfig reads the environment, then the flags in args.
-func loadConfig(args []string, getenv func(string) string) (config, error) {
+// loadConfig reads the environment, then the flags in args. extra, when set, adds a
+// subcommand's own flags to the same set, so they mix freely with the server's.
+func loadConfig(args []string, getenv func(string) string, extra func(*flag.FlagSet)) (config, error) {
 	env := func(k, def string) string {
 		if v := getenv(k); v != "" {
 			return v
@@ -48,6 +49,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	sample := fs.String("sample-scale", env("SAMPLE_SCALE", "0"), "load fictional sample data with this many decision events at start-up, if absent (SAMPLE_SCALE)")
 	opTimeout := fs.String("db-timeout", env("DB_TIMEOUT", "10s"), "time limit of each database operation (DB_TIMEOUT)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -43,21 +43,21 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, out *os.File) error {
 	seedSample := len(args) > 0 && args[0] == "seed"
 	var scale int
+	var sample bool
+	var seedFlags func(*flag.FlagSet)
 	if seedSample {
-		fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-		sample := fs.Bool("sample", false, "load the fictional sample data")
-		fs.IntVar(&scale, "scale", 1000, "number of sample decision events (1 to 1,000,000)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
+		args = args[1:]
+		seedFlags = func(fs *flag.FlagSet) {
+			fs.BoolVar(&sample, "sample", false, "seed: load the fictional sample data")
+			fs.IntVar(&scale, "scale", 1000, "seed: number of sample decision events (1 to 1,000,000)")
 		}
-		if !*sample {
-			return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
-		}
-		args = fs.Args()
 	}
-	cfg, err := loadConfig(args, getenv)
+	cfg, err := loadConfig(args, getenv, seedFlags)
 	if err != nil {
 		return err
+	}
+	if seedSample && !sample {
+		return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
 	}
 	log := newLogger(cfg, out)
 	reg := metrics.New()

@@ -123,12 +123,12 @@ func TestConfigErrors(t *testing.T) {
 		"Timeout": {"DB_TIMEOUT": "soon"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := loadConfig(nil, func(k string) string { return env[k] }); err == nil {
+			if _, err := loadConfig(nil, func(k string) string { return env[k] }, nil); err == nil {
 				t.Errorf("config %v was accepted, want an error", env)
 			}
 		})
 	}
-	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] })
+	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] }, nil)
 	if err != nil || c.Playground || c.Introspection {
 		t.Errorf("production config = %+v, %v; want the playground and introspection off", c, err)
 	}

@@ -51,12 +51,17 @@ func cmpOp[V any](b *filterBuilder, field, op string, v *V) {
 	}
 }
 
-// search adds a case-insensitive substring match on any of the fields.
+// maxSearch bounds the length of a search text.
+const maxSearch = 200
+
+// search adds a case-insensitive substring match on any of the fields. The text is matched
+// literally (never as a pattern); an overlong one is cut to maxSearch characters.
 func (b *filterBuilder) search(q *string, fields ...string) {
 	if q == nil || strings.TrimSpace(*q) == "" {
 		return
 	}
-	pattern := regexp.QuoteMeta(strings.TrimSpace(*q))
+	text := []rune(strings.TrimSpace(*q))
+	pattern := regexp.QuoteMeta(string(text[:min(len(text), maxSearch)]))
 	var or bson.A
 	for _, f := range fields {
 		or = append(or, bson.D{{Key: f, Value: bson.D{{Key: "$regex", Value: pattern}, {Key: "$options", Value: "i"}}}})
