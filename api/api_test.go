@@ -90,11 +90,16 @@ func TestOurMuseumData(t *testing.T) {
 		t.Fatalf("got %d memberships, want 9", len(p.Memberships))
 	}
 	ends := map[string]string{}
+	var names []string
 	for _, m := range p.Memberships {
+		names = append(names, m.Museum.Name)
 		if m.StartDate != "2012-01-01" {
 			t.Errorf("%s starts %s, want 2012-01-01", m.Museum.Name, m.StartDate)
 		}
 		ends[m.Museum.Name] = m.EndDate
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("memberships are not ordered by museum name: %v", names)
 	}
 	for name, want := range map[string]string{"Ryedale Folk Museum": "2014-06-30", "Museum of East Anglian Life": "2015-02-28", "Hackney Museum": "2015-12-31", "Glasgow Museums": "2015-12-31"} {
 		if ends[name] != want {

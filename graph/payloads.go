@@ -1,6 +1,10 @@
 package graph
 
 import (
+	"cmp"
+	"context"
+	"slices"
+
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -26,4 +30,26 @@ func reflectionPayload(r *store.Reflection) *model.ReflectionPayload {
 
 func publicationPayload(p *store.Publication) *model.PublicationPayload {
 	return &model.PublicationPayload{Publication: p}
+}
+
+// byMuseumName orders a programme's memberships by museum name, as the schema promises,
+// loading the museums through the request's loader (one command for all of them).
+func byMuseumName(ctx context.Context, ms []*store.ProgrammeMembership) ([]*store.ProgrammeMembership, error) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.MuseumID
+	}
+	museums, err := loaders(ctx).Museum.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	name := make(map[string]string, len(museums))
+	for _, m := range museums {
+		name[m.ID] = m.Name
+	}
+	out := slices.Clone(ms)
+	slices.SortStableFunc(out, func(a, b *store.ProgrammeMembership) int {
+		return cmp.Or(cmp.Compare(name[a.MuseumID], name[b.MuseumID]), cmp.Compare(a.StartDate, b.StartDate))
+	})
+	return out, nil
 }

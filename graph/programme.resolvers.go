@@ -74,7 +74,11 @@ func (r *programmeResolver) Outcomes(ctx context.Context, obj *store.Programme) 
 }
 
 func (r *programmeResolver) Memberships(ctx context.Context, obj *store.Programme) ([]*store.ProgrammeMembership, error) {
-	return loaders(ctx).ProgrammeMemberships.Load(ctx, obj.ID)
+	ms, err := loaders(ctx).ProgrammeMemberships.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return byMuseumName(ctx, ms)
 }
 
 func (r *programmeResolver) Publications(ctx context.Context, obj *store.Programme) ([]*store.Publication, error) {
