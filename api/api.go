@@ -37,7 +37,8 @@ type Options struct {
 	Store   *store.Store
 	Metrics *metrics.Registry
 	Logger  *slog.Logger
-	// CORSOrigins are the browser origins allowed to call the API ("*" for any).
+	// CORSOrigins are the browser origins allowed to call the API ("*" for any; none when
+	// empty, so only same-origin pages such as the playground can call it).
 	CORSOrigins []string
 	// Playground serves GraphiQL at /.
 	Playground bool
@@ -59,14 +60,18 @@ func New(o Options) http.Handler {
 		o.Metrics = metrics.New()
 	}
 	mux := http.NewServeMux()
-	gql := loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o)))
-	c := cors.New(cors.Options{
-		AllowedOrigins: o.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
-		MaxAge:         600,
-	})
-	mux.Handle("/graphql", c.Handler(gql))
+	gql := guard(loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o))))
+	if len(o.CORSOrigins) > 0 {
+		// Without configured origins there is no CORS handler at all: browsers then allow
+		// only same-origin calls (rs/cors would treat an empty list as "any origin").
+		gql = cors.New(cors.Options{
+			AllowedOrigins: o.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+			MaxAge:         600,
+		}).Handler(gql)
+	}
+	mux.Handle("/graphql", gql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -262,6 +264,9 @@ func TestBadInput(t *testing.T) {
 		{"BlankNameAndBadURL", mutCreateMuseum, map[string]any{"in": map[string]any{"name": "  ", "kind": "MUSEUM", "website": "ftp://x"}}, "BAD_USER_INPUT", []string{"name", "website"}},
 		{"BadDateLiteral", `mutation { createProgramme(input: {name: "x", startDate: "2014-02-30"}) { programme { id } } }`, nil, "BAD_USER_INPUT", []string{"startDate"}},
 		{"BadDateVariable", `mutation($in: CreateProgrammeInput!) { createProgramme(input: $in) { programme { id } } }`, map[string]any{"in": map[string]any{"name": "x", "startDate": "30/02/2014"}}, "BAD_USER_INPUT", nil},
+		{"BadDateTimeVariable", mutRecordEvent, map[string]any{"in": map[string]any{"title": "x", "kind": "VOTE", "occurredAt": "yesterday", "museumId": id.museum, "participationLevel": "INFORM"}}, "BAD_USER_INPUT", nil},
+		{"BadDateTimeLiteral", `{ decisionEvents(filter: {occurredAfter: "2014-13-45"}) { totalCount } }`, nil, "BAD_USER_INPUT", []string{"filter.occurredAfter"}},
+		{"LastWithAfter", `query($c: String!) { museums(last: 2, after: $c) { nodes { id } } }`, map[string]any{"c": firstCursor(t, e)}, "BAD_USER_INPUT", []string{"after"}},
 		{"BadEnumVariable", mutCreateMuseum, map[string]any{"in": map[string]any{"name": "x", "kind": "ZOO"}}, "BAD_USER_INPUT", nil},
 		{"FutureEvent", mutRecordEvent, map[string]any{"in": map[string]any{"title": "x", "kind": "VOTE", "occurredAt": "2999-01-01T00:00:00Z", "museumId": id.museum, "participationLevel": "INFORM"}}, "BAD_USER_INPUT", []string{"occurredAt"}},
 		{"RejectedButImplemented", mutRecordEvent, map[string]any{"in": map[string]any{"title": "x", "kind": "VOTE", "occurredAt": "2020-01-01T00:00:00Z", "museumId": id.museum, "participationLevel": "INFORM",
@@ -554,6 +559,71 @@ func TestHTTPSurface(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRefusedRequestsCarryCodes sends what a transport refuses and checks each answer is
+// a GraphQL error with a code, and that nothing of the body (personal data) reaches the
+// log or the client.
+func TestRefusedRequestsCarryCodes(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	var logs strings.Builder
+	srv := httptest.NewServer(api.New(api.Options{Store: s, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	defer srv.Close()
+	marker := "Marker Realname marker@example.org"
+	for _, tc := range []struct {
+		name, method, contentType, path, body string
+		status                                int
+	}{
+		{"MalformedJSON", http.MethodPost, "application/json", "/graphql", `{"query": "mutation { createPerson(input: {pseudonym: \"p\"}) { person { id } } }", "variables": {"name": "` + marker + `",}}`, http.StatusBadRequest},
+		{"TextPlain", http.MethodPost, "text/plain", "/graphql", `{"query": "{ museums { totalCount } }"}`, http.StatusUnsupportedMediaType},
+		{"FormPost", http.MethodPost, "application/x-www-form-urlencoded", "/graphql", `query=x`, http.StatusUnsupportedMediaType},
+		{"Put", http.MethodPut, "application/json", "/graphql", `{}`, http.StatusMethodNotAllowed},
+		{"GETMutation", http.MethodGet, "", "/graphql?query=" + url.QueryEscape(`mutation { createCommunity(input: {name: "x", kind: OTHER}) { community { id } } }`), "", http.StatusMethodNotAllowed},
+		{"GETBadVariables", http.MethodGet, "", "/graphql?query=" + url.QueryEscape(`{ museums { totalCount } }`) + "&variables=%7Bnope", "", http.StatusMethodNotAllowed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			var r gqltest.Response
+			if err := json.Unmarshal(body, &r); err != nil || len(r.Errors) != 1 {
+				t.Fatalf("status %d, body %s: want one GraphQL error", resp.StatusCode, body)
+			}
+			if r.Errors[0].Code() != "BAD_USER_INPUT" || resp.StatusCode != tc.status {
+				t.Errorf("got %d %s (%s), want %d BAD_USER_INPUT", resp.StatusCode, r.Errors[0].Code(), r.Errors[0].Message, tc.status)
+			}
+			if strings.Contains(string(body), "Marker") {
+				t.Errorf("the answer quotes the request body: %s", body)
+			}
+		})
+	}
+	if strings.Contains(logs.String(), "Marker") {
+		t.Errorf("the log holds personal data from a request body:\n%s", logs.String())
+	}
+}
+
+func TestNoCORSWithoutOrigins(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	srv := httptest.NewServer(api.New(api.Options{Store: s}))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)
+	req.Header.Set("Origin", "https://anyone.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("with no CORS_ORIGINS a preflight was allowed for %q", got)
+	}
 }
 
 func TestDatabaseFailureIsUnavailable(t *testing.T) {

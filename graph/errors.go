@@ -31,7 +31,7 @@ func ErrorPresenter(log *slog.Logger, onError func(code string)) graphql.ErrorPr
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		code, message, fields := classify(err, gerr)
-		if code == CodeInternal || code == CodeUnavailable {
+		if (code == CodeInternal || code == CodeUnavailable) && !errors.Is(err, context.Canceled) {
 			log.ErrorContext(ctx, "request failed", "code", code, "path", gerr.Path.String(), "err", err)
 		}
 		if onError != nil {
@@ -59,30 +59,39 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 		return CodeNotFound, err.Error(), nil
 	case errors.Is(err, store.ErrConflict):
 		return CodeConflict, err.Error(), nil
+	case errors.Is(err, context.Canceled):
+		return CodeUnavailable, "the request was cancelled", nil
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return CodeUnavailable, "the database is unavailable or too slow right now; try again shortly", nil
 	}
-	// Errors gqlgen raises itself: the query did not parse, did not validate against the
-	// schema, or its variables did not fit their types. Their messages name what is wrong
-	// and carry no internals.
-	if c, ok := gerr.Extensions["code"].(string); ok && strings.HasPrefix(c, "GRAPHQL_") {
+	// Errors gqlgen raises itself while reading the request, before any resolver runs: the
+	// body was not JSON, the query did not parse or validate, the variables did not fit
+	// their types. They carry no path and wrap no error of ours. A message about the body
+	// may quote the body, which can hold personal data, so it is replaced.
+	if c, _ := gerr.Extensions["code"].(string); strings.HasPrefix(c, "GRAPHQL_") || gerr.Rule != "" {
 		return CodeBadUserInput, gerr.Message, nil
 	}
-	if gerr.Rule != "" || (gerr.Err == nil && gerr.Path == nil && len(gerr.Locations) > 0) {
+	if gerr.Err == nil && len(gerr.Path) == 0 {
+		if strings.Contains(strings.ToLower(gerr.Message), "body") {
+			return CodeBadUserInput, `the request body is not a GraphQL request: send JSON such as {"query": "{ museums { nodes { name } } }", "variables": {}}`, nil
+		}
 		return CodeBadUserInput, gerr.Message, nil
 	}
 	return CodeInternal, "internal error", nil
 }
 
-// inputField names the input field of an argument path: the path of
-// createMuseum(input: {kind: …}) is createMuseum.input.kind, and the contract names fields
-// as the input object does, so the field and argument names are dropped.
+// inputField names the field of an argument path as the contract does: the path of
+// createMuseum(input: {kind: …}) is createMuseum.input.kind and names kind; the path of
+// decisionEvents(filter: {occurredAfter: …}) names filter.occurredAfter.
 func inputField(p interface{ String() string }) string {
 	s := p.String()
 	if _, rest, ok := strings.Cut(s, ".input."); ok {
 		return rest
 	}
-	return strings.TrimPrefix(s, "input.")
+	if _, rest, ok := strings.Cut(s, "."); ok && !strings.HasPrefix(s, "variable.") {
+		return rest
+	}
+	return s
 }
 
 // Recover turns a panic in a resolver into an INTERNAL error, logging the stack.

@@ -25,7 +25,6 @@ const DefaultWait = 2 * time.Millisecond
 // Loaders are one request's loaders. They cache what they load for the request's lifetime
 // only, so a request never sees another request's data.
 type Loaders struct {
-	s    *store.Store
 	wait time.Duration
 
 	Programme   *dataloadgen.Loader[string, *store.Programme]
@@ -52,7 +51,6 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 	}
 	opts := func() []dataloadgen.Option { return []dataloadgen.Option{dataloadgen.WithWait(wait)} }
 	return &Loaders{
-		s:                     s,
 		wait:                  wait,
 		Programme:             dataloadgen.NewLoader(s.Programmes.GetMany, opts()...),
 		Outcome:               dataloadgen.NewLoader(s.Outcomes.GetMany, opts()...),

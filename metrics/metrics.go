@@ -113,7 +113,7 @@ func labelString(names, values []string) string {
 			v = values[i]
 		}
 		v = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
-		parts[i] = fmt.Sprintf("%s=%q", n, v)
+		parts[i] = n + `="` + v + `"`
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }

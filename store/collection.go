@@ -55,7 +55,7 @@ func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
 	err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec)
 	if err != nil {
 		err = translate(err)
-		if errorsIsNotFound(err) {
+		if IsNotFound(err) {
 			return nil, notFound(c.entity, id)
 		}
 		return nil, err

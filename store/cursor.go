@@ -140,9 +140,12 @@ func newPlan(args PageArgs, field OrderField, desc bool, kind valueKind) (plan, 
 	}
 	p.backward = args.Last != nil || (args.Before != nil && args.First == nil)
 	arg, cur := "after", args.After
-	if p.backward {
+	switch {
+	case p.backward && args.After != nil:
+		fields = append(fields, FieldError{"after", "use after with first"})
+	case p.backward:
 		arg, cur = "before", args.Before
-	} else if args.Before != nil {
+	case args.Before != nil:
 		fields = append(fields, FieldError{"before", "use before with last"})
 	}
 	if len(fields) > 0 {

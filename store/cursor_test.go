@@ -69,6 +69,7 @@ func TestPlanArguments(t *testing.T) {
 		"BothDirections": {PageArgs{First: n(1), Last: n(1)}, "last"},
 		"BothCursors":    {PageArgs{After: s("a"), Before: s("b"), Last: n(1)}, "before"},
 		"BeforeOnFirst":  {PageArgs{First: n(2), Before: s("b")}, "before"},
+		"AfterOnLast":    {PageArgs{Last: n(2), After: s("a")}, "after"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := newPlan(tc.args, "NAME", false, kindString)

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // Date is a calendar date, YYYY-MM-DD. It is stored as that string, so dates compare and
@@ -49,4 +51,25 @@ func (d *Date) UnmarshalGQL(v any) error {
 	}
 	*d = p
 	return nil
+}
+
+// MarshalDateTime writes an instant as an RFC 3339 string in UTC (the GraphQL DateTime).
+func MarshalDateTime(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = io.WriteString(w, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+	})
+}
+
+// UnmarshalDateTime reads an RFC 3339 instant such as 2014-03-05T18:30:00Z; anything else
+// is an *InputError.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, inputErr("must be a date-time string in RFC 3339 form, for example 2014-03-05T18:30:00Z")
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, inputErr("%q is not a date-time: use RFC 3339, for example 2014-03-05T18:30:00Z", s)
+	}
+	return t.UTC(), nil
 }

@@ -228,13 +228,14 @@ func (e *DecisionEvent) check(v *validator) {
 	e.derive()
 }
 
-// consentToRecord checks, once references resolve, that every named person agreed to have
-// their participation recorded and was not erased.
+// consentToRecord checks, once references resolve, that every newly named person agreed to
+// have their participation recorded and was not erased. People the event already named
+// stay: withdrawal and erasure do not rewrite history, and the event stays editable.
 func (v *validator) consentToRecord(ps []Participant) {
 	var ids []string
 	idx := map[string][]int{}
 	for i, p := range ps {
-		if p.PersonID != nil {
+		if p.PersonID != nil && !v.kept[*p.PersonID] {
 			ids = append(ids, *p.PersonID)
 			idx[*p.PersonID] = append(idx[*p.PersonID], i)
 		}
@@ -267,7 +268,7 @@ func (s *Store) eventDefaults(ctx context.Context, e *DecisionEvent) error {
 	}
 	p, err := s.Partnerships.Get(ctx, *e.PartnershipID)
 	if err != nil {
-		if errorsIsNotFound(err) {
+		if IsNotFound(err) {
 			return nil // reported by validation
 		}
 		return err

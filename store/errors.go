@@ -73,8 +73,6 @@ func translate(err error) error {
 	return fmt.Errorf("database: %w", err)
 }
 
-func errorsIsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
-
 // InputError is a value the API could not read (a malformed date, an unknown enum value);
 // the GraphQL layer reports it against the input field it came from.
 type InputError struct {

@@ -22,6 +22,9 @@ const (
 	locksCollection = "record_locks"
 	lockTTL         = 30 * time.Second
 	lockWait        = 5 * time.Second
+	// lockedWork bounds the work done under a lock, well inside lockTTL, so a lock never
+	// expires while its owner still writes.
+	lockedWork = 20 * time.Second
 )
 
 type lockDoc struct {
@@ -52,16 +55,18 @@ func (s *Store) lockRecord(ctx context.Context, id string) (func(), error) {
 	deadline := time.Now().Add(lockWait)
 	for delay := time.Millisecond; ; delay = min(delay*2, 50*time.Millisecond) {
 		now := s.clock()
+		mine := lockDoc{ID: id, ExpiresAt: now.Add(lockTTL)}
 		octx, cancel := s.opCtx(ctx)
-		_, err := locks.InsertOne(octx, lockDoc{ID: id, ExpiresAt: now.Add(lockTTL)})
+		_, err := locks.InsertOne(octx, mine)
 		cancel()
 		if err == nil {
 			return func() {
 				// Released even when the request was cancelled, or the record would stay
-				// locked until the lock expires.
+				// locked until the lock expires. Only this lock is removed: had it expired
+				// and been taken over, the new owner's lock carries another expiry.
 				rctx, cancel := s.opCtx(context.WithoutCancel(ctx))
 				defer cancel()
-				_, _ = locks.DeleteOne(rctx, bson.D{{Key: "_id", Value: id}})
+				_, _ = locks.DeleteOne(rctx, bson.D{{Key: "_id", Value: id}, {Key: "expiresAt", Value: mine.ExpiresAt}})
 			}, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {

@@ -92,11 +92,6 @@ func (s *Store) CreateMuseum(ctx context.Context, in CreateMuseumInput) (*Museum
 
 // UpdateMuseum changes a museum. A museum cannot become its own ancestor.
 func (s *Store) UpdateMuseum(ctx context.Context, in UpdateMuseumInput) (*Museum, error) {
-	if p, ok := in.ParentID.ValueOK(); ok && p != nil {
-		if err := s.checkNoCycle(ctx, in.ID, *p); err != nil {
-			return nil, err
-		}
-	}
 	return update(ctx, s.Museums, OpUpdated, in.ID, in.ExpectedVersion, func(m *Museum, v *validator) {
 		patchValue(&m.Name, in.Name)
 		patchValue(&m.Kind, in.Kind)
@@ -107,23 +102,29 @@ func (s *Store) UpdateMuseum(ctx context.Context, in UpdateMuseumInput) (*Museum
 		patch(&m.Website, in.Website)
 		patch(&m.ParentID, in.ParentID)
 		m.check(v)
+		if m.ParentID != nil {
+			id, parent := m.ID, *m.ParentID
+			v.after(func(ctx context.Context) error { return s.checkNoCycle(ctx, v, id, parent) })
+		}
 	})
 }
 
-// checkNoCycle refuses a parent that is the museum itself or one of its descendants.
-func (s *Store) checkNoCycle(ctx context.Context, id, parent string) error {
+// checkNoCycle refuses a parent that is the museum itself or one of its descendants. It
+// runs under the museum's update lock, once the parent is known to exist.
+func (s *Store) checkNoCycle(ctx context.Context, v *validator, id, parent string) error {
 	seen := map[string]bool{}
 	for cur := parent; cur != ""; {
 		if cur == id {
-			return invalid("parentId", "a museum cannot be its own parent or ancestor")
-		}
-		if seen[cur] || len(seen) > 100 {
+			v.add("parentId", "a museum cannot be its own parent or ancestor")
 			return nil
+		}
+		if seen[cur] {
+			return nil // an existing loop above; not this update's doing
 		}
 		seen[cur] = true
 		m, err := s.Museums.Get(ctx, cur)
 		if err != nil {
-			return nil // an unknown parent is reported by validation
+			return err
 		}
 		cur = ""
 		if m.ParentID != nil {

@@ -202,3 +202,49 @@ func TestInsertChecksEverythingFirst(t *testing.T) {
 		t.Error("inserted an activity with the date 2014-13-01")
 	}
 }
+
+// TestUpdatesKeepEarlierLinks: a record stays editable after something it refers to was
+// archived, or after a person it names withdrew consent or was erased.
+func TestUpdatesKeepEarlierLinks(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	c := must[*store.Community](t)(s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "C", Kind: "YOUTH"}))
+	p := must[*store.Partnership](t)(s.StartPartnership(ctx, store.StartPartnershipInput{Title: "P", MuseumID: m.ID, CommunityID: c.ID}))
+	person := must[*store.Person](t)(s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "X", CommunityID: &c.ID,
+		Consent: &store.ConsentInput{RecordParticipation: true}}))
+	e := must[*store.DecisionEvent](t)(s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "E", Kind: "VOTE",
+		MuseumID: m.ID, PartnershipID: &p.ID, ParticipationLevel: "INVOLVE", OccurredAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+		Participants: []store.ParticipantInput{{PersonID: &person.ID, CommunityID: &c.ID, Role: "COMMUNITY_MEMBER"}}}))
+
+	must[*store.Person](t)(s.ErasePerson(ctx, store.ErasePersonInput{ID: person.ID}))
+	must[*store.Community](t)(s.ArchiveCommunity(ctx, store.ArchiveInput{ID: c.ID}))
+	title := "Corrected title"
+	got, err := s.UpdateDecisionEvent(ctx, store.UpdateDecisionEventInput{ID: e.ID, Title: graphql.OmittableOf(&title)})
+	if err != nil {
+		t.Fatalf("editing an event whose participant was erased and community archived: %v", err)
+	}
+	if got.CommunityParticipantCount != 1 || len(got.Participants) != 1 {
+		t.Errorf("the edit changed the participants: %+v", got.Participants)
+	}
+	if _, err := s.EndPartnership(ctx, store.EndPartnershipInput{ID: p.ID}); err != nil {
+		t.Errorf("ending a partnership with an archived community: %v", err)
+	}
+	// A new link to the archived community is still refused.
+	other := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "O", Kind: "MUSEUM"}))
+	if _, err := s.StartPartnership(ctx, store.StartPartnershipInput{Title: "New", MuseumID: other.ID, CommunityID: c.ID}); err == nil {
+		t.Error("a new partnership with an archived community was accepted")
+	}
+}
+
+func TestMuseumCannotBeItsOwnAncestor(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	a := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "A", Kind: "MUSEUM_SERVICE"}))
+	b := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "B", Kind: "MUSEUM", ParentID: &a.ID}))
+	_, err := s.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: a.ID, ParentID: graphql.OmittableOf(&b.ID)})
+	var ve *store.ValidationError
+	if !errors.As(err, &ve) || ve.Fields[0].Field != "parentId" {
+		t.Errorf("making A the child of its own child: %v, want a validation error on parentId", err)
+	}
+}

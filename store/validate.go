@@ -29,6 +29,10 @@ type validator struct {
 	// afters are checks that need referenced records; they run once every reference is
 	// known to exist.
 	afters []func(ctx context.Context) error
+	// kept holds the ids the record already referred to before an update. Those need only
+	// still exist: a link made before its target was archived, or a participant recorded
+	// before they withdrew consent, stays valid, and the record stays editable.
+	kept map[string]bool
 }
 
 type ref struct {
@@ -241,7 +245,7 @@ func (v *validator) err(ctx context.Context) error {
 				return errs[i]
 			case errs[i] != nil:
 				v.add(r.field, "no %s has the id %q", e.label(), r.id)
-			case recs[i].(interface{ meta() *Meta }).meta().Archived:
+			case recs[i].(interface{ meta() *Meta }).meta().Archived && !v.kept[r.id]:
 				v.add(r.field, "the %s %q is archived", e.label(), r.id)
 			}
 		}

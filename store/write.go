@@ -111,6 +111,11 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 		return nil, err
 	}
 	defer unlock()
+	if c.s.needsLocks {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, lockedWork)
+		defer cancel()
+	}
 	rec, err := c.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -121,6 +126,7 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 	}
 	prev := m.Version
 	v := c.s.validator()
+	v.kept = referencedIDs(rec)
 	apply(rec, v)
 	if err := v.err(ctx); err != nil {
 		return nil, err
@@ -130,6 +136,37 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 		return nil, err
 	}
 	return rec, nil
+}
+
+// referencedIDs returns every id a stored record holds, at any depth (references, lists of
+// references, participants).
+func referencedIDs(rec any) map[string]bool {
+	raw, err := bson.Marshal(rec)
+	if err != nil {
+		return nil
+	}
+	ids := map[string]bool{}
+	var walk func(v bson.RawValue)
+	walk = func(v bson.RawValue) {
+		switch v.Type {
+		case bson.TypeString:
+			if s := v.StringValue(); isID(s) {
+				ids[s] = true
+			}
+		case bson.TypeEmbeddedDocument, bson.TypeArray:
+			vals, _ := bson.Raw(v.Value).Values()
+			for _, e := range vals {
+				walk(e)
+			}
+		}
+	}
+	walk(bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: raw})
+	return ids
+}
+
+func isID(s string) bool {
+	_, ok := EntityOf(s)
+	return ok
 }
 
 // archive marks a record archived. Archiving an archived record changes nothing.

@@ -3070,7 +3070,9 @@ input ActivityFilter {
   kinds: [ActivityKind!]
   "Activities that built this skill (exact, case-insensitive)."
   skill: String
+  "Activities that started on or after this day."
   startedAfter: Date
+  "Activities that started on or before this day."
   startedBefore: Date
   outcomeCodes: [String!]
   sample: Boolean
@@ -3441,7 +3443,9 @@ input DecisionEventFilter {
   "Events declared at this level or higher."
   minLevel: ParticipationLevel
   rungs: [ArnsteinRung!]
+  "Events that occurred strictly after this instant."
   occurredAfter: DateTime
+  "Events that occurred strictly before this instant."
   occurredBefore: DateTime
   "Events that serve any of these outcome codes."
   outcomeCodes: [String!]
@@ -3719,7 +3723,9 @@ input PartnershipFilter {
   participationModels: [ParticipationModel!]
   "Partnerships running on this day (started on or before it, not ended before it)."
   activeOn: Date
+  "Partnerships that started on or after this day."
   startedAfter: Date
+  "Partnerships that started on or before this day."
   startedBefore: Date
   "Partnerships that serve any of these outcome codes."
   outcomeCodes: [String!]
@@ -4143,7 +4149,9 @@ input PublicationFilter {
   programmeId: ID
   museumId: ID
   kinds: [PublicationKind!]
+  "Publications of this year or later."
   yearFrom: Int
+  "Publications of this year or earlier."
   yearTo: Int
   sample: Boolean
   includeArchived: Boolean = false
@@ -4246,7 +4254,9 @@ input ReflectionFilter {
   partnershipId: ID
   decisionEventId: ID
   authors: [ReflectionAuthor!]
+  "Reflections written on or after this day."
   writtenAfter: Date
+  "Reflections written on or before this day."
   writtenBefore: Date
   visibility: Visibility
   sample: Boolean
