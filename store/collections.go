@@ -170,8 +170,13 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	for _, ix := range indexes() {
 		byEntity[ix.entity] = append(byEntity[ix.entity], ix)
 	}
+	for name, models := range feedIndexes() {
+		if err := s.ensure(ctx, s.db.Collection(name), models); err != nil {
+			return err
+		}
+	}
 	for e, specs := range byEntity {
-		have, err := s.indexKeys(ctx, e)
+		have, err := s.indexKeys(ctx, s.coll(e))
 		if err != nil {
 			return fmt.Errorf("store: indexes of %s: %w", entityInfos[e].collection, err)
 		}
@@ -196,9 +201,30 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
+// ensure creates those of models that c lacks.
+func (s *Store) ensure(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
+	have, err := s.indexKeys(ctx, c)
+	if err != nil {
+		return fmt.Errorf("store: indexes of %s: %w", c.Name(), err)
+	}
+	var missing []mongo.IndexModel
+	for _, m := range models {
+		if !have[keyString(m.Keys.(bson.D))] {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := c.Indexes().CreateMany(ctx, missing); err != nil {
+		return fmt.Errorf("store: indexes of %s: %w", c.Name(), translate(err))
+	}
+	return nil
+}
+
 // indexKeys returns the key specifications of a collection's existing indexes.
-func (s *Store) indexKeys(ctx context.Context, e Entity) (map[string]bool, error) {
-	cur, err := s.coll(e).Indexes().List(ctx)
+func (s *Store) indexKeys(ctx context.Context, c *mongo.Collection) (map[string]bool, error) {
+	cur, err := c.Indexes().List(ctx)
 	if err != nil {
 		return nil, translate(err)
 	}

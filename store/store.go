@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -44,6 +45,9 @@ type Store struct {
 	now       func() time.Time
 	// needsLocks is set when the server's conditional writes are not atomic (FerretDB).
 	needsLocks bool
+
+	seqMu   sync.Mutex
+	nextSeq int64 // the change feed's next seq; 0 until read from the database
 
 	Programmes   *Collection[Programme, ProgrammeFilter]
 	Outcomes     *Collection[Outcome, struct{}]

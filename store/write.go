@@ -38,9 +38,39 @@ type write struct {
 	doc    any
 }
 
-// commit stores one write: an insert for a new record, otherwise a replace that succeeds
-// only if the stored version is still the one the change was made from.
+// commit stores one write and records it in the change feed (see changes.go): an intent
+// first, then the record (an insert for a new record, otherwise a replace that succeeds
+// only if the stored version is still the one the change was made from), then the change.
 func (s *Store) commit(ctx context.Context, w write) error {
+	in := intentDoc{ID: intentKey(w.meta.ID, w.meta.Version), Op: w.op, Entity: w.entity, EntityID: w.meta.ID,
+		Version: w.meta.Version, At: w.meta.UpdatedAt}
+	if w.op != OpCreated {
+		// A dead writer's change of the previous version goes into the feed before this one.
+		if err := s.completeIntent(ctx, w.meta.ID, w.prev); err != nil {
+			return err
+		}
+	}
+	if err := s.putIntent(ctx, in); err != nil {
+		return err
+	}
+	if err := s.writeRecord(ctx, w); err != nil {
+		// A write that surely did not happen takes its intent with it; after an ambiguous
+		// failure (a timeout, a lost connection) the sweeper finds out from the record.
+		if errors.Is(err, errStale) || errors.Is(err, ErrConflict) {
+			_ = s.dropIntent(ctx, in.ID)
+		}
+		return err
+	}
+	if err := s.appendChange(ctx, in.change()); err != nil {
+		// The record is written, so the write succeeded; the intent stays and the next
+		// update of the record or the sweeper appends the change.
+		return nil
+	}
+	_ = s.dropIntent(ctx, in.ID)
+	return nil
+}
+
+func (s *Store) writeRecord(ctx context.Context, w write) error {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	c := s.coll(w.entity)
