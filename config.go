@@ -24,6 +24,7 @@ type config struct {
 	SampleScale    int
 	OpTimeout      time.Duration
 	ShutdownGrace  time.Duration
+	Retention      time.Duration
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -48,6 +49,7 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	introspection := fs.String("introspection", env("INTROSPECTION", ""), "allow schema introspection (INTROSPECTION; default on, off in production)")
 	sample := fs.String("sample-scale", env("SAMPLE_SCALE", "0"), "load fictional sample data with this many decision events at start-up, if absent (SAMPLE_SCALE)")
 	opTimeout := fs.String("db-timeout", env("DB_TIMEOUT", "10s"), "time limit of each database operation (DB_TIMEOUT)")
+	retention := fs.String("change-retention", env("CHANGE_RETENTION", "720h"), "how long the change feed keeps changes (CHANGE_RETENTION)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -71,6 +73,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.ShutdownGrace, err = time.ParseDuration(*grace); err != nil || c.ShutdownGrace <= 0 {
 		errs = append(errs, fmt.Errorf("SHUTDOWN_GRACE must be a duration such as 20s, not %q", *grace))
+	}
+	if c.Retention, err = time.ParseDuration(*retention); err != nil || c.Retention < time.Hour {
+		errs = append(errs, fmt.Errorf("CHANGE_RETENTION must be a duration of at least 1h such as 720h, not %q", *retention))
 	}
 	switch c.AppEnv {
 	case "development", "production":

@@ -79,7 +79,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 			return err
 		}
 	}
+	upkeepDone := make(chan struct{})
+	go func() { defer close(upkeepDone); upkeep(ctx, s, cfg.Retention, log) }()
+	defer func() { <-upkeepDone }()
 	return serve(ctx, cfg, s, reg, log)
+}
+
+// upkeep completes change-feed intents that dead writers left and trims the feed to its
+// retention, until ctx ends.
+func upkeep(ctx context.Context, s *store.Store, retention time.Duration, log *slog.Logger) {
+	sweep := time.NewTicker(30 * time.Second)
+	defer sweep.Stop()
+	trim := time.NewTicker(time.Hour)
+	defer trim.Stop()
+	for {
+		if n, err := s.SweepIntents(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("change feed: sweeping intents failed", "err", err)
+		} else if n > 0 {
+			log.Info("change feed: completed intents left by interrupted writes", "intents", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-sweep.C:
+		case <-trim.C:
+			if n, err := s.TrimChanges(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+				log.Warn("change feed: trimming failed", "err", err)
+			} else if n > 0 {
+				log.Info("change feed: trimmed old changes", "changes", n)
+			}
+		}
+	}
 }
 
 func newLogger(cfg config, out *os.File) *slog.Logger {

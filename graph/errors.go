@@ -20,6 +20,7 @@ const (
 	CodeNotFound     = "NOT_FOUND"
 	CodeConflict     = "CONFLICT"
 	CodeUnavailable  = "UNAVAILABLE"
+	CodeExpired      = "CURSOR_EXPIRED"
 	CodeInternal     = "INTERNAL"
 )
 
@@ -59,6 +60,8 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 		return CodeNotFound, err.Error(), nil
 	case errors.Is(err, store.ErrConflict):
 		return CodeConflict, err.Error(), nil
+	case errors.Is(err, store.ErrCursorExpired):
+		return CodeExpired, err.Error() + "; read everything again, then follow the feed from the new endCursor", nil
 	case errors.Is(err, context.Canceled):
 		return CodeUnavailable, "the request was cancelled", nil
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):

@@ -3,6 +3,7 @@ package graph
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/participation-graph/participation-graph/graph/model"
@@ -52,4 +53,34 @@ func byMuseumName(ctx context.Context, ms []*store.ProgrammeMembership) ([]*stor
 		return cmp.Or(cmp.Compare(name[a.MuseumID], name[b.MuseumID]), cmp.Compare(a.StartDate, b.StartDate))
 	})
 	return out, nil
+}
+
+// changeEntity names a stored entity as the change feed's ChangeEntity does: outcomes and
+// memberships belong to their programme.
+func changeEntity(e store.Entity) model.ChangeEntity {
+	switch e {
+	case store.EntityOutcome, store.EntityMembership:
+		return model.ChangeEntityProgramme
+	}
+	return model.ChangeEntity(e)
+}
+
+// storeEntities is the inverse of changeEntity for a types filter.
+func storeEntities(types []model.ChangeEntity) []store.Entity {
+	var out []store.Entity
+	for _, t := range types {
+		out = append(out, store.Entity(t))
+		if t == model.ChangeEntityProgramme {
+			out = append(out, store.EntityOutcome, store.EntityMembership)
+		}
+	}
+	return out
+}
+
+// orNullAny turns "not found" into null for a record of any type.
+func orNullAny(rec any, err error) (any, error) {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return rec, err
 }

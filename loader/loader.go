@@ -35,6 +35,9 @@ type Loaders struct {
 	Partnership *dataloadgen.Loader[string, *store.Partnership]
 	Event       *dataloadgen.Loader[string, *store.DecisionEvent]
 
+	// Node loads records of any type (the change feed's nodes), one command per type.
+	Node *dataloadgen.Loader[string, any]
+
 	ProgrammeOutcomes     *dataloadgen.Loader[string, []*store.Outcome]
 	ProgrammeMemberships  *dataloadgen.Loader[string, []*store.ProgrammeMembership]
 	MuseumMemberships     *dataloadgen.Loader[string, []*store.ProgrammeMembership]
@@ -59,6 +62,7 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 		Person:                dataloadgen.NewLoader(s.People.GetMany, opts()...),
 		Partnership:           dataloadgen.NewLoader(s.Partnerships.GetMany, opts()...),
 		Event:                 dataloadgen.NewLoader(s.Events.GetMany, opts()...),
+		Node:                  dataloadgen.NewLoader(s.Node, opts()...),
 		ProgrammeOutcomes:     dataloadgen.NewLoader(s.OutcomesOf, opts()...),
 		ProgrammeMemberships:  dataloadgen.NewLoader(membershipsBy(s, store.ByProgramme), opts()...),
 		MuseumMemberships:     dataloadgen.NewLoader(membershipsBy(s, store.ByMuseum), opts()...),

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -276,4 +278,24 @@ func (s *Store) SweepIntents(ctx context.Context) (int, error) {
 		}
 	}
 	return len(stale), nil
+}
+
+// MaxChangesPage is the largest page of the change feed.
+const MaxChangesPage = 1000
+
+// EncodeChangeCursor returns the opaque cursor of feed position seq.
+func EncodeChangeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("change:" + strconv.FormatInt(seq, 10)))
+}
+
+// DecodeChangeCursor reads a cursor made by EncodeChangeCursor; anything else is a
+// *ValidationError on after.
+func DecodeChangeCursor(s string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	rest, ok := strings.CutPrefix(string(b), "change:")
+	seq, perr := strconv.ParseInt(rest, 10, 64)
+	if err != nil || !ok || perr != nil || seq < 0 {
+		return 0, invalid("after", "is not a change-feed cursor: pass the cursor or endCursor a changes read returned")
+	}
+	return seq, nil
 }

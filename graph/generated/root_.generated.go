@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -23,6 +24,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Activity() ActivityResolver
+	Change() ChangeResolver
 	Community() CommunityResolver
 	DecisionEvent() DecisionEventResolver
 	Museum() MuseumResolver
@@ -77,6 +79,27 @@ type ComplexityRoot struct {
 
 	ActivityPayload struct {
 		Activity func(childComplexity int) int
+	}
+
+	Change struct {
+		At       func(childComplexity int) int
+		Cursor   func(childComplexity int) int
+		Entity   func(childComplexity int) int
+		EntityID func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Node     func(childComplexity int) int
+		Seq      func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Community struct {
@@ -455,6 +478,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
 		Activity       func(childComplexity int, id string) int
+		Changes        func(childComplexity int, after *string, first *int, types []model.ChangeEntity) int
 		Communities    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) int
 		Community      func(childComplexity int, id string) int
 		DecisionEvent  func(childComplexity int, id string) int
@@ -678,6 +702,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityPayload.Activity(childComplexity), true
+
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.cursor":
+		if e.ComplexityRoot.Change.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Cursor(childComplexity), true
+	case "Change.entity":
+		if e.ComplexityRoot.Change.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Entity(childComplexity), true
+	case "Change.entityId":
+		if e.ComplexityRoot.Change.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityID(childComplexity), true
+	case "Change.kind":
+		if e.ComplexityRoot.Change.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Kind(childComplexity), true
+	case "Change.node":
+		if e.ComplexityRoot.Change.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Node(childComplexity), true
+	case "Change.seq":
+		if e.ComplexityRoot.Change.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Seq(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
 	case "Community.archived":
 		if e.ComplexityRoot.Community.Archived == nil {
@@ -2543,6 +2642,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["first"].(*int), args["types"].([]model.ChangeEntity)), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -3135,6 +3245,64 @@ extend type Mutation {
   createActivity(input: RecordActivityInput!): ActivityPayload!
   updateActivity(input: UpdateActivityInput!): ActivityPayload!
   archiveActivity(input: ArchiveInput!): ActivityPayload!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/change.graphqls", Input: `"The kinds of record the change feed reports. Outcomes and programme memberships are part of their programme and are reported as PROGRAMME."
+enum ChangeEntity {
+  PROGRAMME
+  MUSEUM
+  COMMUNITY
+  PERSON
+  PARTNERSHIP
+  DECISION_EVENT
+  ACTIVITY
+  REFLECTION
+  PUBLICATION
+}
+
+enum ChangeKind {
+  CREATED
+  UPDATED
+  ARCHIVED
+  ERASED
+}
+
+"One committed write. Every write appears exactly once, in commit order."
+type Change {
+  "Pass as ` + "`" + `after` + "`" + ` to read the changes that follow this one."
+  cursor: String!
+  "Strictly increasing position in the feed."
+  seq: Int!
+  kind: ChangeKind!
+  entity: ChangeEntity!
+  entityId: ID!
+  "The record as it is now (null if it cannot be read)."
+  node: Node
+  at: DateTime!
+}
+
+type ChangeEdge {
+  cursor: String!
+  node: Change!
+}
+
+type ChangeConnection {
+  edges: [ChangeEdge!]!
+  nodes: [Change!]!
+  """
+  ` + "`" + `endCursor` + "`" + ` is the position to poll from next time: the last change returned, or the
+  ` + "`" + `after` + "`" + ` given when there is nothing new.
+  """
+  pageInfo: PageInfo!
+}
+
+extend type Query {
+  """
+  The change feed, oldest first, for integrators that poll: pass the last ` + "`" + `endCursor` + "`" + ` as
+  ` + "`" + `after` + "`" + ` to get what changed since. A cursor older than the feed keeps fails with
+  CURSOR_EXPIRED; start again from a full read then. At most 1,000 changes a page.
+  """
+  changes(after: String, first: Int = 100, types: [ChangeEntity!]): ChangeConnection!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/common.graphqls", Input: `"""
@@ -4396,6 +4564,48 @@ func (ec *executionContext) childFields_ActivityPayload(ctx context.Context, fie
 		return ec.fieldContext_ActivityPayload_activity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_Change_cursor(ctx, field)
+	case "seq":
+		return ec.fieldContext_Change_seq(ctx, field)
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "entity":
+		return ec.fieldContext_Change_entity(ctx, field)
+	case "entityId":
+		return ec.fieldContext_Change_entityId(ctx, field)
+	case "node":
+		return ec.fieldContext_Change_node(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -3,6 +3,11 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -21,6 +26,19 @@ type Record interface {
 
 type ActivityPayload struct {
 	Activity *store.Activity `json:"activity"`
+}
+
+type ChangeConnection struct {
+	Edges []*ChangeEdge   `json:"edges"`
+	Nodes []*store.Change `json:"nodes"`
+	// `endCursor` is the position to poll from next time: the last change returned, or the
+	// `after` given when there is nothing new.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+}
+
+type ChangeEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *store.Change `json:"node"`
 }
 
 type CommunityPayload struct {
@@ -67,4 +85,133 @@ type Query struct {
 
 type ReflectionPayload struct {
 	Reflection *store.Reflection `json:"reflection"`
+}
+
+// The kinds of record the change feed reports. Outcomes and programme memberships are part of their programme and are reported as PROGRAMME.
+type ChangeEntity string
+
+const (
+	ChangeEntityProgramme     ChangeEntity = "PROGRAMME"
+	ChangeEntityMuseum        ChangeEntity = "MUSEUM"
+	ChangeEntityCommunity     ChangeEntity = "COMMUNITY"
+	ChangeEntityPerson        ChangeEntity = "PERSON"
+	ChangeEntityPartnership   ChangeEntity = "PARTNERSHIP"
+	ChangeEntityDecisionEvent ChangeEntity = "DECISION_EVENT"
+	ChangeEntityActivity      ChangeEntity = "ACTIVITY"
+	ChangeEntityReflection    ChangeEntity = "REFLECTION"
+	ChangeEntityPublication   ChangeEntity = "PUBLICATION"
+)
+
+var AllChangeEntity = []ChangeEntity{
+	ChangeEntityProgramme,
+	ChangeEntityMuseum,
+	ChangeEntityCommunity,
+	ChangeEntityPerson,
+	ChangeEntityPartnership,
+	ChangeEntityDecisionEvent,
+	ChangeEntityActivity,
+	ChangeEntityReflection,
+	ChangeEntityPublication,
+}
+
+func (e ChangeEntity) IsValid() bool {
+	switch e {
+	case ChangeEntityProgramme, ChangeEntityMuseum, ChangeEntityCommunity, ChangeEntityPerson, ChangeEntityPartnership, ChangeEntityDecisionEvent, ChangeEntityActivity, ChangeEntityReflection, ChangeEntityPublication:
+		return true
+	}
+	return false
+}
+
+func (e ChangeEntity) String() string {
+	return string(e)
+}
+
+func (e *ChangeEntity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeEntity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeEntity", str)
+	}
+	return nil
+}
+
+func (e ChangeEntity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeEntity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeEntity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ChangeKind string
+
+const (
+	ChangeKindCreated  ChangeKind = "CREATED"
+	ChangeKindUpdated  ChangeKind = "UPDATED"
+	ChangeKindArchived ChangeKind = "ARCHIVED"
+	ChangeKindErased   ChangeKind = "ERASED"
+)
+
+var AllChangeKind = []ChangeKind{
+	ChangeKindCreated,
+	ChangeKindUpdated,
+	ChangeKindArchived,
+	ChangeKindErased,
+}
+
+func (e ChangeKind) IsValid() bool {
+	switch e {
+	case ChangeKindCreated, ChangeKindUpdated, ChangeKindArchived, ChangeKindErased:
+		return true
+	}
+	return false
+}
+
+func (e ChangeKind) String() string {
+	return string(e)
+}
+
+func (e *ChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeKind", str)
+	}
+	return nil
+}
+
+func (e ChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
