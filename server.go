@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
@@ -82,7 +83,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	upkeepDone := make(chan struct{})
 	go func() { defer close(upkeepDone); upkeep(ctx, s, cfg.Retention, log) }()
 	defer func() { <-upkeepDone }()
-	return serve(ctx, cfg, s, reg, log)
+	// Changes this process writes reach subscribers at once; the poll brings those other
+	// instances write to the same database.
+	feed := changefeed.New(s, 250*time.Millisecond)
+	feedDone := make(chan struct{})
+	go func() { defer close(feedDone); _ = feed.Run(ctx) }()
+	defer func() { <-feedDone }()
+	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
+	return serve(ctx, cfg, s, feed, reg, log)
 }
 
 // upkeep completes change-feed intents that dead writers left and trims the feed to its
@@ -173,14 +181,14 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, reg *metrics.Registry, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, reg *metrics.Registry, log *slog.Logger) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait
 	if cfg.MongoURI == "" {
 		wait = 5 * time.Millisecond
 	}
-	h := api.New(api.Options{Store: s, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
+	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -19,9 +20,11 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/loader"
@@ -34,7 +37,9 @@ const MaxBodyBytes = 1 << 20
 
 // Options configure the HTTP surface.
 type Options struct {
-	Store   *store.Store
+	Store *store.Store
+	// Feed delivers changes to subscriptions; without it, subscriptions are refused.
+	Feed    *changefeed.Broker
 	Metrics *metrics.Registry
 	Logger  *slog.Logger
 	// CORSOrigins are the browser origins allowed to call the API ("*" for any; none when
@@ -99,10 +104,24 @@ func New(o Options) http.Handler {
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
 func newGraphQL(o Options) http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store}})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
+	if o.Feed != nil {
+		// graphql-transport-ws and the legacy graphql-ws, chosen by the client's
+		// subprotocol; browsers may connect from the CORS origins only.
+		srv.AddTransport(transport.Websocket{
+			KeepAlivePingInterval: 10 * time.Second,
+			InitTimeout:           10 * time.Second,
+			Implementation: transport.CoderWebsocketImplementation{
+				AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.CORSOrigins)},
+			},
+		})
+		// Server-sent events (graphql-sse "distinct connections"); it must come before
+		// POST, which would otherwise take the request.
+		srv.AddTransport(transport.SSE{KeepAlivePingInterval: 10 * time.Second})
+	}
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -119,6 +138,20 @@ func newGraphQL(o Options) http.Handler {
 		return next(ctx)
 	})
 	return srv
+}
+
+// originHosts turns CORS origins into the host patterns the WebSocket handshake checks.
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if o == "*" {
+			return []string{"*"}
+		}
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
 }
 
 func limitBody(next http.Handler) http.Handler {

@@ -11,8 +11,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/internal/gqltest"
 	"github.com/participation-graph/participation-graph/metrics"
@@ -28,17 +30,33 @@ type env struct {
 	metrics  *metrics.Registry
 }
 
-// newEnv serves the API over a fresh database with the Our Museum data loaded.
-func newEnv(t *testing.T) *env {
+// newEnv serves the API over a fresh database with the Our Museum data loaded, with live
+// subscriptions.
+func newEnv(t *testing.T) *env { return serveEnv(t, true) }
+
+// newQuietEnv is newEnv without subscriptions, whose feed polling would add database
+// commands to those a test counts.
+func newQuietEnv(t *testing.T) *env { return serveEnv(t, false) }
+
+func serveEnv(t *testing.T, live bool) *env {
 	t.Helper()
 	s, c := dbtest.Open(t)
 	if _, err := seed.OurMuseum(context.Background(), s); err != nil {
 		t.Fatalf("seeding: %v", err)
 	}
 	reg := metrics.New()
-	srv := httptest.NewServer(api.New(api.Options{Store: s, Metrics: reg, Playground: true, Introspection: true,
+	var feed *changefeed.Broker
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	if live {
+		feed = changefeed.New(s, 50*time.Millisecond)
+		go func() { defer close(done); _ = feed.Run(ctx) }()
+	} else {
+		close(done)
+	}
+	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Playground: true, Introspection: true,
 		CORSOrigins: []string{"https://allowed.example"}}))
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { cancel(); <-done; srv.Close() })
 	return &env{gql: gqltest.Client{URL: srv.URL + "/graphql"}, base: srv.URL, store: s, commands: c, metrics: reg}
 }
 
@@ -250,7 +268,7 @@ func TestRecordsReachableByEveryPath(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	e := newEnv(t)
+	e := newQuietEnv(t)
 	id := record(t, e, "Input")
 	cases := []struct {
 		name, query string

@@ -69,7 +69,7 @@ const queryNested = `query($m: Int!, $p: Int!, $e: Int!) {
 }`
 
 func TestNestedPageCostsAtMostEightCommands(t *testing.T) {
-	e := newEnv(t)
+	e := newQuietEnv(t)
 	build(t, e.store, 6, 3, 4)
 	for _, size := range []struct{ m, p, e int }{{1, 1, 1}, {3, 2, 2}, {6, 3, 4}} {
 		t.Run(fmt.Sprintf("%dx%dx%d", size.m, size.p, size.e), func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestNestedPageCostsAtMostEightCommands(t *testing.T) {
 }
 
 func TestNestedPaging(t *testing.T) {
-	e := newEnv(t)
+	e := newQuietEnv(t)
 	build(t, e.store, 2, 1, 5)
 	const q = `query($after: String) { museums(filter: {search: "Nested"}) { nodes { partnerships { nodes {
 	  decisionEvents(first: 2, after: $after, orderBy: {field: OCCURRED_AT, direction: ASC}) {
@@ -170,7 +170,7 @@ func TestNestedPaging(t *testing.T) {
 // TestNestedPageWithLongLists has more children than the server's default batch, which
 // must not add a command per hundred records.
 func TestNestedPageWithLongLists(t *testing.T) {
-	e := newEnv(t)
+	e := newQuietEnv(t)
 	build(t, e.store, 1, 1, 250)
 	before := e.commands.Total()
 	var got struct {

@@ -19,6 +19,11 @@ func (r *changeResolver) Cursor(ctx context.Context, obj *store.Change) (string,
 }
 
 func (r *changeResolver) Seq(ctx context.Context, obj *store.Change) (int, error) {
+	if obj.Err != nil {
+		// The subscription ended instead of delivering a change: the client is told why
+		// and where to resume.
+		return 0, obj.Err
+	}
 	return int(obj.Seq), nil
 }
 
@@ -75,6 +80,62 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int, 
 	return page, nil
 }
 
+func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types []model.ChangeEntity) (<-chan *store.Change, error) {
+	from := int64(-1)
+	if after != nil {
+		seq, err := store.DecodeChangeCursor(*after)
+		if err != nil {
+			return nil, err
+		}
+		from = seq
+	}
+	feed, err := r.Feed.Follow(ctx, from, storeEntities(types))
+	if err != nil {
+		return nil, err
+	}
+	return stream(ctx, feed, func(c store.Change) (*store.Change, bool) { return &c, true }), nil
+}
+
+func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter *store.DecisionEventFilter) (<-chan *store.DecisionEvent, error) {
+	match, err := r.Store.EventMatcher(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	feed, err := r.Feed.Follow(ctx, -1, []store.Entity{store.EntityEvent})
+	if err != nil {
+		return nil, err
+	}
+	return stream(ctx, feed, func(c store.Change) (*store.DecisionEvent, bool) {
+		if c.Err != nil || c.Op != store.OpCreated {
+			return nil, false
+		}
+		e, err := r.Store.Events.Get(ctx, c.EntityID)
+		return e, err == nil && match(e)
+	}), nil
+}
+
+func (r *subscriptionResolver) PartnershipChanged(ctx context.Context, museumID *string, communityID *string) (<-chan *model.PartnershipChange, error) {
+	feed, err := r.Feed.Follow(ctx, -1, []store.Entity{store.EntityPartner})
+	if err != nil {
+		return nil, err
+	}
+	return stream(ctx, feed, func(c store.Change) (*model.PartnershipChange, bool) {
+		if c.Err != nil {
+			return nil, false
+		}
+		p, err := r.Store.Partnerships.Get(ctx, c.EntityID)
+		if err != nil || (museumID != nil && p.MuseumID != *museumID) || (communityID != nil && p.CommunityID != *communityID) {
+			return nil, false
+		}
+		return &model.PartnershipChange{Kind: model.ChangeKind(c.Op), Partnership: p, Cursor: store.EncodeChangeCursor(c.Seq)}, true
+	}), nil
+}
+
 func (r *Resolver) Change() generated.ChangeResolver { return &changeResolver{r} }
 
-type changeResolver struct{ *Resolver }
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
+type (
+	changeResolver       struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+)

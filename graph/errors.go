@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -31,7 +32,7 @@ const (
 func ErrorPresenter(log *slog.Logger, onError func(code string)) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
-		code, message, fields := classify(err, gerr)
+		code, message, fields, extra := classify(err, gerr)
 		if (code == CodeInternal || code == CodeUnavailable) && !errors.Is(err, context.Canceled) {
 			log.ErrorContext(ctx, "request failed", "code", code, "path", gerr.Path.String(), "err", err)
 		}
@@ -40,6 +41,9 @@ func ErrorPresenter(log *slog.Logger, onError func(code string)) graphql.ErrorPr
 		}
 		out := &gqlerror.Error{Message: message, Path: gerr.Path, Locations: gerr.Locations,
 			Extensions: map[string]any{"code": code}}
+		for k, v := range extra {
+			out.Extensions[k] = v
+		}
 		if len(fields) > 0 {
 			out.Extensions["fields"] = fields
 		}
@@ -47,40 +51,43 @@ func ErrorPresenter(log *slog.Logger, onError func(code string)) graphql.ErrorPr
 	}
 }
 
-func classify(err error, gerr *gqlerror.Error) (code, message string, fields []store.FieldError) {
+func classify(err error, gerr *gqlerror.Error) (code, message string, fields []store.FieldError, extra map[string]any) {
 	var ve *store.ValidationError
 	var ie *store.InputError
+	var ee *changefeed.EndError
 	switch {
+	case errors.As(err, &ee):
+		return CodeUnavailable, ee.Error(), nil, map[string]any{"resumeAfter": ee.Resume}
 	case errors.As(err, &ve):
-		return CodeBadUserInput, ve.Error(), ve.Fields
+		return CodeBadUserInput, ve.Error(), ve.Fields, nil
 	case errors.As(err, &ie):
 		field := inputField(gerr.Path)
-		return CodeBadUserInput, fmt.Sprintf("invalid input: %s: %s", field, ie.Message), []store.FieldError{{Field: field, Message: ie.Message}}
+		return CodeBadUserInput, fmt.Sprintf("invalid input: %s: %s", field, ie.Message), []store.FieldError{{Field: field, Message: ie.Message}}, nil
 	case errors.Is(err, store.ErrNotFound):
-		return CodeNotFound, err.Error(), nil
+		return CodeNotFound, err.Error(), nil, nil
 	case errors.Is(err, store.ErrConflict):
-		return CodeConflict, err.Error(), nil
+		return CodeConflict, err.Error(), nil, nil
 	case errors.Is(err, store.ErrCursorExpired):
-		return CodeExpired, err.Error() + "; read everything again, then follow the feed from the new endCursor", nil
+		return CodeExpired, err.Error() + "; read everything again, then follow the feed from the new endCursor", nil, nil
 	case errors.Is(err, context.Canceled):
-		return CodeUnavailable, "the request was cancelled", nil
+		return CodeUnavailable, "the request was cancelled", nil, nil
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		return CodeUnavailable, "the database is unavailable or too slow right now; try again shortly", nil
+		return CodeUnavailable, "the database is unavailable or too slow right now; try again shortly", nil, nil
 	}
 	// Errors gqlgen raises itself while reading the request, before any resolver runs: the
 	// body was not JSON, the query did not parse or validate, the variables did not fit
 	// their types. They carry no path and wrap no error of ours. A message about the body
 	// may quote the body, which can hold personal data, so it is replaced.
 	if c, _ := gerr.Extensions["code"].(string); strings.HasPrefix(c, "GRAPHQL_") || gerr.Rule != "" {
-		return CodeBadUserInput, gerr.Message, nil
+		return CodeBadUserInput, gerr.Message, nil, nil
 	}
 	if gerr.Err == nil && len(gerr.Path) == 0 {
 		if strings.Contains(strings.ToLower(gerr.Message), "body") {
-			return CodeBadUserInput, `the request body is not a GraphQL request: send JSON such as {"query": "{ museums { nodes { name } } }", "variables": {}}`, nil
+			return CodeBadUserInput, `the request body is not a GraphQL request: send JSON such as {"query": "{ museums { nodes { name } } }", "variables": {}}`, nil, nil
 		}
-		return CodeBadUserInput, gerr.Message, nil
+		return CodeBadUserInput, gerr.Message, nil, nil
 	}
-	return CodeInternal, "internal error", nil
+	return CodeInternal, "internal error", nil, nil
 }
 
 // inputField names the field of an argument path as the contract does: the path of

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -14,6 +15,7 @@ import (
 // Resolver is the root of the resolvers; it holds what every resolver needs.
 type Resolver struct {
 	Store *store.Store
+	Feed  *changefeed.Broker
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {

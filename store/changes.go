@@ -51,6 +51,9 @@ type Change struct {
 	EntityID string    `bson:"entityId"`
 	Version  int       `bson:"version"`
 	At       time.Time `bson:"at"`
+	// Err, on a change delivered to a live subscriber, means the subscription ended
+	// instead (the change carries no data then). It is never stored.
+	Err error `bson:"-"`
 }
 
 type intentDoc struct {
@@ -139,6 +142,9 @@ func (s *Store) appendChange(ctx context.Context, c Change) error {
 		cancel()
 		if err == nil {
 			s.nextSeq++
+			if s.onChange != nil {
+				s.onChange()
+			}
 			return nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
@@ -299,3 +305,22 @@ func DecodeChangeCursor(s string) (int64, error) {
 	}
 	return seq, nil
 }
+
+// ChangeAt returns the change at seq, or ErrNotFound. It reads by _id alone, which every
+// server answers from its primary key, so tailing the feed stays cheap as it grows.
+func (s *Store) ChangeAt(ctx context.Context, seq int64) (*Change, error) {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	var c Change
+	if err := s.db.Collection(changesCollection).FindOne(ctx, bson.D{{Key: "_id", Value: seq}}).Decode(&c); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, fmt.Errorf("change %d: %w", seq, ErrNotFound)
+		}
+		return nil, translate(err)
+	}
+	return &c, nil
+}
+
+// OnChange sets a function called after each change this process appends to the feed, so
+// live subscribers hear of it at once. Set it before serving.
+func (s *Store) OnChange(f func()) { s.onChange = f }

@@ -49,6 +49,8 @@ type Store struct {
 	seqMu   sync.Mutex
 	nextSeq int64 // the change feed's next seq; 0 until read from the database
 
+	onChange func() // told of each appended change (see OnChange)
+
 	Programmes   *Collection[Programme, ProgrammeFilter]
 	Outcomes     *Collection[Outcome, struct{}]
 	Memberships  *Collection[ProgrammeMembership, struct{}]

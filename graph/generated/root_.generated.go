@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Publication() PublicationResolver
 	Query() QueryResolver
 	Reflection() ReflectionResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -339,6 +340,12 @@ type ComplexityRoot struct {
 		Version            func(childComplexity int) int
 	}
 
+	PartnershipChange struct {
+		Cursor      func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Partnership func(childComplexity int) int
+	}
+
 	PartnershipConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -532,6 +539,12 @@ type ComplexityRoot struct {
 
 	ReflectionPayload struct {
 		Reflection func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Changes               func(childComplexity int, after *string, types []model.ChangeEntity) int
+		DecisionEventRecorded func(childComplexity int, filter *store.DecisionEventFilter) int
+		PartnershipChanged    func(childComplexity int, museumID *string, communityID *string) int
 	}
 }
 
@@ -2093,6 +2106,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partnership.Version(childComplexity), true
 
+	case "PartnershipChange.cursor":
+		if e.ComplexityRoot.PartnershipChange.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipChange.Cursor(childComplexity), true
+	case "PartnershipChange.kind":
+		if e.ComplexityRoot.PartnershipChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipChange.Kind(childComplexity), true
+	case "PartnershipChange.partnership":
+		if e.ComplexityRoot.PartnershipChange.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipChange.Partnership(childComplexity), true
+
 	case "PartnershipConnection.edges":
 		if e.ComplexityRoot.PartnershipConnection.Edges == nil {
 			break
@@ -2995,6 +3027,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReflectionPayload.Reflection(childComplexity), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*string), args["types"].([]model.ChangeEntity)), true
+	case "Subscription.decisionEventRecorded":
+		if e.ComplexityRoot.Subscription.DecisionEventRecorded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_decisionEventRecorded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DecisionEventRecorded(childComplexity, args["filter"].(*store.DecisionEventFilter)), true
+	case "Subscription.partnershipChanged":
+		if e.ComplexityRoot.Subscription.PartnershipChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_partnershipChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.PartnershipChanged(childComplexity, args["museumId"].(*string), args["communityId"].(*string)), true
+
 	}
 	return 0, false
 }
@@ -3097,6 +3163,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -3303,6 +3386,27 @@ extend type Query {
   CURSOR_EXPIRED; start again from a full read then. At most 1,000 changes a page.
   """
   changes(after: String, first: Int = 100, types: [ChangeEntity!]): ChangeConnection!
+}
+
+"What happened to a partnership."
+type PartnershipChange {
+  kind: ChangeKind!
+  partnership: Partnership!
+  "The position of this change in the feed."
+  cursor: String!
+}
+
+type Subscription {
+  """
+  Every change in commit order. With ` + "`" + `after` + "`" + `, first replays everything after that cursor,
+  then goes live, with no gap and no duplicate. A subscriber that falls too far behind is
+  ended with an error telling it the cursor to resume from.
+  """
+  changes(after: String, types: [ChangeEntity!]): Change!
+  "Decision events as they are recorded, filtered on the server."
+  decisionEventRecorded(filter: DecisionEventFilter): DecisionEvent!
+  "Partnerships as they are created, changed or archived, for a museum and/or a community."
+  partnershipChanged(museumId: ID, communityId: ID): PartnershipChange!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/common.graphqls", Input: `"""
@@ -4994,6 +5098,18 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 		return ec.fieldContext_Partnership_reflections(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partnership", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnershipChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PartnershipChange_kind(ctx, field)
+	case "partnership":
+		return ec.fieldContext_PartnershipChange_partnership(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PartnershipChange_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnershipChange", field.Name)
 }
 
 func (ec *executionContext) childFields_PartnershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

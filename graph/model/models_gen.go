@@ -60,6 +60,14 @@ type OutcomePayload struct {
 	Outcome *store.Outcome `json:"outcome"`
 }
 
+// What happened to a partnership.
+type PartnershipChange struct {
+	Kind        ChangeKind         `json:"kind"`
+	Partnership *store.Partnership `json:"partnership"`
+	// The position of this change in the feed.
+	Cursor string `json:"cursor"`
+}
+
 type PartnershipPayload struct {
 	Partnership *store.Partnership `json:"partnership"`
 }
@@ -85,6 +93,9 @@ type Query struct {
 
 type ReflectionPayload struct {
 	Reflection *store.Reflection `json:"reflection"`
+}
+
+type Subscription struct {
 }
 
 // The kinds of record the change feed reports. Outcomes and programme memberships are part of their programme and are reported as PROGRAMME.

@@ -1,0 +1,186 @@
+// Package changefeed delivers the store's change feed to live subscribers. One broker per
+// process tails the feed in seq order: at once when this process appends a change, and on
+// a short poll for changes other server instances append to the same database. Because
+// it reads the feed itself rather than passing writes along, subscribers see exactly the
+// feed's order, with no gap, whichever instance wrote.
+//
+// Publishing never blocks: each subscriber has a bounded buffer, and one that falls
+// behind is ended with ErrTooSlow and the position to resume from.
+package changefeed
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// ErrTooSlow ends a subscriber whose buffer filled up: it must resubscribe from the cursor
+// of the last change it received.
+var ErrTooSlow = errors.New("subscriber fell behind")
+
+// ErrClosed ends subscribers when the server shuts down.
+var ErrClosed = errors.New("server shutting down")
+
+// Buffer is how many changes a subscriber may have waiting before it is ended.
+const Buffer = 256
+
+// Broker fans the change feed out to subscribers.
+type Broker struct {
+	s    *store.Store
+	poll time.Duration
+	wake chan struct{}
+
+	mu     sync.Mutex
+	subs   map[*Sub]struct{}
+	last   int64 // the seq of the last change published
+	closed bool
+	ready  chan struct{}
+}
+
+// Sub is one subscriber. Changes arrive on C in seq order; when C is closed, Err says why.
+type Sub struct {
+	C     <-chan store.Change
+	c     chan store.Change
+	types map[store.Entity]bool
+	err   error
+	once  sync.Once
+}
+
+// Err returns why the subscription ended (ErrTooSlow, ErrClosed), or nil.
+func (s *Sub) Err() error { return s.err }
+
+func (s *Sub) end(err error) {
+	s.once.Do(func() {
+		s.err = err
+		close(s.c)
+	})
+}
+
+// New returns a broker over s that also polls the feed every poll (for other instances).
+func New(s *store.Store, poll time.Duration) *Broker {
+	b := &Broker{s: s, poll: poll, wake: make(chan struct{}, 1), subs: map[*Sub]struct{}{}, ready: make(chan struct{})}
+	s.OnChange(b.Notify)
+	return b
+}
+
+// Notify tells the broker the feed has grown; it never blocks.
+func (b *Broker) Notify() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Subscribe registers a subscriber for changes of the given entities (all when empty). It
+// returns the seq after which the subscriber's changes start; everything up to it is in
+// the feed already, for the caller to replay.
+func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int64, error) {
+	select {
+	case <-b.ready:
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+	c := make(chan store.Change, Buffer)
+	sub := &Sub{C: c, c: c}
+	if len(types) > 0 {
+		sub.types = map[store.Entity]bool{}
+		for _, t := range types {
+			sub.types[t] = true
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, 0, ErrClosed
+	}
+	b.subs[sub] = struct{}{}
+	return sub, b.last, nil
+}
+
+// Unsubscribe removes a subscriber; its channel is closed.
+func (b *Broker) Unsubscribe(sub *Sub) {
+	b.mu.Lock()
+	delete(b.subs, sub)
+	b.mu.Unlock()
+	sub.end(nil)
+}
+
+// Count returns the number of subscribers.
+func (b *Broker) Count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
+// Run tails the feed until ctx ends, then ends every subscriber with ErrClosed. It starts
+// from the feed's current end: subscribers replay older changes themselves.
+func (b *Broker) Run(ctx context.Context) error {
+	last, err := b.s.LastSeq(ctx)
+	for err != nil {
+		select {
+		case <-ctx.Done():
+			b.close()
+			return nil
+		case <-time.After(time.Second):
+		}
+		last, err = b.s.LastSeq(ctx)
+	}
+	b.mu.Lock()
+	b.last = last
+	b.mu.Unlock()
+	close(b.ready)
+	tick := time.NewTicker(b.poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			b.close()
+			return nil
+		case <-b.wake:
+		case <-tick.C:
+		}
+		b.catchUp(ctx)
+	}
+}
+
+// catchUp publishes every change after the last one published, in order. A database
+// error leaves the position where it is, to be retried at the next wake or tick.
+func (b *Broker) catchUp(ctx context.Context) {
+	for ctx.Err() == nil {
+		c, err := b.s.ChangeAt(ctx, b.last+1)
+		if err != nil {
+			return
+		}
+		b.publish(*c)
+	}
+}
+
+func (b *Broker) publish(c store.Change) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.last = c.Seq
+	for sub := range b.subs {
+		if sub.types != nil && !sub.types[c.Entity] {
+			continue
+		}
+		select {
+		case sub.c <- c:
+		default:
+			delete(b.subs, sub)
+			sub.end(ErrTooSlow)
+		}
+	}
+}
+
+func (b *Broker) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for sub := range b.subs {
+		delete(b.subs, sub)
+		sub.end(ErrClosed)
+	}
+}

@@ -1,0 +1,93 @@
+package changefeed
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/participation-graph/participation-graph/store"
+)
+
+func newTestBroker() *Broker {
+	b := &Broker{subs: map[*Sub]struct{}{}, ready: make(chan struct{}), wake: make(chan struct{}, 1)}
+	close(b.ready)
+	return b
+}
+
+// TestSlowSubscriberIsEndedNotWaitedFor: a subscriber that reads nothing never blocks the
+// publisher or its neighbour; it is ended with ErrTooSlow once its buffer is full.
+func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
+	b := newTestBroker()
+	ctx := context.Background()
+	stuck, _, _ := b.Subscribe(ctx, nil)
+	reader, _, _ := b.Subscribe(ctx, []store.Entity{store.EntityMuseum})
+	got := make(chan int64, Buffer*2)
+	go func() {
+		for c := range reader.C {
+			got <- c.Seq
+		}
+	}()
+	// One buffer's worth fits both subscribers; once the reader has drained it, ten more
+	// overflow only the stuck one. Publishing must never wait for either.
+	publish := func(from, to int64) {
+		done := make(chan struct{})
+		go func() {
+			for i := from; i <= to; i++ {
+				b.publish(store.Change{Seq: i, Entity: store.EntityMuseum})
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("publishing blocked on a stuck subscriber")
+		}
+	}
+	publish(1, Buffer)
+	for want := int64(1); want <= Buffer; want++ {
+		if seq := <-got; seq != want {
+			t.Fatalf("reader got seq %d, want %d", seq, want)
+		}
+	}
+	publish(Buffer+1, Buffer+10)
+	n := 0
+	for range stuck.C {
+		n++
+	}
+	if !errors.Is(stuck.Err(), ErrTooSlow) || n != Buffer {
+		t.Errorf("stuck subscriber: %d changes then %v, want %d then ErrTooSlow", n, stuck.Err(), Buffer)
+	}
+	if b.Count() != 1 {
+		t.Errorf("%d subscribers left, want the reader only", b.Count())
+	}
+	deadline := time.After(5 * time.Second)
+	for want := int64(Buffer + 1); want <= Buffer+10; want++ {
+		select {
+		case seq := <-got:
+			if seq != want {
+				t.Fatalf("reader got seq %d, want %d", seq, want)
+			}
+		case <-deadline:
+			t.Fatalf("reader stopped at %d", want)
+		}
+	}
+}
+
+func TestTypesFilterAndShutdown(t *testing.T) {
+	b := newTestBroker()
+	sub, _, _ := b.Subscribe(context.Background(), []store.Entity{store.EntityEvent})
+	b.publish(store.Change{Seq: 1, Entity: store.EntityMuseum})
+	b.publish(store.Change{Seq: 2, Entity: store.EntityEvent})
+	b.close()
+	var seqs []int64
+	for c := range sub.C {
+		seqs = append(seqs, c.Seq)
+	}
+	if len(seqs) != 1 || seqs[0] != 2 || !errors.Is(sub.Err(), ErrClosed) {
+		t.Errorf("got %v then %v, want [2] then ErrClosed", seqs, sub.Err())
+	}
+	if _, _, err := b.Subscribe(context.Background(), nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("subscribing after shutdown: %v, want ErrClosed", err)
+	}
+}

@@ -1,0 +1,98 @@
+package changefeed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// EndError ends a subscription that cannot go on: the subscriber must resubscribe from
+// Resume, the cursor of the last change it received.
+type EndError struct {
+	Cause  error
+	Resume string
+}
+
+func (e *EndError) Error() string {
+	return fmt.Sprintf("%v: resubscribe with after: %q to continue without a gap", e.Cause, e.Resume)
+}
+
+func (e *EndError) Unwrap() error { return e.Cause }
+
+// replayPage is how many changes one replay read fetches.
+const replayPage = 500
+
+// Follow delivers the feed's changes of the given entities (all when empty) after position
+// after, or only new ones when after is negative: first those already stored, then live
+// ones, with no gap and no duplicate across the switch. The channel closes when ctx ends
+// or the subscription cannot go on; in the second case its last value carries an
+// *EndError in Err. A position older than the feed keeps is store.ErrCursorExpired.
+func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) (<-chan store.Change, error) {
+	if after >= 0 {
+		if _, err := b.s.ChangesAfter(ctx, after, 1, types); err != nil {
+			return nil, err
+		}
+	}
+	// Subscribing first means every change after pos arrives live; the replay covers the
+	// rest, so nothing falls between the two.
+	sub, pos, err := b.Subscribe(ctx, types)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan store.Change)
+	go func() {
+		defer close(out)
+		defer b.Unsubscribe(sub)
+		cur := pos
+		send := func(c store.Change) bool {
+			select {
+			case out <- c:
+				cur = c.Seq
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		fail := func(err error) {
+			select {
+			case out <- store.Change{Seq: cur, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(cur)}}:
+			case <-ctx.Done():
+			}
+		}
+		if after >= 0 {
+			cur = after
+			for cur < pos {
+				page, err := b.s.ChangesAfter(ctx, cur, replayPage, types)
+				if err != nil {
+					fail(err)
+					return
+				}
+				for _, c := range page {
+					if c.Seq > pos {
+						break
+					}
+					if !send(c) {
+						return
+					}
+				}
+				if len(page) < replayPage || page[len(page)-1].Seq >= pos {
+					break
+				}
+			}
+			cur = max(cur, pos)
+		}
+		for c := range sub.C {
+			if c.Seq <= cur {
+				continue
+			}
+			if !send(c) {
+				return
+			}
+		}
+		if err := sub.Err(); err != nil {
+			fail(err)
+		}
+	}()
+	return out, nil
+}
