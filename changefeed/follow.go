@@ -82,16 +82,21 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 			}
 			cur = max(cur, pos)
 		}
-		for c := range sub.C {
-			if c.Seq <= cur {
-				continue
-			}
-			if !send(c) {
+		for {
+			select {
+			case <-ctx.Done():
 				return
+			case c, ok := <-sub.C:
+				if !ok {
+					if err := sub.Err(); err != nil {
+						fail(err)
+					}
+					return
+				}
+				if c.Seq > cur && !send(c) {
+					return
+				}
 			}
-		}
-		if err := sub.Err(); err != nil {
-			fail(err)
 		}
 	}()
 	return out, nil
