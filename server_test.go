@@ -133,3 +133,30 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("production config = %+v, %v; want the playground and introspection off", c, err)
 	}
 }
+
+// TestSecondInstanceDeliversChanges runs two servers on one database: the first serves
+// its embedded database on EMBEDDED_LISTEN, the second uses it through MONGODB_URI. A
+// record written through the first reaches a subscriber of the second.
+func TestSecondInstanceDeliversChanges(t *testing.T) {
+	dbPort := freePort(t)
+	first, stopFirst := start(t, map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir(),
+		"EMBEDDED_LISTEN": "127.0.0.1:" + strconv.Itoa(dbPort)})
+	defer stopFirst()
+	second, stopSecond := start(t, map[string]string{"PORT": strconv.Itoa(freePort(t)),
+		"MONGODB_URI": "mongodb://127.0.0.1:" + strconv.Itoa(dbPort) + "/"})
+	defer stopSecond()
+
+	ws := gqltest.DialWS(t, second+"/graphql", gqltest.TransportWS)
+	defer ws.Close()
+	ws.Subscribe(t, "1", `subscription { changes(types: [COMMUNITY]) { entityId kind } }`, nil)
+	time.Sleep(300 * time.Millisecond)
+	var created struct{ CreateCommunity struct{ Community struct{ ID string } } }
+	gqltest.Client{URL: first + "/graphql"}.Must(t, `mutation { createCommunity(input: {name: "Across", kind: OTHER}) { community { id } } }`, nil, &created)
+	began := time.Now()
+	var got struct{ Changes struct{ EntityID, Kind string } }
+	ws.Data(t, 5*time.Second, &got)
+	if got.Changes.EntityID != created.CreateCommunity.Community.ID {
+		t.Errorf("second instance delivered %+v, want the community written through the first", got.Changes)
+	}
+	t.Logf("delivered by the second instance %v after the write returned", time.Since(began).Round(time.Millisecond))
+}
