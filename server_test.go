@@ -150,10 +150,14 @@ func TestSecondInstanceDeliversChanges(t *testing.T) {
 	defer ws.Close()
 	ws.Subscribe(t, "1", `subscription { changes(types: [COMMUNITY]) { entityId kind } }`, nil)
 	time.Sleep(300 * time.Millisecond)
-	var created struct{ CreateCommunity struct{ Community struct{ ID string } } }
+	var created struct {
+		CreateCommunity struct{ Community struct{ ID string } }
+	}
 	gqltest.Client{URL: first + "/graphql"}.Must(t, `mutation { createCommunity(input: {name: "Across", kind: OTHER}) { community { id } } }`, nil, &created)
 	began := time.Now()
-	var got struct{ Changes struct{ EntityID, Kind string } }
+	var got struct {
+		Changes struct{ EntityID, Kind string }
+	}
 	ws.Data(t, 5*time.Second, &got)
 	if got.Changes.EntityID != created.CreateCommunity.Community.ID {
 		t.Errorf("second instance delivered %+v, want the community written through the first", got.Changes)
