@@ -42,8 +42,8 @@ type Broker struct {
 
 // Sub is one subscriber. Changes arrive on C in seq order; when C is closed, Err says why.
 type Sub struct {
-	C     <-chan store.Change
-	c     chan store.Change
+	C     <-chan *store.Change
+	c     chan *store.Change
 	types map[store.Entity]bool
 	err   error
 	once  sync.Once
@@ -83,7 +83,9 @@ func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int
 	case <-ctx.Done():
 		return nil, 0, ctx.Err()
 	}
-	c := make(chan store.Change, Buffer)
+	// Pointers keep an idle subscriber's buffer small; every subscriber shares the one
+	// published value and must not change it.
+	c := make(chan *store.Change, Buffer)
 	sub := &Sub{C: c, c: c}
 	if len(types) > 0 {
 		sub.types = map[store.Entity]bool{}
@@ -154,11 +156,11 @@ func (b *Broker) catchUp(ctx context.Context) {
 		if err != nil {
 			return
 		}
-		b.publish(*c)
+		b.publish(c)
 	}
 }
 
-func (b *Broker) publish(c store.Change) {
+func (b *Broker) publish(c *store.Change) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.last = c.Seq

@@ -34,7 +34,7 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			for i := from; i <= to; i++ {
-				b.publish(store.Change{Seq: i, Entity: store.EntityMuseum})
+				b.publish(&store.Change{Seq: i, Entity: store.EntityMuseum})
 			}
 			close(done)
 		}()
@@ -77,8 +77,8 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 func TestTypesFilterAndShutdown(t *testing.T) {
 	b := newTestBroker()
 	sub, _, _ := b.Subscribe(context.Background(), []store.Entity{store.EntityEvent})
-	b.publish(store.Change{Seq: 1, Entity: store.EntityMuseum})
-	b.publish(store.Change{Seq: 2, Entity: store.EntityEvent})
+	b.publish(&store.Change{Seq: 1, Entity: store.EntityMuseum})
+	b.publish(&store.Change{Seq: 2, Entity: store.EntityEvent})
 	b.close()
 	var seqs []int64
 	for c := range sub.C {

@@ -28,7 +28,7 @@ const replayPage = 500
 // ones, with no gap and no duplicate across the switch. The channel closes when ctx ends
 // or the subscription cannot go on; in the second case its last value carries an
 // *EndError in Err. A position older than the feed keeps is store.ErrCursorExpired.
-func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) (<-chan store.Change, error) {
+func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) (<-chan *store.Change, error) {
 	if after >= 0 {
 		if _, err := b.s.ChangesAfter(ctx, after, 1, types); err != nil {
 			return nil, err
@@ -40,12 +40,12 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan store.Change)
+	out := make(chan *store.Change)
 	go func() {
 		defer close(out)
 		defer b.Unsubscribe(sub)
 		cur := pos
-		send := func(c store.Change) bool {
+		send := func(c *store.Change) bool {
 			select {
 			case out <- c:
 				cur = c.Seq
@@ -56,7 +56,7 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 		}
 		fail := func(err error) {
 			select {
-			case out <- store.Change{Seq: cur, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(cur)}}:
+			case out <- &store.Change{Seq: cur, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(cur)}}:
 			case <-ctx.Done():
 			}
 		}
@@ -68,11 +68,11 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 					fail(err)
 					return
 				}
-				for _, c := range page {
-					if c.Seq > pos {
+				for i := range page {
+					if page[i].Seq > pos {
 						break
 					}
-					if !send(c) {
+					if !send(&page[i]) {
 						return
 					}
 				}

@@ -93,7 +93,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types
 	if err != nil {
 		return nil, err
 	}
-	return stream(ctx, feed, func(c store.Change) (*store.Change, bool) { return &c, true }), nil
+	return feed, nil
 }
 
 func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter *store.DecisionEventFilter) (<-chan *store.DecisionEvent, error) {
@@ -105,7 +105,7 @@ func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter
 	if err != nil {
 		return nil, err
 	}
-	return stream(ctx, feed, func(c store.Change) (*store.DecisionEvent, bool) {
+	return stream(ctx, feed, func(c *store.Change) (*store.DecisionEvent, bool) {
 		if c.Err != nil || c.Op != store.OpCreated {
 			return nil, false
 		}
@@ -119,7 +119,7 @@ func (r *subscriptionResolver) PartnershipChanged(ctx context.Context, museumID 
 	if err != nil {
 		return nil, err
 	}
-	return stream(ctx, feed, func(c store.Change) (*model.PartnershipChange, bool) {
+	return stream(ctx, feed, func(c *store.Change) (*model.PartnershipChange, bool) {
 		if c.Err != nil {
 			return nil, false
 		}

@@ -86,10 +86,10 @@ func orNullAny(rec any, err error) (any, error) {
 }
 
 // stream turns a feed of changes into a subscription's channel: convert picks and loads
-// what to send for each change. It ends when the feed does. The feed's last value may
-// carry the error that ended it: the changes subscription passes it on (see Change.seq),
-// the others skip it.
-func stream[T any](ctx context.Context, feed <-chan store.Change, convert func(store.Change) (*T, bool)) <-chan *T {
+// what to send for each change. It ends when the feed does; the feed's last value may
+// carry the error that ended it, which convert skips (the changes subscription, which
+// passes it on, uses the feed directly; see Change.seq).
+func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(*store.Change) (*T, bool)) <-chan *T {
 	out := make(chan *T)
 	go func() {
 		defer close(out)
