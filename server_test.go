@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -163,4 +164,27 @@ func TestSecondInstanceDeliversChanges(t *testing.T) {
 		t.Errorf("second instance delivered %+v, want the community written through the first", got.Changes)
 	}
 	t.Logf("delivered by the second instance %v after the write returned", time.Since(began).Round(time.Millisecond))
+}
+
+// TestShutdownEndsSubscriptionsCleanly: on SIGTERM a subscriber is told the server is
+// going and where to resume, and the server exits.
+func TestShutdownEndsSubscriptionsCleanly(t *testing.T) {
+	base, stop := start(t, map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir()})
+	ws := gqltest.DialWS(t, base+"/graphql", gqltest.TransportWS)
+	defer ws.Close()
+	ws.Subscribe(t, "1", `subscription { changes { seq } }`, nil)
+	time.Sleep(200 * time.Millisecond)
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	m := ws.Read(t, 10*time.Second)
+	var r gqltest.Response
+	_ = json.Unmarshal(m.Payload, &r)
+	if m.Type != "next" || len(r.Errors) != 1 || r.Errors[0].Code() != "UNAVAILABLE" || r.Errors[0].Extensions["resumeAfter"] == nil {
+		t.Errorf("on shutdown the subscriber got %s %s, want an UNAVAILABLE error with resumeAfter", m.Type, m.Payload)
+	}
+	select {
+	case <-stopped:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop")
+	}
 }
