@@ -48,6 +48,15 @@ func Start(ctx context.Context, cfg Config) (*DB, error) {
 	listen := cfg.Listen
 	if listen == "" {
 		listen = "127.0.0.1:0"
+	} else {
+		// FerretDB builds its storage before it listens and does not close it when the
+		// address is taken; the leaked storage then panics the process when collected. So
+		// the address is checked first.
+		ln, err := net.Listen("tcp", listen)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: cannot listen on %s: %w", listen, err)
+		}
+		_ = ln.Close()
 	}
 	logger := cfg.Logger
 	if logger == nil {
