@@ -40,11 +40,13 @@ type Broker struct {
 	ready  chan struct{}
 }
 
-// Sub is one subscriber. Changes arrive on C in seq order; when C is closed, Err says why.
+// Sub is one subscriber. Changes arrive on C in seq order. When the subscription cannot
+// go on, the last value on C carries an *EndError in Err, then C is closed; Err says why.
 type Sub struct {
 	C     <-chan *store.Change
 	c     chan *store.Change
 	types map[store.Entity]bool
+	last  int64 // the seq of the last change put on c
 	err   error
 	once  sync.Once
 }
@@ -52,9 +54,17 @@ type Sub struct {
 // Err returns why the subscription ended (ErrTooSlow, ErrClosed), or nil.
 func (s *Sub) Err() error { return s.err }
 
+// end closes the subscription, first telling it why unless it simply unsubscribed. The
+// buffer always keeps a slot for that last word.
 func (s *Sub) end(err error) {
 	s.once.Do(func() {
 		s.err = err
+		if err != nil {
+			select {
+			case s.c <- &store.Change{Seq: s.last, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(s.last)}}:
+			default:
+			}
+		}
 		close(s.c)
 	})
 }
@@ -85,7 +95,7 @@ func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int
 	}
 	// Pointers keep an idle subscriber's buffer small; every subscriber shares the one
 	// published value and must not change it.
-	c := make(chan *store.Change, Buffer)
+	c := make(chan *store.Change, Buffer+1)
 	sub := &Sub{C: c, c: c}
 	if len(types) > 0 {
 		sub.types = map[store.Entity]bool{}
@@ -99,6 +109,7 @@ func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int
 		return nil, 0, ErrClosed
 	}
 	b.subs[sub] = struct{}{}
+	sub.last = b.last
 	return sub, b.last, nil
 }
 
@@ -168,12 +179,13 @@ func (b *Broker) publish(c *store.Change) {
 		if sub.types != nil && !sub.types[c.Entity] {
 			continue
 		}
-		select {
-		case sub.c <- c:
-		default:
+		if len(sub.c) >= Buffer {
 			delete(b.subs, sub)
 			sub.end(ErrTooSlow)
+			continue
 		}
+		sub.c <- c // never blocks: only publish sends, under b.mu, and a slot is free
+		sub.last = c.Seq
 	}
 }
 

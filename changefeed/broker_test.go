@@ -52,11 +52,19 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 	}
 	publish(Buffer+1, Buffer+10)
 	n := 0
-	for range stuck.C {
-		n++
+	var last *store.Change
+	for c := range stuck.C {
+		if c.Err == nil {
+			n++
+		}
+		last = c
 	}
-	if !errors.Is(stuck.Err(), ErrTooSlow) || n != Buffer {
-		t.Errorf("stuck subscriber: %d changes then %v, want %d then ErrTooSlow", n, stuck.Err(), Buffer)
+	if !errors.Is(stuck.Err(), ErrTooSlow) || n != Buffer || last.Err == nil || !errors.Is(last.Err, ErrTooSlow) {
+		t.Errorf("stuck subscriber: %d changes then %v, want %d then ErrTooSlow as its last value", n, stuck.Err(), Buffer)
+	}
+	var end *EndError
+	if errors.As(last.Err, &end) && end.Resume != store.EncodeChangeCursor(Buffer) {
+		t.Errorf("resume cursor %q, want that of seq %d", end.Resume, Buffer)
 	}
 	if b.Count() != 1 {
 		t.Errorf("%d subscribers left, want the reader only", b.Count())
@@ -82,7 +90,9 @@ func TestTypesFilterAndShutdown(t *testing.T) {
 	b.close()
 	var seqs []int64
 	for c := range sub.C {
-		seqs = append(seqs, c.Seq)
+		if c.Err == nil {
+			seqs = append(seqs, c.Seq)
+		}
 	}
 	if len(seqs) != 1 || seqs[0] != 2 || !errors.Is(sub.Err(), ErrClosed) {
 		t.Errorf("got %v then %v, want [2] then ErrClosed", seqs, sub.Err())

@@ -40,11 +40,17 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 	if err != nil {
 		return nil, err
 	}
+	if after < 0 {
+		// Live only: the subscriber reads the broker's channel itself, with no goroutine
+		// in between; it is closed when the client goes.
+		context.AfterFunc(ctx, func() { b.Unsubscribe(sub) })
+		return sub.C, nil
+	}
 	out := make(chan *store.Change)
 	go func() {
 		defer close(out)
 		defer b.Unsubscribe(sub)
-		cur := pos
+		cur := after
 		send := func(c *store.Change) bool {
 			select {
 			case out <- c:
@@ -60,37 +66,37 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 			case <-ctx.Done():
 			}
 		}
-		if after >= 0 {
-			cur = after
-			for cur < pos {
-				page, err := b.s.ChangesAfter(ctx, cur, replayPage, types)
-				if err != nil {
-					fail(err)
-					return
-				}
-				for i := range page {
-					if page[i].Seq > pos {
-						break
-					}
-					if !send(&page[i]) {
-						return
-					}
-				}
-				if len(page) < replayPage || page[len(page)-1].Seq >= pos {
+		for cur < pos {
+			page, err := b.s.ChangesAfter(ctx, cur, replayPage, types)
+			if err != nil {
+				fail(err)
+				return
+			}
+			for i := range page {
+				if page[i].Seq > pos {
 					break
 				}
+				if !send(&page[i]) {
+					return
+				}
 			}
-			cur = max(cur, pos)
+			if len(page) < replayPage || page[len(page)-1].Seq >= pos {
+				break
+			}
 		}
+		cur = max(cur, pos)
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case c, ok := <-sub.C:
 				if !ok {
-					if err := sub.Err(); err != nil {
-						fail(err)
-					}
+					return
+				}
+				if c.Err != nil {
+					// The broker ended the subscription; its resume cursor is the last
+					// change it queued, which this loop has passed on.
+					send(c)
 					return
 				}
 				if c.Seq > cur && !send(c) {
