@@ -54,8 +54,9 @@ func serveEnv(t *testing.T, live bool) *env {
 	} else {
 		close(done)
 	}
+	// Batching waits as the server does on the embedded database, which shares the CPU.
 	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Playground: true, Introspection: true,
-		CORSOrigins: []string{"https://allowed.example"}}))
+		CORSOrigins: []string{"https://allowed.example"}, BatchWait: 5 * time.Millisecond}))
 	t.Cleanup(func() { cancel(); <-done; srv.Close() })
 	return &env{gql: gqltest.Client{URL: srv.URL + "/graphql"}, base: srv.URL, store: s, commands: c, metrics: reg}
 }
