@@ -25,6 +25,11 @@ type config struct {
 	OpTimeout      time.Duration
 	ShutdownGrace  time.Duration
 	Retention      time.Duration
+	RequestTimeout time.Duration
+	MaxDepth       int
+	MaxAliases     int
+	MaxRootFields  int
+	MaxCost        int
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -50,6 +55,16 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	sample := fs.String("sample-scale", env("SAMPLE_SCALE", "0"), "load fictional sample data with this many decision events at start-up, if absent (SAMPLE_SCALE)")
 	opTimeout := fs.String("db-timeout", env("DB_TIMEOUT", "10s"), "time limit of each database operation (DB_TIMEOUT)")
 	retention := fs.String("change-retention", env("CHANGE_RETENTION", "720h"), "how long the change feed keeps changes (CHANGE_RETENTION)")
+	reqTimeout := fs.String("request-timeout", env("REQUEST_TIMEOUT", "30s"), "time limit of each query and mutation (REQUEST_TIMEOUT)")
+	limits := map[string]*string{}
+	for _, l := range []struct{ flag, env, def, help string }{
+		{"max-query-depth", "MAX_QUERY_DEPTH", "12", "how deeply an operation's fields may nest"},
+		{"max-query-aliases", "MAX_QUERY_ALIASES", "30", "how many aliased fields an operation may have"},
+		{"max-query-root-fields", "MAX_QUERY_ROOT_FIELDS", "20", "how many top-level fields an operation may have"},
+		{"max-query-cost", "MAX_QUERY_COST", "25000", "an operation's largest cost: fields, times the page size of each connection above them"},
+	} {
+		limits[l.env] = fs.String(l.flag, env(l.env, l.def), l.help+" ("+l.env+")")
+	}
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -76,6 +91,15 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.Retention, err = time.ParseDuration(*retention); err != nil || c.Retention < time.Hour {
 		errs = append(errs, fmt.Errorf("CHANGE_RETENTION must be a duration of at least 1h such as 720h, not %q", *retention))
+	}
+	if c.RequestTimeout, err = time.ParseDuration(*reqTimeout); err != nil || c.RequestTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("REQUEST_TIMEOUT must be a duration such as 30s, not %q", *reqTimeout))
+	}
+	for name, dst := range map[string]*int{"MAX_QUERY_DEPTH": &c.MaxDepth, "MAX_QUERY_ALIASES": &c.MaxAliases,
+		"MAX_QUERY_ROOT_FIELDS": &c.MaxRootFields, "MAX_QUERY_COST": &c.MaxCost} {
+		if *dst, err = strconv.Atoi(*limits[name]); err != nil || *dst <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be a positive number, not %q", name, *limits[name]))
+		}
 	}
 	switch c.AppEnv {
 	case "development", "production":

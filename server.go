@@ -189,7 +189,8 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		wait = 5 * time.Millisecond
 	}
 	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
-		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait})
+		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
+		Limits: api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost}})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

@@ -122,6 +122,7 @@ func TestConfigErrors(t *testing.T) {
 		"Port":    {"PORT": "eighty"},
 		"AppEnv":  {"APP_ENV": "staging"},
 		"Timeout": {"DB_TIMEOUT": "soon"},
+		"Cost":    {"MAX_QUERY_COST": "-1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := loadConfig(nil, func(k string) string { return env[k] }, nil); err == nil {

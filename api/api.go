@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -51,6 +52,10 @@ type Options struct {
 	Introspection bool
 	// BatchWait is how long dataloaders collect keys (loader.DefaultWait when 0).
 	BatchWait time.Duration
+	// Limits bound each operation's depth, aliases, root fields and cost.
+	Limits Limits
+	// RequestTimeout bounds each query and mutation (default 30s); subscriptions run on.
+	RequestTimeout time.Duration
 }
 
 //go:embed assets playground.html
@@ -65,7 +70,7 @@ func New(o Options) http.Handler {
 		o.Metrics = metrics.New()
 	}
 	mux := http.NewServeMux()
-	gql := guard(loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o))))
+	gql := guard(timeout(o.RequestTimeout, loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o)))))
 	if len(o.CORSOrigins) > 0 {
 		// Without configured origins there is no CORS handler at all: browsers then allow
 		// only same-origin calls (rs/cors would treat an empty list as "any origin").
@@ -124,6 +129,7 @@ func newGraphQL(o Options) http.Handler {
 	}
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(limitExtension{o.Limits.withDefaults()})
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -152,6 +158,23 @@ func originHosts(origins []string) []string {
 		}
 	}
 	return hosts
+}
+
+// timeout bounds a query or mutation; WebSocket and event-stream subscriptions are left
+// to run as long as their client stays.
+func timeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		d = 30 * time.Second
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 func limitBody(next http.Handler) http.Handler {

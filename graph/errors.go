@@ -22,6 +22,7 @@ const (
 	CodeConflict     = "CONFLICT"
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeExpired      = "CURSOR_EXPIRED"
+	CodeTooComplex   = "QUERY_TOO_COMPLEX"
 	CodeInternal     = "INTERNAL"
 )
 
@@ -78,6 +79,15 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 	// body was not JSON, the query did not parse or validate, the variables did not fit
 	// their types. They carry no path and wrap no error of ours. A message about the body
 	// may quote the body, which can hold personal data, so it is replaced.
+	if c, _ := gerr.Extensions["code"].(string); c == CodeTooComplex {
+		extra := map[string]any{}
+		for k, v := range gerr.Extensions {
+			if k != "code" {
+				extra[k] = v
+			}
+		}
+		return CodeTooComplex, gerr.Message, nil, extra
+	}
 	if c, _ := gerr.Extensions["code"].(string); strings.HasPrefix(c, "GRAPHQL_") || gerr.Rule != "" {
 		return CodeBadUserInput, gerr.Message, nil, nil
 	}
