@@ -79,7 +79,6 @@ func (e limitExtension) MutateOperationContext(_ context.Context, oc *graphql.Op
 type walker struct {
 	vars    map[string]any
 	aliases int
-	seen    map[*ast.SelectionSet]bool
 }
 
 // fields flattens fragments into the fields they select.

@@ -30,7 +30,7 @@ const replayPage = 500
 // *EndError in Err. A position older than the feed keeps is store.ErrCursorExpired.
 func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) (<-chan *store.Change, error) {
 	if after >= 0 {
-		if _, err := b.s.ChangesAfter(ctx, after, 1, types); err != nil {
+		if err := b.s.CheckChangeCursor(ctx, after); err != nil {
 			return nil, err
 		}
 	}

@@ -36,7 +36,7 @@ func (r *changeResolver) Entity(ctx context.Context, obj *store.Change) (model.C
 }
 
 func (r *changeResolver) Node(ctx context.Context, obj *store.Change) (model.Node, error) {
-	rec, err := orNullAny(loaders(ctx).Node.Load(ctx, obj.EntityID))
+	rec, err := orNull(loaders(ctx).Node.Load(ctx, obj.EntityID))
 	if n, ok := rec.(model.Node); ok {
 		return n, err
 	}

@@ -41,10 +41,11 @@ func ErrorPresenter(log *slog.Logger, onError func(code string)) graphql.ErrorPr
 			onError(code)
 		}
 		out := &gqlerror.Error{Message: message, Path: gerr.Path, Locations: gerr.Locations,
-			Extensions: map[string]any{"code": code}}
+			Extensions: map[string]any{}}
 		for k, v := range extra {
 			out.Extensions[k] = v
 		}
+		out.Extensions["code"] = code
 		if len(fields) > 0 {
 			out.Extensions["fields"] = fields
 		}
@@ -79,16 +80,11 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 	// body was not JSON, the query did not parse or validate, the variables did not fit
 	// their types. They carry no path and wrap no error of ours. A message about the body
 	// may quote the body, which can hold personal data, so it is replaced.
-	if c, _ := gerr.Extensions["code"].(string); c == CodeTooComplex {
-		extra := map[string]any{}
-		for k, v := range gerr.Extensions {
-			if k != "code" {
-				extra[k] = v
-			}
-		}
-		return CodeTooComplex, gerr.Message, nil, extra
-	}
-	if c, _ := gerr.Extensions["code"].(string); strings.HasPrefix(c, "GRAPHQL_") || gerr.Rule != "" {
+	switch c, _ := gerr.Extensions["code"].(string); {
+	case c == CodeTooComplex:
+		// The limit's name and values are in the other extensions; the caller sets code.
+		return CodeTooComplex, gerr.Message, nil, gerr.Extensions
+	case strings.HasPrefix(c, "GRAPHQL_") || gerr.Rule != "":
 		return CodeBadUserInput, gerr.Message, nil, nil
 	}
 	if gerr.Err == nil && len(gerr.Path) == 0 {

@@ -23,9 +23,10 @@ func pageArgs(first *int, after *string, last *int, before *string) store.PageAr
 }
 
 // orNull turns "not found" into null, the answer of a lookup by id that matches nothing.
-func orNull[T any](rec *T, err error) (*T, error) {
+func orNull[V any](rec V, err error) (V, error) {
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		var none V
+		return none, nil
 	}
 	return rec, err
 }

@@ -105,18 +105,10 @@ func OurMuseum(ctx context.Context, s *store.Store) (bool, error) {
 		StartDate: &start, EndDate: &end}
 	prog.ID = OurMuseumProgrammeID
 	steps := []func() error{
-		func() error {
-			return insertMissing(ctx, s.Outcomes, outs, func(o *store.Outcome) string { return o.ID })
-		},
-		func() error {
-			return insertMissing(ctx, s.Museums, museums, func(m *store.Museum) string { return m.ID })
-		},
-		func() error {
-			return insertMissing(ctx, s.Memberships, memberships, func(m *store.ProgrammeMembership) string { return m.ID })
-		},
-		func() error {
-			return insertMissing(ctx, s.Publications, pubs, func(p *store.Publication) string { return p.ID })
-		},
+		func() error { return store.InsertMissing(ctx, s.Outcomes, outs) },
+		func() error { return store.InsertMissing(ctx, s.Museums, museums) },
+		func() error { return store.InsertMissing(ctx, s.Memberships, memberships) },
+		func() error { return store.InsertMissing(ctx, s.Publications, pubs) },
 		func() error { return store.Insert(ctx, s.Programmes, []*store.Programme{prog}) },
 	}
 	for _, step := range steps {
@@ -125,24 +117,4 @@ func OurMuseum(ctx context.Context, s *store.Store) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// insertMissing inserts the records whose ids are not stored yet.
-func insertMissing[T, F any](ctx context.Context, c *store.Collection[T, F], recs []*T, id func(*T) string) error {
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = id(r)
-	}
-	found, errs := c.GetMany(ctx, ids)
-	var missing []*T
-	for i, r := range recs {
-		switch {
-		case errs[i] == nil && found[i] != nil:
-		case errs[i] == nil || store.IsNotFound(errs[i]):
-			missing = append(missing, r)
-		default:
-			return errs[i]
-		}
-	}
-	return store.Insert(ctx, c, missing)
 }

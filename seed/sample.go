@@ -257,25 +257,11 @@ func sampleLoad[T, F any](ctx context.Context, c *store.Collection[T, F], recs [
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	todo := recs
+	insert := store.Insert[T, F]
 	if resume {
-		ids := make([]string, len(recs))
-		for i, r := range recs {
-			ids[i] = any(r).(interface{ GetID() string }).GetID()
-		}
-		found, errs := c.GetMany(ctx, ids)
-		todo = nil
-		for i, r := range recs {
-			switch {
-			case errs[i] == nil && found[i] != nil:
-			case errs[i] == nil || store.IsNotFound(errs[i]):
-				todo = append(todo, r)
-			default:
-				return 0, errs[i]
-			}
-		}
+		insert = store.InsertMissing[T, F]
 	}
-	if err := store.Insert(ctx, c, todo); err != nil {
+	if err := insert(ctx, c, recs); err != nil {
 		return 0, err
 	}
 	return len(recs), nil

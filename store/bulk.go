@@ -68,3 +68,24 @@ func (c *Collection[T, F]) Count(ctx context.Context) (int, error) {
 	n, err := c.c.EstimatedDocumentCount(ctx)
 	return int(n), translate(err)
 }
+
+// InsertMissing is Insert for the records whose ids are not stored yet, so that a load cut
+// off half-way can be run again. It costs one more command, to look the ids up.
+func InsertMissing[T, F any](ctx context.Context, c *Collection[T, F], recs []*T) error {
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = c.meta(r).ID
+	}
+	found, errs := c.GetMany(ctx, ids)
+	var missing []*T
+	for i, r := range recs {
+		switch {
+		case errs[i] == nil && found[i] != nil:
+		case errs[i] == nil || IsNotFound(errs[i]):
+			missing = append(missing, r)
+		default:
+			return errs[i]
+		}
+	}
+	return Insert(ctx, c, missing)
+}

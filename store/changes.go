@@ -129,7 +129,7 @@ func (s *Store) appendChange(ctx context.Context, c Change) error {
 	defer s.seqMu.Unlock()
 	changes := s.db.Collection(changesCollection)
 	if s.nextSeq == 0 {
-		last, err := s.lastSeq(ctx)
+		last, err := s.LastSeq(ctx)
 		if err != nil {
 			return err
 		}
@@ -177,8 +177,9 @@ type feedStateDoc struct {
 	TrimmedThrough int64 `bson:"trimmedThrough"`
 }
 
-// lastSeq returns the highest seq ever taken, including ones retention removed.
-func (s *Store) lastSeq(ctx context.Context) (int64, error) {
+// LastSeq returns the highest seq ever taken, including ones retention removed (0 for an
+// empty feed).
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	var last Change
@@ -199,21 +200,14 @@ func (s *Store) feedState(ctx context.Context) (feedStateDoc, error) {
 	return st, translate(err)
 }
 
-// LastSeq returns the seq of the newest change (0 for an empty feed).
-func (s *Store) LastSeq(ctx context.Context) (int64, error) { return s.lastSeq(ctx) }
-
 // ChangesAfter returns up to limit changes with a seq above after, oldest first, of the
 // given entities (all when empty). A position older than what retention kept is
 // ErrCursorExpired.
 func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entities []Entity) ([]Change, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	st, err := s.feedState(ctx)
-	if err != nil {
+	if err := s.CheckChangeCursor(ctx, after); err != nil {
 		return nil, err
-	}
-	if after < st.TrimmedThrough {
-		return nil, fmt.Errorf("%w: position %d is older than the oldest change kept (%d)", ErrCursorExpired, after, st.TrimmedThrough+1)
 	}
 	q := bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}
 	if len(entities) > 0 {
@@ -225,6 +219,21 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entiti
 	}
 	out := []Change{}
 	return out, translate(cur.All(ctx, &out))
+}
+
+// CheckChangeCursor returns ErrCursorExpired when position after is older than what
+// retention kept. It reads one small document, not the feed.
+func (s *Store) CheckChangeCursor(ctx context.Context, after int64) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	st, err := s.feedState(ctx)
+	if err != nil {
+		return err
+	}
+	if after < st.TrimmedThrough {
+		return fmt.Errorf("%w: position %d is older than the oldest change kept (%d)", ErrCursorExpired, after, st.TrimmedThrough+1)
+	}
+	return nil
 }
 
 // TrimChanges removes changes older than before, keeping the feed's numbering: a cursor

@@ -116,7 +116,7 @@ func (o *Outcome) check(v *validator) {
 	}
 	v.name("title", &o.Title)
 	v.text("description", &o.Description)
-	v.shortTextN("source", &o.Source, 2000)
+	v.textUpTo("source", &o.Source, 2000)
 }
 
 // CreateOutcome adds an outcome to a programme. Number and code are unique within the

@@ -86,12 +86,7 @@ func (v *validator) requiredText(field string, s *string) {
 }
 
 // shortText checks an optional short text, trimming it; a blank one becomes null.
-func (v *validator) shortText(field string, s **string) {
-	v.text(field, s)
-	if *s != nil && utf8.RuneCountInString(**s) > maxName {
-		v.add(field, "must be at most %d characters", maxName)
-	}
-}
+func (v *validator) shortText(field string, s **string) { v.textUpTo(field, s, maxName) }
 
 // list checks a list of short texts: each trimmed and not blank, no duplicates kept.
 func (v *validator) list(field string, items *[]string) {
@@ -118,7 +113,7 @@ func (v *validator) list(field string, items *[]string) {
 
 // url checks an optional absolute http(s) URL.
 func (v *validator) url(field string, s **string) {
-	v.shortTextN(field, s, 2000)
+	v.textUpTo(field, s, 2000)
 	if *s == nil {
 		return
 	}
@@ -128,7 +123,9 @@ func (v *validator) url(field string, s **string) {
 	}
 }
 
-func (v *validator) shortTextN(field string, s **string, n int) {
+// textUpTo checks an optional text of at most n characters, trimming it; a blank one
+// becomes null.
+func (v *validator) textUpTo(field string, s **string, n int) {
 	v.text(field, s)
 	if *s != nil && utf8.RuneCountInString(**s) > n {
 		v.add(field, "must be at most %d characters", n)

@@ -3,7 +3,6 @@ package graph
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/participation-graph/participation-graph/graph/model"
@@ -75,14 +74,6 @@ func storeEntities(types []model.ChangeEntity) []store.Entity {
 		}
 	}
 	return out
-}
-
-// orNullAny turns "not found" into null for a record of any type.
-func orNullAny(rec any, err error) (any, error) {
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	return rec, err
 }
 
 // stream turns a feed of changes into a subscription's channel: convert picks and loads
