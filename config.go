@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type config struct {
 	MaxAliases     int
 	MaxRootFields  int
 	MaxCost        int
+	AdminToken     string
+	RateLimit      float64
+	RateBurst      int
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -65,6 +69,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	} {
 		limits[l.env] = fs.String(l.flag, env(l.env, l.def), l.help+" ("+l.env+")")
 	}
+	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "a bearer token with the ADMIN role, for bootstrapping and automation; at least 24 characters (ADMIN_TOKEN)")
+	rate := fs.String("rate-limit", env("RATE_LIMIT", "50"), "requests per second each API key, or each client address without one, may send on average; 0 for no limit (RATE_LIMIT)")
+	burst := fs.String("rate-burst", env("RATE_BURST", "100"), "requests each key or address may send at once (RATE_BURST)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -100,6 +107,15 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 		if *dst, err = strconv.Atoi(*limits[name]); err != nil || *dst <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be a positive number, not %q", name, *limits[name]))
 		}
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 24 {
+		errs = append(errs, errors.New("ADMIN_TOKEN must be at least 24 characters (use e.g. `openssl rand -hex 32`)"))
+	}
+	if c.RateLimit, err = strconv.ParseFloat(*rate, 64); err != nil || c.RateLimit < 0 || math.IsInf(c.RateLimit, 0) || math.IsNaN(c.RateLimit) {
+		errs = append(errs, fmt.Errorf("RATE_LIMIT must be a number of requests per second (0 for none), not %q", *rate))
+	}
+	if c.RateBurst, err = strconv.Atoi(*burst); err != nil || c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("RATE_BURST must be a positive number, not %q", *burst))
 	}
 	switch c.AppEnv {
 	case "development", "production":

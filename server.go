@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/loader"
@@ -120,6 +121,34 @@ func upkeep(ctx context.Context, s *store.Store, retention time.Duration, log *s
 	}
 }
 
+// watchRevocations ends, within a few seconds, the subscriptions of keys that another
+// server instance revoked (revocations made here end them at once).
+func watchRevocations(ctx context.Context, s *store.Store, revocations *auth.Revocations, log *slog.Logger) {
+	const every = 3 * time.Second
+	since := time.Now().Add(-every)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		next := time.Now()
+		ids, err := s.RevokedSince(ctx, since.Add(-time.Second))
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("checking revoked API keys failed", "err", err)
+			}
+			continue
+		}
+		for _, id := range ids {
+			revocations.Revoke(id)
+		}
+		since = next
+	}
+}
+
 func newLogger(cfg config, out *os.File) *slog.Logger {
 	if cfg.AppEnv == "production" {
 		return slog.New(slog.NewJSONHandler(out, nil))
@@ -188,9 +217,12 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	if cfg.MongoURI == "" {
 		wait = 5 * time.Millisecond
 	}
+	revocations := auth.NewRevocations()
+	go watchRevocations(ctx, s, revocations, log)
 	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
-		Limits: api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost}})
+		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
+		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

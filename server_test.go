@@ -26,10 +26,16 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// testAdminToken is the ADMIN_TOKEN the servers under test start with.
+const testAdminToken = "server-test-admin-token-0123456789"
+
 // start runs the server as `go run .` does, with the given environment, and returns its
 // base URL and a function that stops it as SIGTERM does and waits for it to exit.
 func start(t *testing.T, env map[string]string) (string, func()) {
 	t.Helper()
+	if _, ok := env["ADMIN_TOKEN"]; !ok {
+		env["ADMIN_TOKEN"] = testAdminToken
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logs, err := os.CreateTemp(t.TempDir(), "log")
@@ -74,7 +80,7 @@ func start(t *testing.T, env map[string]string) (string, func()) {
 func TestServeRestartKeepsData(t *testing.T) {
 	env := map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir()}
 	base, stop := start(t, env)
-	gql := gqltest.Client{URL: base + "/graphql"}
+	gql := gqltest.Client{URL: base + "/graphql", Token: testAdminToken}
 	var created struct {
 		CreateCommunity struct{ Community struct{ ID string } }
 	}
@@ -102,7 +108,7 @@ func TestServeRestartKeepsData(t *testing.T) {
 	env["PORT"] = strconv.Itoa(freePort(t))
 	base, stop = start(t, env)
 	defer stop()
-	gql = gqltest.Client{URL: base + "/graphql"}
+	gql = gqltest.Client{URL: base + "/graphql", Token: testAdminToken}
 	var after struct {
 		Node       *struct{ Name string }
 		Programmes struct{ TotalCount int }
@@ -155,7 +161,7 @@ func TestSecondInstanceDeliversChanges(t *testing.T) {
 	var created struct {
 		CreateCommunity struct{ Community struct{ ID string } }
 	}
-	gqltest.Client{URL: first + "/graphql"}.Must(t, `mutation { createCommunity(input: {name: "Across", kind: OTHER}) { community { id } } }`, nil, &created)
+	gqltest.Client{URL: first + "/graphql", Token: testAdminToken}.Must(t, `mutation { createCommunity(input: {name: "Across", kind: OTHER}) { community { id } } }`, nil, &created)
 	began := time.Now()
 	var got struct {
 		Changes struct{ EntityID, Kind string }

@@ -25,6 +25,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/graph/generated"
@@ -56,6 +57,14 @@ type Options struct {
 	Limits Limits
 	// RequestTimeout bounds each query and mutation (default 30s); subscriptions run on.
 	RequestTimeout time.Duration
+	// AdminToken, when set, is a bearer token with the ADMIN role.
+	AdminToken string
+	// Revocations ends the requests and subscriptions of revoked keys (one is made when nil).
+	Revocations *auth.Revocations
+	// RateLimit is how many requests per second each API key, or each address without
+	// one, may send on average (no limit when 0); RateBurst how many at once.
+	RateLimit float64
+	RateBurst int
 }
 
 //go:embed assets playground.html
@@ -69,8 +78,13 @@ func New(o Options) http.Handler {
 	if o.Metrics == nil {
 		o.Metrics = metrics.New()
 	}
+	if o.Revocations == nil {
+		o.Revocations = auth.NewRevocations()
+	}
+	authn := &authenticator{store: o.Store, adminToken: o.AdminToken, revocations: o.Revocations,
+		limits: newRateLimiter(o.RateLimit, o.RateBurst)}
 	mux := http.NewServeMux()
-	gql := guard(timeout(o.RequestTimeout, loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o)))))
+	gql := guard(authn.middleware(timeout(o.RequestTimeout, loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o, authn))))))
 	if len(o.CORSOrigins) > 0 {
 		// Without configured origins there is no CORS handler at all: browsers then allow
 		// only same-origin calls (rs/cors would treat an empty list as "any origin").
@@ -108,8 +122,8 @@ func New(o Options) http.Handler {
 }
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
-func newGraphQL(o Options) http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed}})
+func newGraphQL(o Options, authn *authenticator) http.Handler {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed, Revocations: o.Revocations}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -119,6 +133,7 @@ func newGraphQL(o Options) http.Handler {
 		srv.AddTransport(transport.Websocket{
 			KeepAlivePingInterval: 10 * time.Second,
 			InitTimeout:           10 * time.Second,
+			InitFunc:              authn.wsInit,
 			Implementation: transport.CoderWebsocketImplementation{
 				AcceptOptions: websocket.AcceptOptions{OriginPatterns: originHosts(o.CORSOrigins)},
 			},
@@ -137,6 +152,13 @@ func newGraphQL(o Options) http.Handler {
 	ops := o.Metrics.Counter("participation_graphql_operations_total", "GraphQL operations executed, by type.", "type")
 	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.Inc(code) }))
 	srv.SetRecoverFunc(graph.Recover(o.Logger))
+	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+		// Writes made under a mutation are audited under its name.
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			ctx = auth.WithOperation(ctx, graphql.GetRootFieldContext(ctx).Field.Name)
+		}
+		return next(ctx)
+	})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
 			ops.Inc(string(oc.Operation.Operation))

@@ -93,7 +93,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types
 	if err != nil {
 		return nil, err
 	}
-	return feed, nil
+	return visibleChanges(ctx, feed), nil
 }
 
 func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter *store.DecisionEventFilter) (<-chan *store.DecisionEvent, error) {

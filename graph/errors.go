@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -23,6 +24,9 @@ const (
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeExpired      = "CURSOR_EXPIRED"
 	CodeTooComplex   = "QUERY_TOO_COMPLEX"
+	CodeUnauth       = "UNAUTHENTICATED"
+	CodeForbidden    = "FORBIDDEN"
+	CodeRateLimited  = "RATE_LIMITED"
 	CodeInternal     = "INTERNAL"
 )
 
@@ -65,6 +69,10 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 	case errors.As(err, &ie):
 		field := inputField(gerr.Path)
 		return CodeBadUserInput, fmt.Sprintf("invalid input: %s: %s", field, ie.Message), []store.FieldError{{Field: field, Message: ie.Message}}, nil
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return CodeUnauth, err.Error(), nil, nil
+	case errors.Is(err, auth.ErrForbidden):
+		return CodeForbidden, err.Error(), nil, nil
 	case errors.Is(err, store.ErrNotFound):
 		return CodeNotFound, err.Error(), nil, nil
 	case errors.Is(err, store.ErrConflict):

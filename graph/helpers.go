@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -97,4 +98,39 @@ func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(
 		}
 	}()
 	return out
+}
+
+// visibleChanges leaves out of a feed the changes of records the caller may not see (the
+// broker delivers every change; a replay is already filtered by the store). The error
+// that ends a feed is passed on.
+func visibleChanges(ctx context.Context, feed <-chan *store.Change) <-chan *store.Change {
+	if auth.From(ctx).ReadsAllRestricted() {
+		return feed
+	}
+	return stream(ctx, feed, func(c *store.Change) (*store.Change, bool) {
+		return c, c.Err != nil || store.ChangeVisible(ctx, c)
+	})
+}
+
+// personal returns value, a person's personal data, when the caller may see it: an
+// administrator, or an editor of a museum the person took part with. Anyone else gets
+// null, never an error, so that a list does not reveal whose data is held.
+func personal(ctx context.Context, p *store.Person, value *string) (*string, error) {
+	caller := auth.From(ctx)
+	switch {
+	case value == nil:
+		return nil, nil
+	case caller.Trusted():
+		return value, nil
+	case caller.Role != auth.Editor:
+		return nil, nil
+	}
+	museums, err := loaders(ctx).PersonMuseums.Load(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if caller.SeesPersonalData(museums) {
+		return value, nil
+	}
+	return nil, nil
 }

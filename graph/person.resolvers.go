@@ -39,20 +39,26 @@ func (r *mutationResolver) ErasePerson(ctx context.Context, input store.ErasePer
 	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-// DisplayName is personal data: it is shown only when the person agreed to publish their
-// name (consent.publishName) and was not erased. Every caller of this API is anonymous, so
-// that is the only way a name is ever returned.
+// DisplayName is personal data: it is shown to administrators and to editors of a museum
+// the person took part with, and to everyone while the person's consent to publish their
+// name stands.
 func (r *personResolver) DisplayName(ctx context.Context, obj *store.Person) (*string, error) {
-	if obj.Erased || !obj.Consent.PublishName {
+	if obj.Erased {
 		return nil, nil
 	}
-	return obj.DisplayName, nil
+	if obj.Consent.PublishName && obj.Consent.WithdrawnAt == nil {
+		return obj.DisplayName, nil
+	}
+	return personal(ctx, obj, obj.DisplayName)
 }
 
 // Email is personal data that only an administrator, or an editor of a museum the person
-// took part with, may see; no anonymous caller ever receives it.
+// took part with, may see.
 func (r *personResolver) Email(ctx context.Context, obj *store.Person) (*string, error) {
-	return nil, nil
+	if obj.Erased {
+		return nil, nil
+	}
+	return personal(ctx, obj, obj.Email)
 }
 
 func (r *personResolver) Community(ctx context.Context, obj *store.Person) (*store.Community, error) {

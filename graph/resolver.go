@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
@@ -16,6 +17,8 @@ import (
 type Resolver struct {
 	Store *store.Store
 	Feed  *changefeed.Broker
+	// Revocations ends the work of keys revoked through this server.
+	Revocations *auth.Revocations
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {

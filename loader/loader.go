@@ -42,6 +42,9 @@ type Loaders struct {
 	ProgrammeMemberships  *dataloadgen.Loader[string, []*store.ProgrammeMembership]
 	MuseumMemberships     *dataloadgen.Loader[string, []*store.ProgrammeMembership]
 	ProgrammePublications *dataloadgen.Loader[string, []*store.Publication]
+	// PersonMuseums loads the museums each person took part with, which decide who may
+	// see their personal data.
+	PersonMuseums *dataloadgen.Loader[string, []string]
 
 	mu       sync.Mutex
 	children map[string]any
@@ -67,6 +70,7 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 		ProgrammeMemberships:  dataloadgen.NewLoader(membershipsBy(s, store.ByProgramme), opts()...),
 		MuseumMemberships:     dataloadgen.NewLoader(membershipsBy(s, store.ByMuseum), opts()...),
 		ProgrammePublications: dataloadgen.NewLoader(s.PublicationsOf, opts()...),
+		PersonMuseums:         dataloadgen.NewLoader(s.PeopleMuseums, opts()...),
 		children:              map[string]any{},
 	}
 }

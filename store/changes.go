@@ -51,6 +51,10 @@ type Change struct {
 	EntityID string    `bson:"entityId"`
 	Version  int       `bson:"version"`
 	At       time.Time `bson:"at"`
+	// MuseumID and Restricted record whether the changed record was RESTRICTED, and whose,
+	// so that the feed shows the change only to callers who may see the record.
+	MuseumID   string `bson:"museumId,omitempty"`
+	Restricted bool   `bson:"restricted,omitempty"`
 	// Err, on a change delivered to a live subscriber, means the subscription ended
 	// instead (the change carries no data then). It is never stored.
 	Err error `bson:"-"`
@@ -63,12 +67,18 @@ type intentDoc struct {
 	EntityID string    `bson:"entityId"`
 	Version  int       `bson:"version"`
 	At       time.Time `bson:"at"`
+	// MuseumID and Restricted are copied into the change.
+	MuseumID   string `bson:"museumId,omitempty"`
+	Restricted bool   `bson:"restricted,omitempty"`
+	// Audit is what the audit trail records of the write.
+	Audit auditInfo `bson:"audit"`
 }
 
 func intentKey(id string, version int) string { return id + "@" + strconv.Itoa(version) }
 
 func (in intentDoc) change() Change {
-	return Change{Op: in.Op, Entity: in.Entity, EntityID: in.EntityID, Version: in.Version, At: in.At}
+	return Change{Op: in.Op, Entity: in.Entity, EntityID: in.EntityID, Version: in.Version, At: in.At,
+		MuseumID: in.MuseumID, Restricted: in.Restricted}
 }
 
 // ErrCursorExpired is returned when a change-feed position is older than what is kept.
@@ -118,6 +128,9 @@ func (s *Store) completeIntent(ctx context.Context, id string, version int) erro
 		return translate(err)
 	}
 	if err := s.appendChange(ctx, in.change()); err != nil {
+		return err
+	}
+	if err := s.auditIntent(ctx, in); err != nil {
 		return err
 	}
 	return s.dropIntent(ctx, in.ID)
@@ -213,6 +226,7 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entiti
 	if len(entities) > 0 {
 		q = append(q, bson.E{Key: "entity", Value: bson.D{{Key: "$in", Value: entities}}})
 	}
+	q = and(q, changeVisibility(ctx))
 	cur, err := s.db.Collection(changesCollection).Find(ctx, q, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetBatchSize(oneBatch))
 	if err != nil {
 		return nil, translate(err)
@@ -283,6 +297,9 @@ func (s *Store) SweepIntents(ctx context.Context) (int, error) {
 		switch {
 		case errs[0] == nil && recs[0].(interface{ meta() *Meta }).meta().Version >= in.Version:
 			if err := s.appendChange(ctx, in.change()); err != nil {
+				return 0, err
+			}
+			if err := s.auditIntent(ctx, in); err != nil {
 				return 0, err
 			}
 		case errs[0] != nil && !IsNotFound(errs[0]):

@@ -45,6 +45,8 @@ type Collection[T any, F any] struct {
 	filter       func(ctx context.Context, f *F) (bson.D, error)
 	// parents lists the fields nested lists may group this collection by.
 	parents []Parent
+	// access is who may read and write the records (see access.go).
+	access access[T]
 }
 
 // Get returns the record with the given id, archived or not, or ErrNotFound.
@@ -59,6 +61,9 @@ func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
 			return nil, notFound(c.entity, id)
 		}
 		return nil, err
+	}
+	if c.hidden(ctx, &rec) {
+		return nil, notFound(c.entity, id)
 	}
 	return &rec, nil
 }
@@ -80,7 +85,7 @@ func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []e
 		byID[c.meta(r).ID] = r
 	}
 	for i, id := range ids {
-		if r, ok := byID[id]; ok {
+		if r, ok := byID[id]; ok && !c.hidden(ctx, r) {
 			out[i] = r
 		} else {
 			errs[i] = notFound(c.entity, id)
@@ -251,15 +256,20 @@ func (c *Collection[T, F]) plan(o *Order, args PageArgs) (orderKey[T], plan, err
 	return key, p, err
 }
 
-// query builds the database filter for f, leaving archived records out unless asked.
+// query builds the database filter for f, leaving archived records out unless asked, and
+// the records the caller may not see out always.
 func (c *Collection[T, F]) query(ctx context.Context, f *F) (bson.D, error) {
 	if c.filter == nil {
-		return bson.D{{Key: "archived", Value: false}}, nil
+		return and(bson.D{{Key: "archived", Value: false}}, c.visibility(ctx)), nil
 	}
 	if f == nil {
 		f = new(F)
 	}
-	return c.filter(ctx, f)
+	q, err := c.filter(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return and(q, c.visibility(ctx)), nil
 }
 
 func (c *Collection[T, F]) sort(key orderKey[T], desc bool) bson.D {

@@ -77,6 +77,14 @@ func (s *Store) setup() {
 			"YEAR":  {"year", kindInt, func(p *Publication) any { return p.Year }},
 			"TITLE": {"title", kindString, str(func(p *Publication) string { return p.Title })},
 		}, publicationQuery, ByProgramme, ByMuseums)
+	s.APIKeys = newCollection(s, EntityAPIKey, func(k *APIKey) *Meta { return &k.Meta }, Order{"CREATED_AT", Desc},
+		map[OrderField]orderKey[APIKey]{}, apiKeyQuery)
+	s.Audit = newCollection(s, EntityAudit, func(a *AuditEntry) *Meta { return &a.Meta }, Order{"CREATED_AT", Desc},
+		map[OrderField]orderKey[AuditEntry]{}, auditQuery)
+	// Neither is a node: node(id) must not find them.
+	delete(s.byEntity, EntityAPIKey)
+	delete(s.byEntity, EntityAudit)
+	s.setupAccess()
 }
 
 type indexSpec struct {
@@ -107,6 +115,8 @@ func indexes() []indexSpec {
 		indexSpec{EntityOutcome, keys("programmeId", "code"), true},
 	)
 	add(EntityOutcome, "code", "archived")
+	add(EntityAudit, "keyId", "createdAt", "_id")
+	add(EntityAudit, "recordId", "createdAt", "_id")
 	add(EntityMembership, "programmeId", "archived", "startDate")
 	add(EntityMembership, "museumId", "archived", "startDate")
 	add(EntityProgramme, "archived", "name", "_id")

@@ -25,6 +25,10 @@ const (
 	EntityActivity   Entity = "ACTIVITY"
 	EntityReflection Entity = "REFLECTION"
 	EntityPublic     Entity = "PUBLICATION"
+	// EntityAPIKey and EntityAudit are not records of the domain: they are neither nodes
+	// nor in the change feed.
+	EntityAPIKey Entity = "API_KEY"
+	EntityAudit  Entity = "AUDIT_ENTRY"
 )
 
 type entityInfo struct {
@@ -45,6 +49,8 @@ var entityInfos = map[Entity]entityInfo{
 	EntityActivity:   {"act", "activities", "activity"},
 	EntityReflection: {"ref", "reflections", "reflection"},
 	EntityPublic:     {"pub", "publications", "publication"},
+	EntityAPIKey:     {"key", "api_keys", "API key"},
+	EntityAudit:      {"aud", "audit_trail", "audit entry"},
 }
 
 func (e Entity) label() string { return entityInfos[e].label }

@@ -84,4 +84,8 @@ type (
 	ReflectionEdge          = Edge[Reflection]
 	PublicationConnection   = Page[Publication]
 	PublicationEdge         = Edge[Publication]
+	APIKeyConnection        = Page[APIKey]
+	APIKeyEdge              = Edge[APIKey]
+	AuditEntryConnection    = Page[AuditEntry]
+	AuditEntryEdge          = Edge[AuditEntry]
 )

@@ -62,6 +62,9 @@ type Store struct {
 	Activities   *Collection[Activity, ActivityFilter]
 	Reflections  *Collection[Reflection, ReflectionFilter]
 	Publications *Collection[Publication, PublicationFilter]
+	// APIKeys and Audit are read by administrators only (the GraphQL layer checks).
+	APIKeys *Collection[APIKey, APIKeyFilter]
+	Audit   *Collection[AuditEntry, AuditFilter]
 
 	byEntity map[Entity]getter
 }
@@ -155,7 +158,7 @@ func (s *Store) Node(ctx context.Context, ids []string) ([]any, []error) {
 	byEntity := map[Entity][]int{}
 	for i, id := range ids {
 		e, ok := EntityOf(id)
-		if !ok {
+		if _, record := s.byEntity[e]; !ok || !record {
 			errs[i] = fmt.Errorf("id %q: %w", id, ErrNotFound)
 			continue
 		}

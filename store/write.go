@@ -36,6 +36,11 @@ type write struct {
 	meta   *Meta
 	prev   int // the version the change was made from (0 for a create)
 	doc    any
+	// museum and restricted say who may see the change (see ChangeVisible).
+	museum     string
+	restricted bool
+	// fields are the names of the fields the write set, for the audit trail.
+	fields []string
 }
 
 // commit stores one write and records it in the change feed (see changes.go): an intent
@@ -43,7 +48,8 @@ type write struct {
 // only if the stored version is still the one the change was made from), then the change.
 func (s *Store) commit(ctx context.Context, w write) error {
 	in := intentDoc{ID: intentKey(w.meta.ID, w.meta.Version), Op: w.op, Entity: w.entity, EntityID: w.meta.ID,
-		Version: w.meta.Version, At: w.meta.UpdatedAt}
+		Version: w.meta.Version, At: w.meta.UpdatedAt, MuseumID: w.museum, Restricted: w.restricted,
+		Audit: writerOf(ctx, w.fields)}
 	if w.op != OpCreated {
 		// A dead writer's change of the previous version goes into the feed before this one.
 		if err := s.completeIntent(ctx, w.meta.ID, w.prev); err != nil {
@@ -64,6 +70,10 @@ func (s *Store) commit(ctx context.Context, w write) error {
 	if err := s.appendChange(ctx, in.change()); err != nil {
 		// The record is written, so the write succeeded; the intent stays and the next
 		// update of the record or the sweeper appends the change.
+		return nil
+	}
+	if err := s.auditIntent(ctx, in); err != nil {
+		// Likewise: the intent stays until its audit entry is stored.
 		return nil
 	}
 	_ = s.dropIntent(ctx, in.ID)
@@ -95,6 +105,9 @@ func conflict(e Entity, id string, expected, actual int) error {
 
 // create validates and stores a new record.
 func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check func(v *validator)) (*T, error) {
+	if err := c.permit(ctx, OpCreated, rec); err != nil {
+		return nil, err
+	}
 	v := c.s.validator()
 	check(v)
 	if err := v.err(ctx); err != nil {
@@ -106,7 +119,9 @@ func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check fu
 		m.ID = newID(c.entity)
 	}
 	m.Version, m.CreatedAt, m.UpdatedAt = 1, now, now
-	if err := c.s.commit(ctx, write{entity: c.entity, op: OpCreated, meta: m, doc: rec}); err != nil {
+	museum, restricted := c.scope(rec)
+	if err := c.s.commit(ctx, write{entity: c.entity, op: OpCreated, meta: m, doc: rec, museum: museum, restricted: restricted,
+		fields: changedFields(nil, rec)}); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -154,15 +169,27 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 	if expected != nil && m.Version != *expected {
 		return nil, conflict(c.entity, id, *expected, m.Version)
 	}
+	if err := c.permit(ctx, op, rec); err != nil {
+		return nil, err
+	}
 	prev := m.Version
+	before, _ := bson.Marshal(rec)
 	v := c.s.validator()
 	v.kept = referencedIDs(rec)
 	apply(rec, v)
+	if c.access.owners != nil {
+		// Moving a record to another museum needs the right to write there too.
+		if err := c.permit(ctx, op, rec); err != nil {
+			return nil, err
+		}
+	}
 	if err := v.err(ctx); err != nil {
 		return nil, err
 	}
 	m.ID, m.Version, m.UpdatedAt = id, prev+1, c.s.clock()
-	if err := c.s.commit(ctx, write{entity: c.entity, op: op, meta: m, prev: prev, doc: rec}); err != nil {
+	museum, restricted := c.scope(rec)
+	if err := c.s.commit(ctx, write{entity: c.entity, op: op, meta: m, prev: prev, doc: rec, museum: museum, restricted: restricted,
+		fields: changedFields(before, rec)}); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -206,6 +233,9 @@ func archive[T, F any](ctx context.Context, c *Collection[T, F], in ArchiveInput
 		return nil, err
 	}
 	if c.meta(rec).Archived {
+		if err := c.permit(ctx, OpArchived, rec); err != nil {
+			return nil, err
+		}
 		if in.ExpectedVersion != nil && *in.ExpectedVersion != c.meta(rec).Version {
 			return nil, conflict(c.entity, in.ID, *in.ExpectedVersion, c.meta(rec).Version)
 		}

@@ -24,6 +24,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Activity() ActivityResolver
+	ApiKey() ApiKeyResolver
+	AuditEntry() AuditEntryResolver
 	Change() ChangeResolver
 	Community() CommunityResolver
 	DecisionEvent() DecisionEventResolver
@@ -39,6 +41,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Reflection() ReflectionResolver
 	Subscription() SubscriptionResolver
+	AuditFilter() AuditFilterResolver
 }
 
 type DirectiveRoot struct {
@@ -80,6 +83,54 @@ type ComplexityRoot struct {
 
 	ActivityPayload struct {
 		Activity func(childComplexity int) int
+	}
+
+	ApiKey struct {
+		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Museums   func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Revoked   func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
+	ApiKeyConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ApiKeyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action        func(childComplexity int) int
+		At            func(childComplexity int) int
+		Entity        func(childComplexity int) int
+		Fields        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		KeyID         func(childComplexity int) int
+		Operation     func(childComplexity int) int
+		RecordID      func(childComplexity int) int
+		RecordVersion func(childComplexity int) int
+		Role          func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Change struct {
@@ -142,6 +193,11 @@ type ComplexityRoot struct {
 		PublishName         func(childComplexity int) int
 		RecordParticipation func(childComplexity int) int
 		WithdrawnAt         func(childComplexity int) int
+	}
+
+	CreateApiKeyPayload struct {
+		APIKey func(childComplexity int) int
+		Secret func(childComplexity int) int
 	}
 
 	Decision struct {
@@ -254,6 +310,7 @@ type ComplexityRoot struct {
 		ArchiveProgrammeMembership func(childComplexity int, input store.ArchiveInput) int
 		ArchivePublication         func(childComplexity int, input store.ArchiveInput) int
 		ArchiveReflection          func(childComplexity int, input store.ArchiveInput) int
+		CreateAPIKey               func(childComplexity int, input store.CreateAPIKeyInput) int
 		CreateActivity             func(childComplexity int, input store.RecordActivityInput) int
 		CreateCommunity            func(childComplexity int, input store.CreateCommunityInput) int
 		CreateDecisionEvent        func(childComplexity int, input store.RecordDecisionEventInput) int
@@ -270,6 +327,7 @@ type ComplexityRoot struct {
 		RecordActivity             func(childComplexity int, input store.RecordActivityInput) int
 		RecordConsent              func(childComplexity int, input store.RecordConsentInput) int
 		RecordDecisionEvent        func(childComplexity int, input store.RecordDecisionEventInput) int
+		RevokeAPIKey               func(childComplexity int, input store.RevokeAPIKeyInput) int
 		StartPartnership           func(childComplexity int, input store.StartPartnershipInput) int
 		UpdateActivity             func(childComplexity int, input store.UpdateActivityInput) int
 		UpdateCommunity            func(childComplexity int, input store.UpdateCommunityInput) int
@@ -483,8 +541,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys        func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) int
 		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
 		Activity       func(childComplexity int, id string) int
+		AuditTrail     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.AuditFilter) int
 		Changes        func(childComplexity int, after *string, first *int, types []model.ChangeEntity) int
 		Communities    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) int
 		Community      func(childComplexity int, id string) int
@@ -504,6 +564,7 @@ type ComplexityRoot struct {
 		Publications   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) int
 		Reflection     func(childComplexity int, id string) int
 		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
+		Viewer         func(childComplexity int) int
 	}
 
 	Reflection struct {
@@ -541,10 +602,20 @@ type ComplexityRoot struct {
 		Reflection func(childComplexity int) int
 	}
 
+	RevokeApiKeyPayload struct {
+		APIKey func(childComplexity int) int
+	}
+
 	Subscription struct {
 		Changes               func(childComplexity int, after *string, types []model.ChangeEntity) int
 		DecisionEventRecorded func(childComplexity int, filter *store.DecisionEventFilter) int
 		PartnershipChanged    func(childComplexity int, museumID *string, communityID *string) int
+	}
+
+	Viewer struct {
+		KeyID   func(childComplexity int) int
+		Museums func(childComplexity int) int
+		Role    func(childComplexity int) int
 	}
 }
 
@@ -715,6 +786,192 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityPayload.Activity(childComplexity), true
+
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.createdBy":
+		if e.ComplexityRoot.ApiKey.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedBy(childComplexity), true
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ID(childComplexity), true
+	case "ApiKey.museums":
+		if e.ComplexityRoot.ApiKey.Museums == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Museums(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.revoked":
+		if e.ComplexityRoot.ApiKey.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Revoked(childComplexity), true
+	case "ApiKey.revokedAt":
+		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+	case "ApiKey.role":
+		if e.ComplexityRoot.ApiKey.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Role(childComplexity), true
+
+	case "ApiKeyConnection.edges":
+		if e.ComplexityRoot.ApiKeyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.Edges(childComplexity), true
+	case "ApiKeyConnection.nodes":
+		if e.ComplexityRoot.ApiKeyConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.Nodes(childComplexity), true
+	case "ApiKeyConnection.pageInfo":
+		if e.ComplexityRoot.ApiKeyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.PageInfo(childComplexity), true
+	case "ApiKeyConnection.totalCount":
+		if e.ComplexityRoot.ApiKeyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyConnection.TotalCount(childComplexity), true
+
+	case "ApiKeyEdge.cursor":
+		if e.ComplexityRoot.ApiKeyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyEdge.Cursor(childComplexity), true
+	case "ApiKeyEdge.node":
+		if e.ComplexityRoot.ApiKeyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKeyEdge.Node(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.entity":
+		if e.ComplexityRoot.AuditEntry.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Entity(childComplexity), true
+	case "AuditEntry.fields":
+		if e.ComplexityRoot.AuditEntry.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Fields(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.keyId":
+		if e.ComplexityRoot.AuditEntry.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.KeyID(childComplexity), true
+	case "AuditEntry.operation":
+		if e.ComplexityRoot.AuditEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Operation(childComplexity), true
+	case "AuditEntry.recordId":
+		if e.ComplexityRoot.AuditEntry.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RecordID(childComplexity), true
+	case "AuditEntry.recordVersion":
+		if e.ComplexityRoot.AuditEntry.RecordVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RecordVersion(childComplexity), true
+	case "AuditEntry.role":
+		if e.ComplexityRoot.AuditEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Role(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.nodes":
+		if e.ComplexityRoot.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Nodes(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "Change.at":
 		if e.ComplexityRoot.Change.At == nil {
@@ -966,6 +1223,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Consent.WithdrawnAt(childComplexity), true
+
+	case "CreateApiKeyPayload.apiKey":
+		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.APIKey(childComplexity), true
+	case "CreateApiKeyPayload.secret":
+		if e.ComplexityRoot.CreateApiKeyPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.Secret(childComplexity), true
 
 	case "Decision.decidedBy":
 		if e.ComplexityRoot.Decision.DecidedBy == nil {
@@ -1531,6 +1801,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArchiveReflection(childComplexity, args["input"].(store.ArchiveInput)), true
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(store.CreateAPIKeyInput)), true
 	case "Mutation.createActivity":
 		if e.ComplexityRoot.Mutation.CreateActivity == nil {
 			break
@@ -1707,6 +1988,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordDecisionEvent(childComplexity, args["input"].(store.RecordDecisionEventInput)), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(store.RevokeAPIKeyInput)), true
 	case "Mutation.startPartnership":
 		if e.ComplexityRoot.Mutation.StartPartnership == nil {
 			break
@@ -2652,6 +2944,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PublicationPayload.Publication(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		args, err := ec.field_Query_apiKeys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.APIKeyFilter)), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break
@@ -2674,6 +2977,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activity(childComplexity, args["id"].(string)), true
+	case "Query.auditTrail":
+		if e.ComplexityRoot.Query.AuditTrail == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditTrail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditTrail(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.AuditFilter)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -2884,6 +3198,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "Reflection.archived":
 		if e.ComplexityRoot.Reflection.Archived == nil {
@@ -3027,6 +3347,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReflectionPayload.Reflection(childComplexity), true
 
+	case "RevokeApiKeyPayload.apiKey":
+		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
+
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -3061,6 +3388,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.PartnershipChanged(childComplexity, args["museumId"].(*string), args["communityId"].(*string)), true
 
+	case "Viewer.keyId":
+		if e.ComplexityRoot.Viewer.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.KeyID(childComplexity), true
+	case "Viewer.museums":
+		if e.ComplexityRoot.Viewer.Museums == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Museums(childComplexity), true
+	case "Viewer.role":
+		if e.ComplexityRoot.Viewer.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3073,10 +3419,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActivityFilter", ec.unmarshalInputActivityFilter),
 			graphql.NewInputUnmarshaler("ActivityOrder", ec.unmarshalInputActivityOrder),
 			graphql.NewInputUnmarshaler("AddReflectionInput", ec.unmarshalInputAddReflectionInput),
+			graphql.NewInputUnmarshaler("ApiKeyFilter", ec.unmarshalInputApiKeyFilter),
 			graphql.NewInputUnmarshaler("ArchiveInput", ec.unmarshalInputArchiveInput),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CommunityFilter", ec.unmarshalInputCommunityFilter),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("ConsentInput", ec.unmarshalInputConsentInput),
+			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
 			graphql.NewInputUnmarshaler("CreateMuseumInput", ec.unmarshalInputCreateMuseumInput),
 			graphql.NewInputUnmarshaler("CreateOutcomeInput", ec.unmarshalInputCreateOutcomeInput),
@@ -3107,6 +3456,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordDecisionEventInput", ec.unmarshalInputRecordDecisionEventInput),
 			graphql.NewInputUnmarshaler("ReflectionFilter", ec.unmarshalInputReflectionFilter),
 			graphql.NewInputUnmarshaler("ReflectionOrder", ec.unmarshalInputReflectionOrder),
+			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("StartPartnershipInput", ec.unmarshalInputStartPartnershipInput),
 			graphql.NewInputUnmarshaler("UpdateActivityInput", ec.unmarshalInputUpdateActivityInput),
 			graphql.NewInputUnmarshaler("UpdateCommunityInput", ec.unmarshalInputUpdateCommunityInput),
@@ -3212,6 +3562,142 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/access.graphqls", Input: `"What an API key lets its holder do. Callers without a key are anonymous: they read published, non-personal data only."
+enum Role {
+  "Reads all non-personal data, RESTRICTED records included; writes nothing."
+  RESEARCHER
+  "Writes the records of its museums; reads their RESTRICTED records and the names and e-mail addresses of the people who took part with them."
+  EDITOR
+  "Reads and writes everything, manages API keys and reads the audit trail."
+  ADMIN
+}
+
+"A credential given to a person or a program. Its secret is shown once, when it is created."
+type ApiKey {
+  id: ID!
+  name: String!
+  role: Role!
+  "The museums an EDITOR key may write; empty for other roles."
+  museums: [Museum!]!
+  createdAt: DateTime!
+  "The key that created this one (` + "`" + `admin-token` + "`" + ` for the ADMIN_TOKEN)."
+  createdBy: String!
+  revoked: Boolean!
+  revokedAt: DateTime
+}
+
+type ApiKeyEdge {
+  cursor: String!
+  node: ApiKey!
+}
+
+type ApiKeyConnection {
+  edges: [ApiKeyEdge!]!
+  nodes: [ApiKey!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ApiKeyFilter {
+  role: Role
+  "Include revoked keys (default false)."
+  includeRevoked: Boolean
+}
+
+input CreateApiKeyInput {
+  "Who or what the key is for, e.g. ` + "`" + `Ryedale Folk Museum editors` + "`" + ` or ` + "`" + `evaluation dashboard` + "`" + `."
+  name: String!
+  role: Role!
+  "For an EDITOR key, the museums it may write (at least one); left out for other roles."
+  museumIds: [ID!]
+}
+
+type CreateApiKeyPayload {
+  apiKey: ApiKey!
+  "The bearer token: send it as ` + "`" + `Authorization: Bearer <secret>` + "`" + `. It is shown only here; the server keeps only its hash."
+  secret: String!
+}
+
+input RevokeApiKeyInput {
+  id: ID!
+}
+
+type RevokeApiKeyPayload {
+  apiKey: ApiKey!
+}
+
+"One write recorded in the audit trail. It names the fields a write changed, never their values."
+type AuditEntry {
+  id: ID!
+  "When the write happened."
+  at: DateTime!
+  "The API key that made it (` + "`" + `admin-token` + "`" + ` for the ADMIN_TOKEN; empty for the server's own maintenance)."
+  keyId: String!
+  "The role of that key (` + "`" + `SYSTEM` + "`" + ` for the server itself)."
+  role: String!
+  "The mutation, e.g. ` + "`" + `recordDecisionEvent` + "`" + `."
+  operation: String!
+  "` + "`" + `CREATED` + "`" + `, ` + "`" + `UPDATED` + "`" + `, ` + "`" + `ARCHIVED` + "`" + `, ` + "`" + `ERASED` + "`" + ` or, for API keys, ` + "`" + `REVOKED` + "`" + `."
+  action: String!
+  "The kind of record: a ` + "`" + `ChangeEntity` + "`" + ` value, or ` + "`" + `API_KEY` + "`" + `."
+  entity: String!
+  recordId: ID!
+  "The record's version after the write."
+  recordVersion: Int!
+  "The names of the stored fields the write set or changed."
+  fields: [String!]!
+}
+
+type AuditEntryEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditEntryConnection {
+  edges: [AuditEntryEdge!]!
+  nodes: [AuditEntry!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input AuditFilter {
+  keyId: String
+  recordId: ID
+  "A ` + "`" + `ChangeEntity` + "`" + ` value, or ` + "`" + `API_KEY` + "`" + `."
+  entity: String
+  operation: String
+  "Entries at or after this time."
+  from: DateTime
+  "Entries before this time."
+  to: DateTime
+}
+
+"Who the API takes the caller to be."
+type Viewer {
+  "` + "`" + `ANONYMOUS` + "`" + `, ` + "`" + `RESEARCHER` + "`" + `, ` + "`" + `EDITOR` + "`" + ` or ` + "`" + `ADMIN` + "`" + `."
+  role: String!
+  "The id of the API key used, if any."
+  keyId: String
+  "The museums an editor may write."
+  museums: [Museum!]!
+}
+
+extend type Query {
+  "The caller, as the API sees them: useful to check a key works."
+  viewer: Viewer!
+  "API keys, newest first (administrators only)."
+  apiKeys(first: Int, after: String, last: Int, before: String, filter: ApiKeyFilter): ApiKeyConnection!
+  "Every write, newest first (administrators only)."
+  auditTrail(first: Int, after: String, last: Int, before: String, filter: AuditFilter): AuditEntryConnection!
+}
+
+extend type Mutation {
+  "Create an API key (administrators only). The secret is in the payload, once."
+  createApiKey(input: CreateApiKeyInput!): CreateApiKeyPayload!
+  "Revoke an API key at once (administrators only): its next request is refused and its open subscriptions end."
+  revokeApiKey(input: RevokeApiKeyInput!): RevokeApiKeyPayload!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/activity.graphqls", Input: `enum ActivityKind {
   VOLUNTEERING
   TRAINING
@@ -4670,6 +5156,102 @@ func (ec *executionContext) childFields_ActivityPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ActivityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "role":
+		return ec.fieldContext_ApiKey_role(ctx, field)
+	case "museums":
+		return ec.fieldContext_ApiKey_museums(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ApiKey_createdBy(ctx, field)
+	case "revoked":
+		return ec.fieldContext_ApiKey_revoked(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
+
+func (ec *executionContext) childFields_ApiKeyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ApiKeyConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ApiKeyConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ApiKeyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ApiKeyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKeyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ApiKeyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ApiKeyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ApiKeyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKeyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "keyId":
+		return ec.fieldContext_AuditEntry_keyId(ctx, field)
+	case "role":
+		return ec.fieldContext_AuditEntry_role(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditEntry_operation(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "entity":
+		return ec.fieldContext_AuditEntry_entity(ctx, field)
+	case "recordId":
+		return ec.fieldContext_AuditEntry_recordId(ctx, field)
+	case "recordVersion":
+		return ec.fieldContext_AuditEntry_recordVersion(ctx, field)
+	case "fields":
+		return ec.fieldContext_AuditEntry_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -4792,6 +5374,16 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 		return ec.fieldContext_Consent_withdrawnAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreateApiKeyPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Decision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5452,6 +6044,26 @@ func (ec *executionContext) childFields_ReflectionPayload(ctx context.Context, f
 		return ec.fieldContext_ReflectionPayload_reflection(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReflectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Viewer_role(ctx, field)
+	case "keyId":
+		return ec.fieldContext_Viewer_keyId(ctx, field)
+	case "museums":
+		return ec.fieldContext_Viewer_museums(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

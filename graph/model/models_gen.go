@@ -45,6 +45,12 @@ type CommunityPayload struct {
 	Community *store.Community `json:"community"`
 }
 
+type CreateAPIKeyPayload struct {
+	APIKey *store.APIKey `json:"apiKey"`
+	// The bearer token: send it as `Authorization: Bearer <secret>`. It is shown only here; the server keeps only its hash.
+	Secret string `json:"secret"`
+}
+
 type DecisionEventPayload struct {
 	DecisionEvent *store.DecisionEvent `json:"decisionEvent"`
 }
@@ -95,7 +101,21 @@ type ReflectionPayload struct {
 	Reflection *store.Reflection `json:"reflection"`
 }
 
+type RevokeAPIKeyPayload struct {
+	APIKey *store.APIKey `json:"apiKey"`
+}
+
 type Subscription struct {
+}
+
+// Who the API takes the caller to be.
+type Viewer struct {
+	// `ANONYMOUS`, `RESEARCHER`, `EDITOR` or `ADMIN`.
+	Role string `json:"role"`
+	// The id of the API key used, if any.
+	KeyID *string `json:"keyId,omitempty"`
+	// The museums an editor may write.
+	Museums []*store.Museum `json:"museums"`
 }
 
 // The kinds of record the change feed reports. Outcomes and programme memberships are part of their programme and are reported as PROGRAMME.

@@ -43,13 +43,26 @@ type Response struct {
 // Client posts GraphQL requests to one endpoint.
 type Client struct {
 	URL string
+	// Token, when set, is sent as "Authorization: Bearer <Token>".
+	Token string
 }
+
+// As returns the client sending token instead ("" for an anonymous caller).
+func (c Client) As(token string) Client { c.Token = token; return c }
 
 // Do posts query with variables and returns the response, whatever its errors.
 func (c Client) Do(t testing.TB, query string, vars map[string]any) Response {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(c.URL, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", c.URL, err)
 	}

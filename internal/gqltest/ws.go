@@ -35,6 +35,17 @@ type Message struct {
 // completes the connection_init handshake.
 func DialWS(t testing.TB, url, protocol string) *WS {
 	t.Helper()
+	w, ack := DialWSInit(t, url, protocol, json.RawMessage(`{}`))
+	if ack.Type != "connection_ack" {
+		t.Fatalf("got %+v, want connection_ack", ack)
+	}
+	return w
+}
+
+// DialWSInit connects like DialWS, sends connection_init with payload, and returns the
+// server's answer to it (connection_ack, or the error that refused the connection).
+func DialWSInit(t testing.TB, url, protocol string, payload json.RawMessage) (*WS, Message) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, strings.Replace(url, "http", "ws", 1), &websocket.DialOptions{
@@ -43,11 +54,8 @@ func DialWS(t testing.TB, url, protocol string) *WS {
 		t.Fatalf("dialing %s: %v", url, err)
 	}
 	w := &WS{c: c, protocol: protocol}
-	w.send(t, Message{Type: "connection_init", Payload: json.RawMessage(`{}`)})
-	if m := w.Read(t, 10*time.Second); m.Type != "connection_ack" {
-		t.Fatalf("got %+v, want connection_ack", m)
-	}
-	return w
+	w.send(t, Message{Type: "connection_init", Payload: payload})
+	return w, w.Read(t, 10*time.Second)
 }
 
 func (w *WS) send(t testing.TB, m Message) {

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/participation-graph/participation-graph/auth"
+)
+
+// Access control is enforced here, below every path that reads or writes records, so no
+// resolver, loader, nested list, total or feed can forget it. The caller travels in the
+// context (auth.WithCaller); a context without one is the server itself.
+//
+// Reads: RESTRICTED decision events and reflections are left out of every query for
+// callers that may not see them (a condition added to the query, so totals and pages agree)
+// and a lookup by id of one answers ErrNotFound, exactly as for an id that does not exist.
+//
+// Writes: administrators write everything. Editors write the records of their museums:
+// partnerships, decision events, activities and reflections of those museums, the museums
+// themselves, and publications all of whose museums are theirs; they cannot move a record
+// to another museum. Communities and people are shared between museums: any editor may
+// record one, and change one that works with none of the museums yet or with one of theirs
+// (a partnership with the community, a decision event the person took part in).
+// Programmes, outcomes, memberships, new museums and publications of no museum are
+// administrators' work. Researchers and anonymous callers write nothing.
+
+// access describes how the rules apply to one collection's records.
+type access[T any] struct {
+	// owners returns the museums a record belongs to; nil for records that belong to
+	// none (administrators' records, or shared ones when ties is set).
+	owners func(*T) []string
+	// createAdminOnly keeps creation to administrators even when owners is set (museums).
+	createAdminOnly bool
+	// ties returns the museums a shared record works with.
+	ties func(ctx context.Context, rec *T) ([]string, error)
+	// restricted reports whether a record is RESTRICTED; nil when the type has no
+	// visibility.
+	restricted func(*T) bool
+	// museum is the museum a restricted record belongs to.
+	museum func(*T) string
+}
+
+func forbidden(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", auth.ErrForbidden, fmt.Sprintf(format, args...))
+}
+
+// permit checks that the caller may make write op to rec (the record as it will be
+// stored; for an update it is checked before the change too).
+func (c *Collection[T, F]) permit(ctx context.Context, op Op, rec *T) error {
+	caller := auth.From(ctx)
+	if caller.Trusted() {
+		return nil
+	}
+	if !caller.Authenticated() {
+		return fmt.Errorf("%w: changing records needs an API key; send the header Authorization: Bearer <key>", auth.ErrUnauthenticated)
+	}
+	if caller.Role != auth.Editor {
+		return forbidden("a %s key reads records but cannot change them", caller.Role)
+	}
+	a := c.access
+	switch {
+	case a.owners != nil && a.createAdminOnly && op == OpCreated:
+		return forbidden("only an administrator can create a %s", c.entity.label())
+	case a.owners != nil:
+		owners := a.owners(rec)
+		if len(owners) == 0 {
+			return forbidden("only an administrator can change a %s that belongs to no museum", c.entity.label())
+		}
+		for _, m := range owners {
+			if !caller.EditsMuseum(m) {
+				return forbidden("the %s belongs to museum %q, which this key does not edit", c.entity.label(), m)
+			}
+		}
+		return nil
+	case a.ties != nil:
+		if op == OpCreated {
+			return nil
+		}
+		ties, err := a.ties(ctx, rec)
+		if err != nil {
+			return err
+		}
+		if len(ties) == 0 || slices.ContainsFunc(ties, caller.EditsMuseum) {
+			return nil
+		}
+		return forbidden("the %s %q works only with museums this key does not edit", c.entity.label(), c.meta(rec).ID)
+	}
+	return forbidden("only an administrator can change a %s", c.entity.label())
+}
+
+// visibility is the condition that keeps the records the caller may not see out of a
+// query, or nil when the caller sees them all.
+func (c *Collection[T, F]) visibility(ctx context.Context) bson.D {
+	if c.access.restricted == nil {
+		return nil
+	}
+	return restrictedClause(auth.From(ctx))
+}
+
+// restrictedClause keeps RESTRICTED records out for callers that may not see them; an
+// editor sees those of their own museums.
+func restrictedClause(caller auth.Caller) bson.D {
+	if caller.ReadsAllRestricted() {
+		return nil
+	}
+	public := bson.D{{Key: "visibility", Value: VisibilityPublic}}
+	if caller.Role == auth.Editor && len(caller.Museums) > 0 {
+		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
+	}
+	return public
+}
+
+// hidden reports whether the caller may not see rec.
+func (c *Collection[T, F]) hidden(ctx context.Context, rec *T) bool {
+	a := c.access
+	return a.restricted != nil && a.restricted(rec) && !auth.From(ctx).SeesRestricted(a.museum(rec))
+}
+
+// scope returns what the change feed keeps of rec to decide who may see its changes.
+func (c *Collection[T, F]) scope(rec *T) (museum string, restricted bool) {
+	a := c.access
+	if a.restricted == nil {
+		return "", false
+	}
+	return a.museum(rec), a.restricted(rec)
+}
+
+// setupAccess gives each collection its rules.
+func (s *Store) setupAccess() {
+	one := func(id string) []string { return []string{id} }
+	s.Museums.access = access[Museum]{owners: func(m *Museum) []string { return one(m.ID) }, createAdminOnly: true}
+	s.Partnerships.access = access[Partnership]{owners: func(p *Partnership) []string { return one(p.MuseumID) }}
+	s.Events.access = access[DecisionEvent]{owners: func(e *DecisionEvent) []string { return one(e.MuseumID) },
+		restricted: func(e *DecisionEvent) bool { return e.Visibility == VisibilityRestricted },
+		museum:     func(e *DecisionEvent) string { return e.MuseumID }}
+	s.Activities.access = access[Activity]{owners: func(a *Activity) []string { return one(a.MuseumID) }}
+	s.Reflections.access = access[Reflection]{owners: func(r *Reflection) []string { return one(r.MuseumID) },
+		restricted: func(r *Reflection) bool { return r.Visibility == VisibilityRestricted },
+		museum:     func(r *Reflection) string { return r.MuseumID }}
+	s.Publications.access = access[Publication]{owners: func(p *Publication) []string { return p.MuseumIDs }}
+	s.Communities.access = access[Community]{ties: func(ctx context.Context, c *Community) ([]string, error) {
+		return s.distinctMuseums(ctx, EntityPartner, bson.D{{Key: "communityId", Value: c.ID}}, "museumId")
+	}}
+	s.People.access = access[Person]{ties: func(ctx context.Context, p *Person) ([]string, error) {
+		return s.distinctMuseums(ctx, EntityEvent, bson.D{{Key: "participants.personId", Value: p.ID}}, "museumId")
+	}}
+}
+
+// distinctMuseums returns the distinct values of field (a museum id) over the records of
+// entity matching q, whoever the caller is.
+func (s *Store) distinctMuseums(ctx context.Context, e Entity, q bson.D, field string) ([]string, error) {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	cur, err := s.coll(e).Find(ctx, q, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}).SetBatchSize(oneBatch))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer cur.Close(ctx)
+	var out []string
+	for cur.Next(ctx) {
+		if m, ok := cur.Current.Lookup(field).StringValueOK(); ok && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out, translate(cur.Err())
+}
+
+// PeopleMuseums returns, for each person id, the museums of the decision events the
+// person took part in, in one database command for all of them. It decides who may see a
+// person's personal data.
+func (s *Store) PeopleMuseums(ctx context.Context, ids []string) ([][]string, []error) {
+	out, errs := make([][]string, len(ids)), make([]error, len(ids))
+	octx, cancel := s.opCtx(ctx)
+	defer cancel()
+	want := make(map[string][]int, len(ids))
+	for i, id := range ids {
+		want[id] = append(want[id], i)
+	}
+	proj := bson.D{{Key: "museumId", Value: 1}, {Key: "participants.personId", Value: 1}}
+	cur, err := s.coll(EntityEvent).Find(octx, bson.D{{Key: "participants.personId", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}},
+		options.Find().SetProjection(proj).SetBatchSize(oneBatch))
+	if err == nil {
+		defer cur.Close(octx)
+		for cur.Next(octx) {
+			var ev struct {
+				MuseumID     string `bson:"museumId"`
+				Participants []struct {
+					PersonID string `bson:"personId"`
+				} `bson:"participants"`
+			}
+			if err = cur.Decode(&ev); err != nil {
+				break
+			}
+			for _, p := range ev.Participants {
+				for _, i := range want[p.PersonID] {
+					if !slices.Contains(out[i], ev.MuseumID) {
+						out[i] = append(out[i], ev.MuseumID)
+					}
+				}
+			}
+		}
+		if err == nil {
+			err = cur.Err()
+		}
+	}
+	if err = translate(err); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return out, errs
+}
+
+// ChangeVisible reports whether the caller in ctx may see change c: changes of RESTRICTED
+// records only reach callers that may see the record.
+func ChangeVisible(ctx context.Context, c *Change) bool {
+	return !c.Restricted || auth.From(ctx).SeesRestricted(c.MuseumID)
+}
+
+// changeVisibility is ChangeVisible as a query condition on the feed.
+func changeVisibility(ctx context.Context) bson.D {
+	caller := auth.From(ctx)
+	if caller.ReadsAllRestricted() {
+		return nil
+	}
+	public := bson.D{{Key: "restricted", Value: bson.D{{Key: "$ne", Value: true}}}}
+	if caller.Role == auth.Editor && len(caller.Museums) > 0 {
+		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
+	}
+	return public
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/participation-graph/participation-graph/auth"
+)
+
+// APIKey is a credential an administrator gave to a person or a program. Only the hash of
+// its secret is stored. Revoking a key archives it.
+type APIKey struct {
+	Meta      `bson:",inline"`
+	Name      string    `bson:"name"`
+	Role      auth.Role `bson:"role"`
+	MuseumIDs []string  `bson:"museumIds"`
+	Hash      string    `bson:"hash"`
+	// CreatedBy is the id of the key that created this one ("admin-token" for the
+	// ADMIN_TOKEN).
+	CreatedBy string `bson:"createdBy"`
+}
+
+// RevokedAt returns when the key was revoked, or nil.
+func (k *APIKey) RevokedAt() *time.Time { return k.ArchivedAt }
+
+// Revoked reports whether the key was revoked.
+func (k *APIKey) Revoked() bool { return k.Archived }
+
+// APIKeyFilter selects API keys.
+type APIKeyFilter struct {
+	Role           *auth.Role
+	IncludeRevoked *bool
+}
+
+func apiKeyQuery(_ context.Context, f *APIKeyFilter) (bson.D, error) {
+	b := common(nil, f.IncludeRevoked)
+	eq(b, "role", f.Role)
+	return b.build(), nil
+}
+
+// CreateAPIKeyInput is the input of createApiKey.
+type CreateAPIKeyInput struct {
+	Name      string
+	Role      auth.Role
+	MuseumIDs []string
+}
+
+// RevokeAPIKeyInput is the input of revokeApiKey.
+type RevokeAPIKeyInput struct {
+	ID string
+}
+
+func requireAdmin(ctx context.Context, what string) error {
+	caller := auth.From(ctx)
+	switch {
+	case caller.Trusted():
+		return nil
+	case !caller.Authenticated():
+		return fmt.Errorf("%w: %s needs an administrator's API key; send the header Authorization: Bearer <key>", auth.ErrUnauthenticated, what)
+	}
+	return forbidden("%s needs an administrator's API key, and this key is a %s key", what, caller.Role)
+}
+
+// RequireAdmin returns nil when the caller in ctx is an administrator (or the server),
+// auth.ErrUnauthenticated for an anonymous caller and auth.ErrForbidden for another role.
+// what names the operation in the error message.
+func RequireAdmin(ctx context.Context, what string) error { return requireAdmin(ctx, what) }
+
+// CreateAPIKey stores a new key and returns it with its secret, which is shown this once
+// and never again. Only administrators may create keys; an editor's key needs at least one
+// museum, and other roles none. It returns auth.ErrUnauthenticated, auth.ErrForbidden or a
+// *ValidationError.
+func (s *Store) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (*APIKey, string, error) {
+	if err := requireAdmin(ctx, "creating an API key"); err != nil {
+		return nil, "", err
+	}
+	v := s.validator()
+	v.name("name", &in.Name)
+	if !in.Role.Valid() {
+		v.add("role", "must be RESEARCHER, EDITOR or ADMIN")
+	}
+	in.MuseumIDs = uniq(in.MuseumIDs)
+	switch {
+	case in.Role == auth.Editor && len(in.MuseumIDs) == 0:
+		v.add("museumIds", "an EDITOR key needs the ids of the museums it may edit")
+	case in.Role != auth.Editor && len(in.MuseumIDs) > 0:
+		v.add("museumIds", "only an EDITOR key is scoped to museums; leave museumIds out for a %s key", in.Role)
+	}
+	v.refList("museumIds", EntityMuseum, &in.MuseumIDs)
+	if err := v.err(ctx); err != nil {
+		return nil, "", err
+	}
+	now := s.clock()
+	k := &APIKey{Name: in.Name, Role: in.Role, MuseumIDs: in.MuseumIDs, CreatedBy: auth.From(ctx).KeyID}
+	k.ID = newID(EntityAPIKey)
+	k.Version, k.CreatedAt, k.UpdatedAt = 1, now, now
+	secret, hash := auth.NewSecret(k.ID)
+	k.Hash = hash
+	ictx, cancel := s.opCtx(ctx)
+	defer cancel()
+	if _, err := s.coll(EntityAPIKey).InsertOne(ictx, k); err != nil {
+		return nil, "", translate(err)
+	}
+	if err := s.audit(ctx, auditFor(ctx, "CREATED", EntityAPIKey, k.ID, 1, []string{"name", "role", "museumIds"}, "createApiKey")); err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+// RevokeAPIKey revokes a key at once: the next request with it is refused. Revoking a
+// revoked key changes nothing. It returns ErrNotFound for an unknown id.
+func (s *Store) RevokeAPIKey(ctx context.Context, in RevokeAPIKeyInput) (*APIKey, error) {
+	if err := requireAdmin(ctx, "revoking an API key"); err != nil {
+		return nil, err
+	}
+	octx, cancel := s.opCtx(ctx)
+	defer cancel()
+	now := s.clock()
+	var k APIKey
+	err := s.coll(EntityAPIKey).FindOneAndUpdate(octx,
+		bson.D{{Key: "_id", Value: in.ID}, {Key: "archived", Value: false}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "archived", Value: true}, {Key: "archivedAt", Value: now}, {Key: "updatedAt", Value: now}}},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&k)
+	if IsNotFound(translate(err)) {
+		// Either unknown or already revoked.
+		got, gerr := s.APIKeys.Get(ctx, in.ID)
+		if gerr != nil {
+			return nil, gerr
+		}
+		return got, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	if err := s.audit(ctx, auditFor(ctx, "REVOKED", EntityAPIKey, k.ID, k.Version, []string{"archived"}, "revokeApiKey")); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// Authenticate returns the caller a bearer token stands for. A token equal to adminToken
+// (when set) is an administrator; otherwise it must be the secret of an API key that is
+// not revoked. Anything else is auth.ErrUnauthenticated, with the same message whatever
+// was wrong, so a caller learns nothing about which keys exist.
+func (s *Store) Authenticate(ctx context.Context, token, adminToken string) (auth.Caller, error) {
+	bad := fmt.Errorf("%w: the API key is not valid or was revoked", auth.ErrUnauthenticated)
+	if auth.MatchesToken(token, adminToken) {
+		return auth.Caller{KeyID: auth.AdminTokenID, Role: auth.Admin}, nil
+	}
+	id, err := auth.ParseSecret(token)
+	if err != nil {
+		return auth.AnonymousCaller, bad
+	}
+	if _, ok := EntityOf(id); !ok || !isKeyID(id) {
+		return auth.AnonymousCaller, bad
+	}
+	k, err := s.APIKeys.Get(ctx, id)
+	switch {
+	case IsNotFound(err):
+		return auth.AnonymousCaller, bad
+	case err != nil:
+		return auth.AnonymousCaller, err
+	case k.Revoked() || !auth.MatchesHash(token, k.Hash):
+		return auth.AnonymousCaller, bad
+	}
+	return auth.Caller{KeyID: k.ID, Role: k.Role, Museums: slices.Clone(k.MuseumIDs)}, nil
+}
+
+func isKeyID(id string) bool {
+	e, _ := EntityOf(id)
+	return e == EntityAPIKey
+}
+
+// RevokedSince returns the ids of the keys revoked at or after t, so that a server can end
+// the subscriptions another server's revocation concerns.
+func (s *Store) RevokedSince(ctx context.Context, t time.Time) ([]string, error) {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	cur, err := s.coll(EntityAPIKey).Find(ctx, bson.D{{Key: "archived", Value: true}, {Key: "archivedAt", Value: bson.D{{Key: "$gte", Value: t}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate(err)
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids, nil
+}
