@@ -53,14 +53,29 @@ func (c Client) As(token string) Client { c.Token = token; return c }
 // Do posts query with variables and returns the response, whatever its errors.
 func (c Client) Do(t testing.TB, query string, vars map[string]any) Response {
 	t.Helper()
+	auth := ""
+	if c.Token != "" {
+		auth = "Bearer " + c.Token
+	}
+	return c.post(t, query, vars, auth)
+}
+
+// Raw posts query with the given Authorization header, whatever its form.
+func (c Client) Raw(t testing.TB, query, authorization string) Response {
+	t.Helper()
+	return c.post(t, query, nil, authorization)
+}
+
+func (c Client) post(t testing.TB, query string, vars map[string]any, authorization string) Response {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, err := http.NewRequest(http.MethodPost, c.URL, bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("request: %v", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,12 @@ func DialWSInit(t testing.TB, url, protocol string, payload json.RawMessage) (*W
 	}
 	w := &WS{c: c, protocol: protocol}
 	w.send(t, Message{Type: "connection_init", Payload: payload})
-	return w, w.Read(t, 10*time.Second)
+	m, err := w.TryRead(t, 10*time.Second)
+	if err != nil {
+		// Refused: the server closed the connection (its reason is in the error).
+		return w, Message{Type: "closed", Payload: json.RawMessage(strconv.Quote(err.Error()))}
+	}
+	return w, m
 }
 
 func (w *WS) send(t testing.TB, m Message) {
@@ -81,12 +87,23 @@ func (w *WS) Subscribe(t testing.TB, id, query string, vars map[string]any) {
 // Read returns the next message other than keep-alives, failing after timeout.
 func (w *WS) Read(t testing.TB, timeout time.Duration) Message {
 	t.Helper()
+	m, err := w.TryRead(t, timeout)
+	if err != nil {
+		t.Fatalf("reading: %v", err)
+	}
+	return m
+}
+
+// TryRead is Read that returns the error (a closed connection, a timeout) instead of
+// failing the test.
+func (w *WS) TryRead(t testing.TB, timeout time.Duration) (Message, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	for {
 		var m Message
 		if err := wsjson.Read(ctx, w.c, &m); err != nil {
-			t.Fatalf("reading: %v", err)
+			return m, err
 		}
 		switch m.Type {
 		case "ka", "pong":
@@ -95,7 +112,7 @@ func (w *WS) Read(t testing.TB, timeout time.Duration) Message {
 			w.send(t, Message{Type: "pong"})
 			continue
 		}
-		return m
+		return m, nil
 	}
 }
 
