@@ -66,7 +66,9 @@ func (w *world) must(t *testing.T, query string, in map[string]any) string {
 
 func newWorld(t *testing.T) *world {
 	w := &world{e: newEnv(t)}
-	var museums struct{ Museums struct{ Nodes []struct{ ID string } } }
+	var museums struct {
+		Museums struct{ Nodes []struct{ ID string } }
+	}
 	w.e.gql.Must(t, `{ museums(first: 2) { nodes { id } } }`, nil, &museums)
 	var prg struct {
 		Programmes struct {
@@ -183,7 +185,9 @@ func mutationCases() []mutationCase {
 		{name: "createMuseum", adminOnly: true, query: q("createMuseum", "CreateMuseumInput", "museum"),
 			input: static(func(*world, int) map[string]any { return map[string]any{"name": "New museum", "kind": "MUSEUM"} })},
 		{name: "updateMuseum", query: q("updateMuseum", "UpdateMuseumInput", "museum"),
-			input: static(func(w *world, m int) map[string]any { return map[string]any{"id": w.museum[m], "description": "Changed"} })},
+			input: static(func(w *world, m int) map[string]any {
+				return map[string]any{"id": w.museum[m], "description": "Changed"}
+			})},
 		{name: "archiveMuseum", query: q("archiveMuseum", "ArchiveInput", "museum"),
 			input: fresh(func(t *testing.T, w *world, m int) string {
 				// A museum of the editor's own is needed: the editor's key lists museum A
@@ -347,7 +351,9 @@ func TestEveryMutationChecksRoleAndMuseum(t *testing.T) {
 	}
 	// Every mutation of the schema but the key management (tested on its own) is here.
 	var schema struct {
-		Schema struct{ MutationType struct{ Fields []struct{ Name string } } } `json:"__schema"`
+		Schema struct {
+			MutationType struct{ Fields []struct{ Name string } }
+		} `json:"__schema"`
 	}
 	w.e.gql.Must(t, `{ __schema { mutationType { fields { name } } } }`, nil, &schema)
 	for _, f := range schema.Schema.MutationType.Fields {
