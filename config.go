@@ -34,6 +34,9 @@ type config struct {
 	AdminToken     string
 	RateLimit      float64
 	RateBurst      int
+	Suggestions    bool
+	Persisted      string
+	PersistedOnly  bool
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -72,6 +75,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "a bearer token with the ADMIN role, for bootstrapping and automation; at least 24 characters (ADMIN_TOKEN)")
 	rate := fs.String("rate-limit", env("RATE_LIMIT", "50"), "requests per second each API key, or each client address without one, may send on average; 0 for no limit (RATE_LIMIT)")
 	burst := fs.String("rate-burst", env("RATE_BURST", "100"), "requests each key or address may send at once (RATE_BURST)")
+	suggestions := fs.String("field-suggestions", env("FIELD_SUGGESTIONS", ""), "let validation errors suggest field names (FIELD_SUGGESTIONS; default on, off in production)")
+	fs.StringVar(&c.Persisted, "persisted-queries", env("PERSISTED_QUERIES", ""), "a JSON file of registered operations: {sha256: text} or [text] (PERSISTED_QUERIES)")
+	persistedOnly := fs.String("persisted-only", env("PERSISTED_ONLY", "false"), "run only the registered operations, except for administrators (PERSISTED_ONLY)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -128,6 +134,15 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.Introspection, err = boolOr(*introspection, dev); err != nil {
 		errs = append(errs, fmt.Errorf("INTROSPECTION: %w", err))
+	}
+	if c.Suggestions, err = boolOr(*suggestions, dev); err != nil {
+		errs = append(errs, fmt.Errorf("FIELD_SUGGESTIONS: %w", err))
+	}
+	if c.PersistedOnly, err = boolOr(*persistedOnly, false); err != nil {
+		errs = append(errs, fmt.Errorf("PERSISTED_ONLY: %w", err))
+	}
+	if c.PersistedOnly && c.Persisted == "" {
+		errs = append(errs, errors.New("PERSISTED_ONLY needs PERSISTED_QUERIES, the file of registered operations"))
 	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -217,12 +217,20 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	if cfg.MongoURI == "" {
 		wait = 5 * time.Millisecond
 	}
+	var persisted *api.PersistedOperations
+	if cfg.Persisted != "" {
+		var err error
+		if persisted, err = api.LoadPersistedOperations(cfg.Persisted, cfg.PersistedOnly); err != nil {
+			return fmt.Errorf("PERSISTED_QUERIES: %w", err)
+		}
+	}
 	revocations := auth.NewRevocations()
 	go watchRevocations(ctx, s, revocations, log)
 	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
-		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst})
+		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		FieldSuggestions: cfg.Suggestions, Persisted: persisted})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

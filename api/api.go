@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -24,6 +23,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
@@ -65,6 +65,10 @@ type Options struct {
 	// one, may send on average (no limit when 0); RateBurst how many at once.
 	RateLimit float64
 	RateBurst int
+	// FieldSuggestions lets validation errors suggest field names ("Did you mean …?").
+	FieldSuggestions bool
+	// Persisted, when set, lists the registered operations (see PersistedOperations).
+	Persisted *PersistedOperations
 }
 
 //go:embed assets playground.html
@@ -84,7 +88,7 @@ func New(o Options) http.Handler {
 	authn := &authenticator{store: o.Store, adminToken: o.AdminToken, revocations: o.Revocations,
 		limits: newRateLimiter(o.RateLimit, o.RateBurst)}
 	mux := http.NewServeMux()
-	gql := guard(authn.middleware(timeout(o.RequestTimeout, loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o, authn))))))
+	gql := guard(authn.middleware(loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o, authn)))))
 	if len(o.CORSOrigins) > 0 {
 		// Without configured origins there is no CORS handler at all: browsers then allow
 		// only same-origin calls (rs/cors would treat an empty list as "any origin").
@@ -144,6 +148,13 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	}
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetDisableSuggestion(!o.FieldSuggestions)
+	if o.Persisted != nil {
+		srv.Use(o.Persisted)
+	}
+	// Automatic persisted queries: a client may send a query's hash alone once it has
+	// sent the query with it.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(limitExtension{o.Limits.withDefaults()})
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
@@ -159,6 +170,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		}
 		return next(ctx)
 	})
+	srv.AroundOperations(timeout(o.RequestTimeout))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
 			ops.Inc(string(oc.Operation.Operation))
@@ -182,25 +194,38 @@ func originHosts(origins []string) []string {
 	return hosts
 }
 
-// timeout bounds a query or mutation; WebSocket and event-stream subscriptions are left
-// to run as long as their client stays.
-func timeout(d time.Duration, next http.Handler) http.Handler {
+// timeout bounds the execution of a query or mutation; subscriptions run as long as their
+// client stays. A request whose time is up before it starts is answered with an error
+// rather than gqlgen's bare null.
+func timeout(d time.Duration) graphql.OperationMiddleware {
 	if d <= 0 {
 		d = 30 * time.Second
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
-			next.ServeHTTP(w, r)
-			return
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			return next(ctx)
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+		h := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			ctx, stop := context.WithTimeout(ctx, d)
+			defer stop()
+			if resp := h(ctx); resp != nil || ctx.Err() == nil {
+				return resp
+			}
+			return &graphql.Response{Errors: gqlerror.List{{
+				Message:    "the request took longer than its time limit; try again, or ask for less",
+				Extensions: map[string]any{"code": "UNAVAILABLE"},
+			}}}
+		}
+	}
 }
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody("the request body is larger than 1 MiB; send a smaller request", "BAD_USER_INPUT"))
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})

@@ -43,7 +43,10 @@ func newEnv(t *testing.T) *env { return serveEnv(t, true) }
 // commands to those a test counts.
 func newQuietEnv(t *testing.T) *env { return serveEnv(t, false) }
 
-func serveEnv(t *testing.T, live bool) *env {
+func serveEnv(t *testing.T, live bool) *env { return serveEnvWith(t, live, nil) }
+
+// serveEnvWith is serveEnv with options changed by configure.
+func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 	t.Helper()
 	s, c := dbtest.Open(t)
 	if _, err := seed.OurMuseum(context.Background(), s); err != nil {
@@ -60,8 +63,12 @@ func serveEnv(t *testing.T, live bool) *env {
 		close(done)
 	}
 	// Batching waits as the server does on the embedded database, which shares the CPU.
-	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Playground: true, Introspection: true,
-		CORSOrigins: []string{"https://allowed.example"}, BatchWait: 5 * time.Millisecond, AdminToken: adminToken}))
+	o := api.Options{Store: s, Feed: feed, Metrics: reg, Playground: true, Introspection: true, FieldSuggestions: true,
+		CORSOrigins: []string{"https://allowed.example"}, BatchWait: 5 * time.Millisecond, AdminToken: adminToken}
+	if configure != nil {
+		configure(&o)
+	}
+	srv := httptest.NewServer(api.New(o))
 	t.Cleanup(func() { cancel(); <-done; srv.Close() })
 	anon := gqltest.Client{URL: srv.URL + "/graphql"}
 	return &env{gql: anon.As(adminToken), anon: anon, base: srv.URL, store: s, commands: c, metrics: reg}

@@ -42,7 +42,7 @@ func bearer(h string) (token string, given, ok bool) {
 func (a *authenticator) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, given, ok := bearer(r.Header.Get("Authorization"))
-		if !a.limits.allow(w, r, token) {
+		if !a.limits.allow(w, r, token, a.adminToken) {
 			return
 		}
 		if !ok {

@@ -73,15 +73,17 @@ func (l *rateLimiter) dropIdle(now time.Time) {
 	}
 }
 
-// allow charges the request to its key (when the token names one) or its address, and
-// answers 429 when the bucket is empty.
-func (l *rateLimiter) allow(w http.ResponseWriter, r *http.Request, token string) bool {
+// allow charges the request to its key (when the token names one, or is the admin
+// token) or its address, and answers 429 when the bucket is empty.
+func (l *rateLimiter) allow(w http.ResponseWriter, r *http.Request, token, adminToken string) bool {
 	if l == nil {
 		return true
 	}
 	key := "addr:" + clientAddress(r)
 	if id, err := auth.ParseSecret(token); err == nil {
 		key = "key:" + id
+	} else if auth.MatchesToken(token, adminToken) {
+		key = "key:" + auth.AdminTokenID
 	}
 	return l.charge(w, key)
 }

@@ -81,6 +81,8 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 		return CodeExpired, err.Error() + "; read everything again, then follow the feed from the new endCursor", nil, nil
 	case errors.Is(err, context.Canceled):
 		return CodeUnavailable, "the request was cancelled", nil, nil
+	case gerr.Err != nil && gerr.Err.Error() == "introspection disabled": // gqlgen's own, unexported error
+		return CodeForbidden, "schema introspection is turned off on this server", nil, nil
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return CodeUnavailable, "the database is unavailable or too slow right now; try again shortly", nil, nil
 	}
@@ -89,6 +91,8 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 	// their types. They carry no path and wrap no error of ours. A message about the body
 	// may quote the body, which can hold personal data, so it is replaced.
 	switch c, _ := gerr.Extensions["code"].(string); {
+	case c == CodeForbidden:
+		return CodeForbidden, gerr.Message, nil, nil
 	case c == CodeTooComplex:
 		// The limit's name and values are in the other extensions; the caller sets code.
 		return CodeTooComplex, gerr.Message, nil, gerr.Extensions

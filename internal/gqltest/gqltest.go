@@ -4,6 +4,8 @@ package gqltest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -112,4 +114,10 @@ func (c Client) Fail(t testing.TB, query string, vars map[string]any) Error {
 		t.Fatalf("got %d errors (%+v), want 1; data: %s", len(r.Errors), r.Errors, r.Data)
 	}
 	return r.Errors[0]
+}
+
+// SHA256 returns the hex SHA-256 of s, as persisted queries name operations.
+func SHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

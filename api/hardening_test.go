@@ -1,0 +1,161 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/internal/gqltest"
+)
+
+// post sends a raw GraphQL POST and returns the status, the headers and the body.
+func post(t *testing.T, url string, body any, headers map[string]string) (int, http.Header, string) {
+	t.Helper()
+	raw, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func TestRateLimit(t *testing.T) {
+	e := serveEnvWith(t, false, func(o *api.Options) { o.RateLimit, o.RateBurst = 0.5, 3 })
+	q := map[string]any{"query": "{ viewer { role } }"}
+	for i := range 3 {
+		if code, _, body := post(t, e.gql.URL, q, nil); code != 200 {
+			t.Fatalf("request %d within the burst: %d %s", i+1, code, body)
+		}
+	}
+	code, h, body := post(t, e.gql.URL, q, nil)
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, `"RATE_LIMITED"`) || !strings.Contains(body, `"retryAfter"`) {
+		t.Errorf("request over the limit: %d Retry-After=%q %s, want 429 RATE_LIMITED with a retry hint", code, h.Get("Retry-After"), body)
+	}
+	// A key has its own allowance.
+	if code, _, body := post(t, e.gql.URL, q, map[string]string{"Authorization": "Bearer " + adminToken}); code != 200 {
+		t.Errorf("the admin token's own allowance: %d %s", code, body)
+	}
+}
+
+func TestGraphQLOverHTTPStatusCodes(t *testing.T) {
+	e := newQuietEnv(t)
+	code, h, body := post(t, e.gql.URL, map[string]any{"query": "{ museums { nope } }"}, map[string]string{"Accept": "application/graphql-response+json"})
+	if code != http.StatusBadRequest || !strings.HasPrefix(h.Get("Content-Type"), "application/graphql-response+json") || !strings.Contains(body, "BAD_USER_INPUT") {
+		t.Errorf("invalid query asking for application/graphql-response+json: %d %q %s, want 400", code, h.Get("Content-Type"), body)
+	}
+	code, h, _ = post(t, e.gql.URL, map[string]any{"query": "{ viewer { role } }"}, map[string]string{"Accept": "application/graphql-response+json"})
+	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "application/graphql-response+json") {
+		t.Errorf("valid query: %d %q, want 200 application/graphql-response+json", code, h.Get("Content-Type"))
+	}
+}
+
+// TestProductionMode: no playground, no introspection, no field suggestions.
+func TestProductionMode(t *testing.T) {
+	e := serveEnvWith(t, false, func(o *api.Options) { o.Playground, o.Introspection, o.FieldSuggestions = false, false, false })
+	if err := e.anon.Fail(t, `{ __schema { types { name } } }`, nil); err.Code() != "FORBIDDEN" {
+		t.Errorf("introspection: %s %s, want it refused", err.Code(), err.Message)
+	}
+	if err := e.anon.Fail(t, `{ museums { nodes { nam } } }`, nil); strings.Contains(err.Message, "Did you mean") {
+		t.Errorf("a misspelt field got a suggestion: %s", err.Message)
+	}
+	resp, err := http.Get(e.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("playground: %d, want 404", resp.StatusCode)
+	}
+	// Development, for comparison, suggests.
+	dev := newQuietEnv(t)
+	if err := dev.anon.Fail(t, `{ museums { nodes { nam } } }`, nil); !strings.Contains(err.Message, "Did you mean") {
+		t.Errorf("development mode: %s, want a suggestion", err.Message)
+	}
+}
+
+func TestPersistedOperations(t *testing.T) {
+	const listed = `{ museums { totalCount } }`
+	sum := hashOf(listed)
+	file := filepath.Join(t.TempDir(), "ops.json")
+	raw, _ := json.Marshal(map[string]string{sum: listed})
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := api.LoadPersistedOperations(file, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := serveEnvWith(t, false, func(o *api.Options) { o.Persisted = ops })
+	byHash := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sum}}}
+	if code, _, body := post(t, e.gql.URL, byHash, nil); code != 200 || !strings.Contains(body, `"totalCount":9`) {
+		t.Errorf("a registered operation by hash: %d %s", code, body)
+	}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"query": listed}, nil); !strings.Contains(body, `"totalCount":9`) {
+		t.Errorf("a registered operation by text: %s", body)
+	}
+	if err := e.anon.Fail(t, `{ communities { totalCount } }`, nil); err.Code() != "FORBIDDEN" {
+		t.Errorf("an unregistered operation: %s %s, want FORBIDDEN", err.Code(), err.Message)
+	}
+	var ok struct{ Communities struct{ TotalCount int } }
+	e.gql.Must(t, `{ communities { totalCount } }`, nil, &ok) // administrators may run any
+
+	if _, err := writeAndLoad(t, `{"0000": "{ museums { totalCount } }"}`); err == nil {
+		t.Error("a file whose hash does not match its operation was accepted")
+	}
+}
+
+func TestAutomaticPersistedQueries(t *testing.T) {
+	e := newQuietEnv(t)
+	const q = `{ programmes { totalCount } }`
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(q)}}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"extensions": ext}, nil); !strings.Contains(body, "PersistedQueryNotFound") {
+		t.Errorf("an unknown hash: %s, want PersistedQueryNotFound", body)
+	}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"query": q, "extensions": ext}, nil); !strings.Contains(body, `"totalCount":1`) {
+		t.Errorf("registering: %s", body)
+	}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"extensions": ext}, nil); !strings.Contains(body, `"totalCount":1`) {
+		t.Errorf("by hash after registering: %s", body)
+	}
+}
+
+func writeAndLoad(t *testing.T, content string) (*api.PersistedOperations, error) {
+	file := filepath.Join(t.TempDir(), "ops.json")
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return api.LoadPersistedOperations(file, false)
+}
+
+func hashOf(q string) string { return gqltest.SHA256(q) }
+
+func TestBodySizeAndTimeoutLimits(t *testing.T) {
+	e := serveEnvWith(t, false, nil)
+	q := func(pad int) map[string]any {
+		return map[string]any{"query": "{ viewer { role } }", "variables": map[string]any{"pad": strings.Repeat("x", pad)}}
+	}
+	if code, _, body := post(t, e.gql.URL, q(api.MaxBodyBytes-200), nil); code != 200 || !strings.Contains(body, "ANONYMOUS") {
+		t.Errorf("a body just under 1 MiB: %d %.200s", code, body)
+	}
+	if code, _, body := post(t, e.gql.URL, q(api.MaxBodyBytes), nil); code != http.StatusRequestEntityTooLarge || !strings.Contains(body, "BAD_USER_INPUT") {
+		t.Errorf("a body over 1 MiB: %d %.200s, want 413", code, body)
+	}
+	slow := serveEnvWith(t, false, func(o *api.Options) { o.RequestTimeout = time.Nanosecond })
+	if err := slow.anon.Fail(t, `{ decisionEvents { totalCount } }`, nil); err.Code() != "UNAVAILABLE" {
+		t.Errorf("a request over its time limit: %s %s, want UNAVAILABLE", err.Code(), err.Message)
+	}
+}
