@@ -171,6 +171,15 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		return next(ctx)
 	})
 	srv.AroundOperations(timeout(o.RequestTimeout))
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		// Operations over a WebSocket or an event stream get fresh loaders per answer: per
+		// event for a subscription, so that a record changed twice is read twice.
+		oc := graphql.GetOperationContext(ctx)
+		if !loader.Has(ctx) || (oc.Operation != nil && oc.Operation.Operation == ast.Subscription) {
+			ctx = loader.With(ctx, loader.New(o.Store, o.BatchWait))
+		}
+		return next(ctx)
+	})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
 			ops.Inc(string(oc.Operation.Operation))

@@ -144,3 +144,25 @@ func TestPartnershipChangedOverSSE(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscriptionEventsAreReadFresh updates one record twice: each event shows the record
+// as that change left it, not a copy cached for the connection.
+func TestSubscriptionEventsAreReadFresh(t *testing.T) {
+	e := newEnv(t)
+	id := createCommunity(t, e, "Before")
+	ws := gqltest.DialWS(t, e.gql.URL, gqltest.TransportWS)
+	defer ws.Close()
+	ws.Subscribe(t, "1", `subscription { changes(types: [COMMUNITY]) { entityId node { ... on Community { name version } } } }`, nil)
+	time.Sleep(100 * time.Millisecond)
+	for _, name := range []string{"First", "Second"} {
+		e.gql.Must(t, `mutation($id: ID!, $n: String) { updateCommunity(input: {id: $id, name: $n}) { community { id } } }`,
+			map[string]any{"id": id, "n": name}, &struct{}{})
+		var got struct {
+			Changes struct{ Node struct{ Name string } }
+		}
+		ws.Data(t, 5*time.Second, &got)
+		if got.Changes.Node.Name != name {
+			t.Errorf("event after renaming to %q shows %q", name, got.Changes.Node.Name)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,11 +84,24 @@ func membershipsBy(s *store.Store, p store.Parent) func(context.Context, []strin
 
 type ctxKey struct{}
 
-// Middleware gives every request its own loaders.
+// Middleware gives every request its own loaders. A WebSocket or event-stream request
+// lives as long as its subscriptions, so it gets none here: each of its operations, and
+// each event of a subscription, gets fresh loaders instead (see Has), so that nothing is
+// cached longer than one answer.
 func Middleware(s *store.Store, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait))))
 	})
+}
+
+// Has reports whether ctx carries loaders.
+func Has(ctx context.Context) bool {
+	_, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return ok
 }
 
 // With returns ctx carrying l.

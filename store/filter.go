@@ -3,6 +3,8 @@ package store
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -60,13 +62,27 @@ func (b *filterBuilder) search(q *string, fields ...string) {
 	if q == nil || strings.TrimSpace(*q) == "" {
 		return
 	}
-	text := []rune(strings.TrimSpace(*q))
+	text := []rune(strings.TrimSpace(searchText(*q)))
+	if len(text) == 0 {
+		return
+	}
 	pattern := regexp.QuoteMeta(string(text[:min(len(text), maxSearch)]))
 	var or bson.A
 	for _, f := range fields {
 		or = append(or, bson.D{{Key: f, Value: bson.D{{Key: "$regex", Value: pattern}, {Key: "$options", Value: "i"}}}})
 	}
 	b.add("$or", or)
+}
+
+// searchText drops control characters (a NUL byte is not allowed in a database pattern)
+// and invalid UTF-8 from a search text.
+func searchText(q string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, q)
 }
 
 // activeOn adds "started on or before d and not ended before d" for optional dates.
