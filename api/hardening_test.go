@@ -159,3 +159,12 @@ func TestBodySizeAndTimeoutLimits(t *testing.T) {
 		t.Errorf("a request over its time limit: %s %s, want UNAVAILABLE", err.Code(), err.Message)
 	}
 }
+
+func TestPageSizeLimit(t *testing.T) {
+	e := newQuietEnv(t)
+	var ok struct{ Museums struct{ TotalCount int } }
+	e.anon.Must(t, `{ museums(first: 100) { totalCount nodes { id } } }`, nil, &ok)
+	if err := e.anon.Fail(t, `{ museums(first: 101) { nodes { id } } }`, nil); err.Code() != "BAD_USER_INPUT" || len(err.Fields()) != 1 || err.Fields()[0] != "first" {
+		t.Errorf("first: 101 gave %s %v, want BAD_USER_INPUT on first", err.Code(), err.Fields())
+	}
+}
