@@ -540,7 +540,7 @@ func (s *Store) modifyWebhook(ctx context.Context, id string, filter, update bso
 	defer cancel()
 	var w Webhook
 	err = s.db.Collection(webhooksCollection).FindOneAndUpdate(octx, append(bson.D{{Key: "_id", Value: id}}, filter...), update,
-		options.FindOneAndUpdate().SetReturnDocument(options.After).SetProjection(bson.D{{Key: "secret", Value: 0}})).Decode(&w)
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&w) // Webhook has no field for the secret
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		if _, gerr := s.GetWebhook(ctx, id); gerr != nil {
 			return nil, gerr
