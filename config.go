@@ -30,6 +30,8 @@ type config struct {
 	MaxAliases     int
 	MaxRootFields  int
 	MaxCost        int
+	// WebhookAllowPrivate lets webhooks deliver to loopback and private addresses.
+	WebhookAllowPrivate bool
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -65,6 +67,7 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	} {
 		limits[l.env] = fs.String(l.flag, env(l.env, l.def), l.help+" ("+l.env+")")
 	}
+	webhookPrivate := fs.String("webhook-allow-private", env("WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks deliver to loopback and private addresses (WEBHOOK_ALLOW_PRIVATE; default on, off in production)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -112,6 +115,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.Introspection, err = boolOr(*introspection, dev); err != nil {
 		errs = append(errs, fmt.Errorf("INTROSPECTION: %w", err))
+	}
+	if c.WebhookAllowPrivate, err = boolOr(*webhookPrivate, dev); err != nil {
+		errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: %w", err))
 	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
