@@ -168,6 +168,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
+// Owner returns the name this dispatcher's leases carry (store.Webhook.LeaseOwner).
+func (d *Dispatcher) Owner() string { return d.o.Owner }
+
 // Refresh makes the dispatcher look for webhooks to deliver now rather than at its next
 // scan. It never blocks.
 func (d *Dispatcher) Refresh() {

@@ -100,30 +100,18 @@ func (w *worker) follow(ctx context.Context) error {
 	}
 	types := store.FeedEntities(w.wh.Types)
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Until(w.renewAt)):
-			if err := w.renew(ctx); err != nil {
+		c, err := w.next(ctx, feed, nil)
+		switch {
+		case err != nil:
+			return err
+		case c.Err != nil:
+			return w.feedFailed(ctx, c.Err)
+		case c.Seq <= w.wh.DeliveredThrough:
+		case len(types) > 0 && !slices.Contains(types, c.Entity):
+			w.passed = c.Seq
+		default:
+			if err := w.deliver(ctx, c); err != nil {
 				return err
-			}
-		case <-w.poke:
-			if err := w.renew(ctx); err != nil {
-				return err
-			}
-		case c, ok := <-feed:
-			switch {
-			case !ok:
-				return errors.New("change feed ended")
-			case c.Err != nil:
-				return w.feedFailed(ctx, c.Err)
-			case c.Seq <= w.wh.DeliveredThrough:
-			case len(types) > 0 && !slices.Contains(types, c.Entity):
-				w.passed = c.Seq
-			default:
-				if err := w.deliver(ctx, c); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -336,20 +324,30 @@ func (w *worker) apply(wh *store.Webhook) error {
 func (w *worker) pause(ctx context.Context, t time.Time) error {
 	timer := time.NewTimer(time.Until(t))
 	defer timer.Stop()
+	_, err := w.next(ctx, nil, timer.C)
+	return err
+}
+
+// next waits for a change on feed, or for until (then it returns no change), renewing
+// the lease when it is due or the worker is poked. It returns an error when ctx ends, the
+// feed ends, or the renewal says the worker must stop or reload.
+func (w *worker) next(ctx context.Context, feed <-chan *store.Change, until <-chan time.Time) (*store.Change, error) {
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-timer.C:
-			return nil
+			return nil, ctx.Err()
+		case <-until:
+			return nil, nil
+		case c, ok := <-feed:
+			if !ok {
+				return nil, errors.New("change feed ended")
+			}
+			return c, nil
 		case <-time.After(time.Until(w.renewAt)):
-			if err := w.renew(ctx); err != nil {
-				return err
-			}
 		case <-w.poke:
-			if err := w.renew(ctx); err != nil {
-				return err
-			}
+		}
+		if err := w.renew(ctx); err != nil {
+			return nil, err
 		}
 	}
 }
