@@ -321,7 +321,8 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 	return &w, secret, nil
 }
 
-// GetWebhook returns a webhook with its status, or ErrNotFound.
+// GetWebhook returns a webhook with its status. A missing webhook is ErrNotFound; a
+// database failure ErrUnavailable.
 func (s *Store) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 	var w Webhook
 	if err := s.findWebhook(ctx, id, &w); err != nil {
@@ -331,7 +332,7 @@ func (s *Store) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 }
 
 // WebhookSecret returns a webhook's signing secret, for the deliverer to sign with; it must
-// never be shown. A missing webhook is ErrNotFound.
+// never be shown. A missing webhook is ErrNotFound; a database failure ErrUnavailable.
 func (s *Store) WebhookSecret(ctx context.Context, id string) (string, error) {
 	var d webhookDoc
 	if err := s.findWebhook(ctx, id, &d); err != nil {

@@ -284,8 +284,9 @@ func (d *Dispatcher) UpdateWebhook(ctx context.Context, in store.UpdateWebhookIn
 	return w, secret, err
 }
 
-// DeleteWebhook removes a webhook (store.DeleteWebhook); its delivery stops as
-// UpdateWebhook's changes apply. A missing webhook is store.ErrNotFound.
+// DeleteWebhook removes a webhook (store.DeleteWebhook). This instance's worker stops at
+// once, another instance's at its next lease renewal; a POST already in flight completes.
+// A missing webhook is store.ErrNotFound.
 func (d *Dispatcher) DeleteWebhook(ctx context.Context, id string) error {
 	err := d.o.Store.DeleteWebhook(ctx, id)
 	if err == nil {

@@ -666,3 +666,61 @@ func TestNewRefusesAShortLease(t *testing.T) {
 		t.Error("New accepted options without a store")
 	}
 }
+
+// TestFailuresAreDescribed: a receiver that does not answer in time, and one that
+// redirects, fail with a short reason in the status; the redirect is not followed.
+func TestFailuresAreDescribed(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	in := newInstance(t, s)
+	o := testOptions(in)
+	o.Timeout, o.LeaseTTL = 100*time.Millisecond, time.Second
+	d := start(t, o)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	var followed sync.Once
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/elsewhere" {
+			followed.Do(func() { t.Error("a redirect was followed") })
+			return
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	}))
+	defer redirecting.Close()
+	for _, tc := range []struct {
+		name, url string
+		code      *int
+		err       string
+	}{
+		{"Timeout", slow.URL, nil, "no response within 100ms"},
+		{"Redirect", redirecting.URL + "/hook", ptr(http.StatusFound), "HTTP 302: redirects are not followed; register the final URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := register(t, d, store.CreateWebhookInput{URL: tc.url})
+			museums(t, s, 1)
+			waitFor(t, "a failed attempt", 15*time.Second, func() bool { return status(t, s, w.ID).ConsecutiveFailures > 0 })
+			st := status(t, s, w.ID)
+			if st.LastError == nil || *st.LastError != tc.err || (st.LastStatusCode == nil) != (tc.code == nil) ||
+				(tc.code != nil && *st.LastStatusCode != *tc.code) || st.DeliveredThrough != w.DeliveredThrough {
+				t.Errorf("status = %+v (error %v), want error %q, status code %v, no progress", st.WebhookStatus, deref(st.LastError), tc.err, deref(tc.code))
+			}
+			off := false
+			if _, _, err := d.UpdateWebhook(context.Background(), store.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off)}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
