@@ -37,6 +37,8 @@ type config struct {
 	Suggestions    bool
 	Persisted      string
 	PersistedOnly  bool
+	// WebhookAllowPrivate lets webhooks deliver to loopback and private addresses.
+	WebhookAllowPrivate bool
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -78,6 +80,7 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	suggestions := fs.String("field-suggestions", env("FIELD_SUGGESTIONS", ""), "let validation errors suggest field names (FIELD_SUGGESTIONS; default on, off in production)")
 	fs.StringVar(&c.Persisted, "persisted-queries", env("PERSISTED_QUERIES", ""), "a JSON file of registered operations: {sha256: text} or [text] (PERSISTED_QUERIES)")
 	persistedOnly := fs.String("persisted-only", env("PERSISTED_ONLY", "false"), "run only the registered operations, except for administrators (PERSISTED_ONLY)")
+	webhookPrivate := fs.String("webhook-allow-private", env("WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks deliver to loopback and private addresses (WEBHOOK_ALLOW_PRIVATE; default on, off in production)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -143,6 +146,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.PersistedOnly && c.Persisted == "" {
 		errs = append(errs, errors.New("PERSISTED_ONLY needs PERSISTED_QUERIES, the file of registered operations"))
+	}
+	if c.WebhookAllowPrivate, err = boolOr(*webhookPrivate, dev); err != nil {
+		errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: %w", err))
 	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {

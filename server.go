@@ -28,6 +28,7 @@ import (
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 func main() {
@@ -90,6 +91,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	feedDone := make(chan struct{})
 	go func() { defer close(feedDone); _ = feed.Run(ctx) }()
 	defer func() { <-feedDone }()
+	hooks, err := webhook.New(webhook.Options{Store: s, Feed: feed, Logger: log, AllowPrivate: cfg.WebhookAllowPrivate})
+	if err != nil {
+		return err
+	}
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); _ = hooks.Run(ctx) }()
+	defer func() { <-hooksDone }()
 	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
 	return serve(ctx, cfg, s, feed, reg, log)
 }

@@ -129,6 +129,7 @@ func TestConfigErrors(t *testing.T) {
 		"AppEnv":  {"APP_ENV": "staging"},
 		"Timeout": {"DB_TIMEOUT": "soon"},
 		"Cost":    {"MAX_QUERY_COST": "-1"},
+		"Webhook": {"WEBHOOK_ALLOW_PRIVATE": "maybe"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := loadConfig(nil, func(k string) string { return env[k] }, nil); err == nil {
@@ -137,8 +138,11 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] }, nil)
-	if err != nil || c.Playground || c.Introspection {
-		t.Errorf("production config = %+v, %v; want the playground and introspection off", c, err)
+	if err != nil || c.Playground || c.Introspection || c.WebhookAllowPrivate {
+		t.Errorf("production config = %+v, %v; want the playground, introspection and private webhook addresses off", c, err)
+	}
+	if c, err := loadConfig(nil, func(string) string { return "" }, nil); err != nil || !c.WebhookAllowPrivate {
+		t.Errorf("development config = %+v, %v; want private webhook addresses allowed", c, err)
 	}
 }
 

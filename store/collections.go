@@ -180,9 +180,11 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	for _, ix := range indexes() {
 		byEntity[ix.entity] = append(byEntity[ix.entity], ix)
 	}
-	for name, models := range feedIndexes() {
-		if err := s.ensure(ctx, s.db.Collection(name), models); err != nil {
-			return err
+	for _, set := range []map[string][]mongo.IndexModel{feedIndexes(), webhookIndexes()} {
+		for name, models := range set {
+			if err := s.ensure(ctx, s.db.Collection(name), models); err != nil {
+				return err
+			}
 		}
 	}
 	for e, specs := range byEntity {
