@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	go func() { defer close(hooksDone); _ = hooks.Run(ctx) }()
 	defer func() { <-hooksDone }()
 	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
-	return serve(ctx, cfg, s, feed, reg, log)
+	return serve(ctx, cfg, s, feed, hooks, reg, log)
 }
 
 // upkeep completes change-feed intents that dead writers left and trims the feed to its
@@ -218,7 +218,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, reg *metrics.Registry, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, reg *metrics.Registry, log *slog.Logger) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait
@@ -238,7 +238,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
 		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		FieldSuggestions: cfg.Suggestions, Persisted: persisted})
+		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

@@ -6,13 +6,18 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/participation-graph/participation-graph/internal/gqltest"
+	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 // freePort returns a TCP port that was free a moment ago.
@@ -197,5 +202,99 @@ func TestShutdownEndsSubscriptionsCleanly(t *testing.T) {
 	case <-stopped:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not stop")
+	}
+}
+
+// TestWebhookAcrossRestart registers a webhook through the API, writes, restarts the
+// server, writes again: a receiver on loopback gets every change once, in order, each with
+// a valid signature.
+func TestWebhookAcrossRestart(t *testing.T) {
+	type delivery struct {
+		Seq      int64
+		EntityID string
+	}
+	var mu sync.Mutex
+	var got []delivery
+	var secret string
+	var badSignatures int
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var d delivery
+		_ = json.Unmarshal(body, &d)
+		mu.Lock()
+		defer mu.Unlock()
+		if webhook.Verify(secret, r.Header.Get("X-Participation-Signature"), body, time.Now(), time.Minute) != nil {
+			badSignatures++
+		}
+		got = append(got, d)
+	}))
+	defer receiver.Close()
+
+	env := map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir()}
+	base, stop := start(t, env)
+	gql := gqltest.Client{URL: base + "/graphql", Token: testAdminToken}
+	var created struct {
+		CreateWebhook struct{ Secret string }
+	}
+	gql.Must(t, `mutation($url: String!) { createWebhook(input: {url: $url, types: [COMMUNITY]}) { secret webhook { id state } } }`,
+		map[string]any{"url": receiver.URL}, &created)
+	mu.Lock()
+	secret = created.CreateWebhook.Secret
+	mu.Unlock()
+	var want []string
+	write := func(name string) {
+		var c struct {
+			CreateCommunity struct{ Community struct{ ID string } }
+		}
+		gql.Must(t, `mutation($n: String!) { createCommunity(input: {name: $n, kind: OTHER}) { community { id } } }`, map[string]any{"n": name}, &c)
+		want = append(want, c.CreateCommunity.Community.ID)
+	}
+	wait := func(n int) {
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			k := len(got)
+			mu.Unlock()
+			if k >= n {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("the receiver got %d deliveries, want %d", len(got), n)
+	}
+	write("Before 1")
+	write("Before 2")
+	wait(2)
+	stop()
+
+	env["PORT"] = strconv.Itoa(freePort(t))
+	base, stop = start(t, env)
+	defer stop()
+	gql = gqltest.Client{URL: base + "/graphql", Token: testAdminToken}
+	write("After 1")
+	write("After 2")
+	wait(4)
+	time.Sleep(500 * time.Millisecond) // nothing more may come
+	mu.Lock()
+	defer mu.Unlock()
+	var ids []string
+	for i, d := range got {
+		ids = append(ids, d.EntityID)
+		if i > 0 && d.Seq <= got[i-1].Seq {
+			t.Errorf("delivery %d has seq %d after %d: out of order", i, d.Seq, got[i-1].Seq)
+		}
+	}
+	if !slices.Equal(ids, want) || badSignatures > 0 {
+		t.Errorf("the receiver got %v (%d with a bad signature), want %v once each", ids, badSignatures, want)
+	}
+	var status struct {
+		Webhooks []struct {
+			State, DeliveredThrough string
+			ConsecutiveFailures     int
+		}
+	}
+	gql.Must(t, `{ webhooks { state deliveredThrough consecutiveFailures } }`, nil, &status)
+	if len(status.Webhooks) != 1 || status.Webhooks[0].State != "ACTIVE" || status.Webhooks[0].DeliveredThrough != store.EncodeChangeCursor(got[3].Seq) {
+		t.Errorf("status %+v, want ACTIVE through seq %d", status.Webhooks, got[3].Seq)
 	}
 }

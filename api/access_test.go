@@ -154,6 +154,9 @@ func mutationCases() []mutationCase {
 	newMembership := func(t *testing.T, w *world, m int) string {
 		return w.must(t, q("createProgrammeMembership", "CreateProgrammeMembershipInput", "programmeMembership"), membershipInput(t, w, m))
 	}
+	newWebhook := func(t *testing.T, w *world, m int) string {
+		return w.must(t, q("createWebhook", "CreateWebhookInput", "webhook"), map[string]any{"url": "http://127.0.0.1:9/hook"})
+	}
 	// People and communities are shared: one tied to museum m by a decision event or a
 	// partnership.
 	newPerson := func(t *testing.T, w *world, m int) string {
@@ -253,6 +256,13 @@ func mutationCases() []mutationCase {
 			input: membershipInput},
 		{name: "updateProgrammeMembership", adminOnly: true, query: q("updateProgrammeMembership", "UpdateProgrammeMembershipInput", "programmeMembership"),
 			input: with(fresh(newMembership), map[string]any{"endDate": "2016-12-31"})},
+		{name: "createWebhook", adminOnly: true, query: q("createWebhook", "CreateWebhookInput", "webhook"),
+			input: static(func(*world, int) map[string]any {
+				return map[string]any{"url": "http://127.0.0.1:9/hook", "types": []string{"MUSEUM"}}
+			})},
+		{name: "updateWebhook", adminOnly: true, query: q("updateWebhook", "UpdateWebhookInput", "webhook"),
+			input: with(fresh(newWebhook), map[string]any{"enabled": false})},
+		{name: "deleteWebhook", adminOnly: true, query: "mutation($in: DeleteWebhookInput!) { deleteWebhook(input: $in) { id } }", input: fresh(newWebhook)},
 		{name: "archiveProgrammeMembership", adminOnly: true, query: q("archiveProgrammeMembership", "ArchiveInput", "programmeMembership"), input: fresh(newMembership)},
 	}
 }

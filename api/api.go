@@ -32,6 +32,7 @@ import (
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 // MaxBodyBytes bounds the size of a GraphQL request body.
@@ -69,6 +70,8 @@ type Options struct {
 	FieldSuggestions bool
 	// Persisted, when set, lists the registered operations (see PersistedOperations).
 	Persisted *PersistedOperations
+	// Hooks serves the webhook mutations; without it they are refused.
+	Hooks *webhook.Dispatcher
 }
 
 //go:embed assets playground.html
@@ -127,7 +130,7 @@ func New(o Options) http.Handler {
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
 func newGraphQL(o Options, authn *authenticator) http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed, Revocations: o.Revocations}})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed, Revocations: o.Revocations, Hooks: o.Hooks}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -174,8 +177,9 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		// Operations over a WebSocket or an event stream get fresh loaders per answer: per
 		// event for a subscription, so that a record changed twice is read twice.
-		oc := graphql.GetOperationContext(ctx)
-		if !loader.Has(ctx) || (oc.Operation != nil && oc.Operation.Operation == ast.Subscription) {
+		subscription := graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
+			graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription
+		if !loader.Has(ctx) || subscription {
 			ctx = loader.With(ctx, loader.New(o.Store, o.BatchWait))
 		}
 		return next(ctx)

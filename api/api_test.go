@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 type env struct {
@@ -56,14 +58,23 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 	var feed *changefeed.Broker
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	var hooks *webhook.Dispatcher
 	if live {
 		feed = changefeed.New(s, 50*time.Millisecond)
-		go func() { defer close(done); _ = feed.Run(ctx) }()
+		var err error
+		if hooks, err = webhook.New(webhook.Options{Store: s, Feed: feed, AllowPrivate: true}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); _ = feed.Run(ctx) }()
+		go func() { defer wg.Done(); _ = hooks.Run(ctx) }()
+		go func() { wg.Wait(); close(done) }()
 	} else {
 		close(done)
 	}
 	// Batching waits as the server does on the embedded database, which shares the CPU.
-	o := api.Options{Store: s, Feed: feed, Metrics: reg, Playground: true, Introspection: true, FieldSuggestions: true,
+	o := api.Options{Store: s, Feed: feed, Hooks: hooks, Metrics: reg, Playground: true, Introspection: true, FieldSuggestions: true,
 		CORSOrigins: []string{"https://allowed.example"}, BatchWait: 5 * time.Millisecond, AdminToken: adminToken}
 	if configure != nil {
 		configure(&o)

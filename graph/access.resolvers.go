@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/participation-graph/participation-graph/auth"
-
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"

@@ -58,29 +58,26 @@ func byMuseumName(ctx context.Context, ms []*store.ProgrammeMembership) ([]*stor
 // changeEntity names a stored entity as the change feed's ChangeEntity does: outcomes and
 // memberships belong to their programme.
 func changeEntity(e store.Entity) model.ChangeEntity {
-	switch e {
-	case store.EntityOutcome, store.EntityMembership:
-		return model.ChangeEntityProgramme
-	}
-	return model.ChangeEntity(e)
+	return model.ChangeEntity(store.ChangeEntityOf(e))
 }
 
-// storeEntities is the inverse of changeEntity for a types filter.
-func storeEntities(types []model.ChangeEntity) []store.Entity {
-	var out []store.Entity
-	for _, t := range types {
-		out = append(out, store.Entity(t))
-		if t == model.ChangeEntityProgramme {
-			out = append(out, store.EntityOutcome, store.EntityMembership)
-		}
+// entitiesOf reads a types argument as the store's entity names.
+func entitiesOf(types []model.ChangeEntity) []store.Entity {
+	out := make([]store.Entity, len(types))
+	for i, t := range types {
+		out[i] = store.Entity(t)
 	}
 	return out
 }
 
+// storeEntities is the inverse of changeEntity for a types filter.
+func storeEntities(types []model.ChangeEntity) []store.Entity {
+	return store.FeedEntities(entitiesOf(types))
+}
+
 // stream turns a feed of changes into a subscription's channel: convert picks and loads
 // what to send for each change. It ends when the feed does; the feed's last value may
-// carry the error that ended it, which convert skips (the changes subscription, which
-// passes it on, uses the feed directly; see Change.seq).
+// carry the error that ended it, which convert may skip or pass on (see Change.seq).
 func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(*store.Change) (*T, bool)) <-chan *T {
 	out := make(chan *T)
 	go func() {

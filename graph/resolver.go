@@ -11,6 +11,7 @@ import (
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 // Resolver is the root of the resolvers; it holds what every resolver needs.
@@ -19,6 +20,8 @@ type Resolver struct {
 	Feed  *changefeed.Broker
 	// Revocations ends the work of keys revoked through this server.
 	Revocations *auth.Revocations
+	// Hooks registers webhooks and delivers the change feed to them.
+	Hooks *webhook.Dispatcher
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {

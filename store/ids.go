@@ -29,6 +29,8 @@ const (
 	// nor in the change feed.
 	EntityAPIKey Entity = "API_KEY"
 	EntityAudit  Entity = "AUDIT_ENTRY"
+	// EntityWebhook names webhooks in the audit trail (they keep their own collection).
+	EntityWebhook Entity = "WEBHOOK"
 )
 
 type entityInfo struct {

@@ -282,6 +282,9 @@ func (v *validator) position(ctx context.Context, field string, seq int64) error
 // secret, which is never returned again. Invalid input is a *ValidationError; a database
 // failure ErrUnavailable.
 func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, string, error) {
+	if err := requireAdmin(ctx, "registering a webhook"); err != nil {
+		return nil, "", err
+	}
 	now := s.clock()
 	w := Webhook{ID: webhookPrefix + bson.NewObjectID().Hex(), URL: in.URL, Types: slices.Clone(in.Types),
 		IncludeRestricted: in.IncludeRestricted, Description: in.Description, Enabled: true, Version: 1,
@@ -318,12 +321,18 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 	if _, err := s.db.Collection(webhooksCollection).InsertOne(ctx, webhookDoc{Webhook: w, Secret: secret}); err != nil {
 		return nil, "", translate(err)
 	}
+	if err := s.audit(ctx, auditFor(ctx, "CREATED", EntityWebhook, w.ID, w.Version, []string{"url", "types", "includeRestricted", "description", "secret"}, "createWebhook")); err != nil {
+		return nil, "", err
+	}
 	return &w, secret, nil
 }
 
 // GetWebhook returns a webhook with its status. A missing webhook is ErrNotFound; a
 // database failure ErrUnavailable.
 func (s *Store) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
+	if err := requireAdmin(ctx, "reading webhooks"); err != nil {
+		return nil, err
+	}
 	var w Webhook
 	if err := s.findWebhook(ctx, id, &w); err != nil {
 		return nil, err
@@ -357,6 +366,9 @@ func (s *Store) findWebhook(ctx context.Context, id string, dst any) error {
 // ListWebhooks returns every webhook with its status, oldest first. There are few, so the
 // list is not paged. A database failure is ErrUnavailable.
 func (s *Store) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
+	if err := requireAdmin(ctx, "reading webhooks"); err != nil {
+		return nil, err
+	}
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	cur, err := s.db.Collection(webhooksCollection).Find(ctx, bson.D{},
@@ -372,8 +384,16 @@ func (s *Store) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
 // RotateSecret was asked (otherwise ""). A missing webhook is ErrNotFound, a stale
 // ExpectedVersion ErrConflict, invalid input a *ValidationError.
 func (s *Store) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
+	if err := requireAdmin(ctx, "changing a webhook"); err != nil {
+		return nil, "", err
+	}
 	for attempt := 0; ; attempt++ {
 		w, secret, err := s.updateWebhookOnce(ctx, in)
+		if err == nil {
+			if err := s.audit(ctx, auditFor(ctx, "UPDATED", EntityWebhook, w.ID, w.Version, in.fields(), "updateWebhook")); err != nil {
+				return nil, "", err
+			}
+		}
 		if errors.Is(err, errStale) && in.ExpectedVersion == nil && attempt < maxRetries {
 			continue // the lease holder recorded an attempt in between: apply again
 		}
@@ -446,6 +466,9 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 // DeleteWebhook removes a webhook; an instance delivering it stops at its next lease
 // renewal (a POST already in flight still completes). A missing webhook is ErrNotFound.
 func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
+	if err := requireAdmin(ctx, "deleting a webhook"); err != nil {
+		return err
+	}
 	if !isWebhookID(id) {
 		return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
 	}
@@ -463,7 +486,21 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
 	}
-	return nil
+	// A deletion is recorded at version 0, which no stored webhook has.
+	return s.audit(ctx, auditFor(ctx, "DELETED", EntityWebhook, id, 0, nil, "deleteWebhook"))
+}
+
+// fields names what an update sets, for the audit trail.
+func (in UpdateWebhookInput) fields() []string {
+	var f []string
+	for name, set := range map[string]bool{"url": in.URL.IsSet(), "types": in.Types.IsSet(), "includeRestricted": in.IncludeRestricted.IsSet(),
+		"enabled": in.Enabled.IsSet(), "description": in.Description.IsSet(), "secret": in.RotateSecret, "deliveredThrough": in.ResumeAfter != nil} {
+		if set {
+			f = append(f, name)
+		}
+	}
+	slices.Sort(f)
+	return f
 }
 
 // AcquireWebhookLease makes owner the instance that delivers webhook id, until ttl from

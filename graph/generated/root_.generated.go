@@ -41,7 +41,10 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Reflection() ReflectionResolver
 	Subscription() SubscriptionResolver
+	Webhook() WebhookResolver
 	AuditFilter() AuditFilterResolver
+	CreateWebhookInput() CreateWebhookInputResolver
+	UpdateWebhookInput() UpdateWebhookInputResolver
 }
 
 type DirectiveRoot struct {
@@ -200,6 +203,11 @@ type ComplexityRoot struct {
 		Secret func(childComplexity int) int
 	}
 
+	CreateWebhookPayload struct {
+		Secret  func(childComplexity int) int
+		Webhook func(childComplexity int) int
+	}
+
 	Decision struct {
 		DecidedBy          func(childComplexity int) int
 		ImplementationNote func(childComplexity int) int
@@ -249,6 +257,10 @@ type ComplexityRoot struct {
 
 	DecisionEventPayload struct {
 		DecisionEvent func(childComplexity int) int
+	}
+
+	DeleteWebhookPayload struct {
+		ID func(childComplexity int) int
 	}
 
 	Evidence struct {
@@ -322,6 +334,8 @@ type ComplexityRoot struct {
 		CreateProgrammeMembership  func(childComplexity int, input store.CreateProgrammeMembershipInput) int
 		CreatePublication          func(childComplexity int, input store.CreatePublicationInput) int
 		CreateReflection           func(childComplexity int, input store.AddReflectionInput) int
+		CreateWebhook              func(childComplexity int, input store.CreateWebhookInput) int
+		DeleteWebhook              func(childComplexity int, input model.DeleteWebhookInput) int
 		EndPartnership             func(childComplexity int, input store.EndPartnershipInput) int
 		ErasePerson                func(childComplexity int, input store.ErasePersonInput) int
 		RecordActivity             func(childComplexity int, input store.RecordActivityInput) int
@@ -340,6 +354,7 @@ type ComplexityRoot struct {
 		UpdateProgrammeMembership  func(childComplexity int, input store.UpdateProgrammeMembershipInput) int
 		UpdatePublication          func(childComplexity int, input store.UpdatePublicationInput) int
 		UpdateReflection           func(childComplexity int, input store.UpdateReflectionInput) int
+		UpdateWebhook              func(childComplexity int, input store.UpdateWebhookInput) int
 	}
 
 	Outcome struct {
@@ -565,6 +580,8 @@ type ComplexityRoot struct {
 		Reflection     func(childComplexity int, id string) int
 		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
 		Viewer         func(childComplexity int) int
+		Webhook        func(childComplexity int, id string) int
+		Webhooks       func(childComplexity int) int
 	}
 
 	Reflection struct {
@@ -612,10 +629,37 @@ type ComplexityRoot struct {
 		PartnershipChanged    func(childComplexity int, museumID *string, communityID *string) int
 	}
 
+	UpdateWebhookPayload struct {
+		Secret  func(childComplexity int) int
+		Webhook func(childComplexity int) int
+	}
+
 	Viewer struct {
 		KeyID   func(childComplexity int) int
 		Museums func(childComplexity int) int
 		Role    func(childComplexity int) int
+	}
+
+	Webhook struct {
+		ConsecutiveFailures func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DeliveredThrough    func(childComplexity int) int
+		DeliveredThroughSeq func(childComplexity int) int
+		Description         func(childComplexity int) int
+		Enabled             func(childComplexity int) int
+		FailingSince        func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		IncludeRestricted   func(childComplexity int) int
+		LastAttemptAt       func(childComplexity int) int
+		LastError           func(childComplexity int) int
+		LastStatusCode      func(childComplexity int) int
+		LastSuccessAt       func(childComplexity int) int
+		NextAttemptAt       func(childComplexity int) int
+		State               func(childComplexity int) int
+		Types               func(childComplexity int) int
+		URL                 func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 }
 
@@ -1237,6 +1281,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiKeyPayload.Secret(childComplexity), true
 
+	case "CreateWebhookPayload.secret":
+		if e.ComplexityRoot.CreateWebhookPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateWebhookPayload.Secret(childComplexity), true
+	case "CreateWebhookPayload.webhook":
+		if e.ComplexityRoot.CreateWebhookPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateWebhookPayload.Webhook(childComplexity), true
+
 	case "Decision.decidedBy":
 		if e.ComplexityRoot.Decision.DecidedBy == nil {
 			break
@@ -1457,6 +1514,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DecisionEventPayload.DecisionEvent(childComplexity), true
+
+	case "DeleteWebhookPayload.id":
+		if e.ComplexityRoot.DeleteWebhookPayload.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteWebhookPayload.ID(childComplexity), true
 
 	case "Evidence.kind":
 		if e.ComplexityRoot.Evidence.Kind == nil {
@@ -1933,6 +1997,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateReflection(childComplexity, args["input"].(store.AddReflectionInput)), true
+	case "Mutation.createWebhook":
+		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["input"].(store.CreateWebhookInput)), true
+	case "Mutation.deleteWebhook":
+		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["input"].(model.DeleteWebhookInput)), true
 	case "Mutation.endPartnership":
 		if e.ComplexityRoot.Mutation.EndPartnership == nil {
 			break
@@ -2131,6 +2217,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateReflection(childComplexity, args["input"].(store.UpdateReflectionInput)), true
+	case "Mutation.updateWebhook":
+		if e.ComplexityRoot.Mutation.UpdateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(store.UpdateWebhookInput)), true
 
 	case "Outcome.archived":
 		if e.ComplexityRoot.Outcome.Archived == nil {
@@ -3204,6 +3301,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.webhook":
+		if e.ComplexityRoot.Query.Webhook == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Webhook(childComplexity, args["id"].(string)), true
+	case "Query.webhooks":
+		if e.ComplexityRoot.Query.Webhooks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Webhooks(childComplexity), true
 
 	case "Reflection.archived":
 		if e.ComplexityRoot.Reflection.Archived == nil {
@@ -3388,6 +3502,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.PartnershipChanged(childComplexity, args["museumId"].(*string), args["communityId"].(*string)), true
 
+	case "UpdateWebhookPayload.secret":
+		if e.ComplexityRoot.UpdateWebhookPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateWebhookPayload.Secret(childComplexity), true
+	case "UpdateWebhookPayload.webhook":
+		if e.ComplexityRoot.UpdateWebhookPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateWebhookPayload.Webhook(childComplexity), true
+
 	case "Viewer.keyId":
 		if e.ComplexityRoot.Viewer.KeyID == nil {
 			break
@@ -3406,6 +3533,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+
+	case "Webhook.consecutiveFailures":
+		if e.ComplexityRoot.Webhook.ConsecutiveFailures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.ConsecutiveFailures(childComplexity), true
+	case "Webhook.createdAt":
+		if e.ComplexityRoot.Webhook.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.CreatedAt(childComplexity), true
+	case "Webhook.deliveredThrough":
+		if e.ComplexityRoot.Webhook.DeliveredThrough == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.DeliveredThrough(childComplexity), true
+	case "Webhook.deliveredThroughSeq":
+		if e.ComplexityRoot.Webhook.DeliveredThroughSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.DeliveredThroughSeq(childComplexity), true
+	case "Webhook.description":
+		if e.ComplexityRoot.Webhook.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Description(childComplexity), true
+	case "Webhook.enabled":
+		if e.ComplexityRoot.Webhook.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Enabled(childComplexity), true
+	case "Webhook.failingSince":
+		if e.ComplexityRoot.Webhook.FailingSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.FailingSince(childComplexity), true
+	case "Webhook.id":
+		if e.ComplexityRoot.Webhook.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.ID(childComplexity), true
+	case "Webhook.includeRestricted":
+		if e.ComplexityRoot.Webhook.IncludeRestricted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.IncludeRestricted(childComplexity), true
+	case "Webhook.lastAttemptAt":
+		if e.ComplexityRoot.Webhook.LastAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.LastAttemptAt(childComplexity), true
+	case "Webhook.lastError":
+		if e.ComplexityRoot.Webhook.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.LastError(childComplexity), true
+	case "Webhook.lastStatusCode":
+		if e.ComplexityRoot.Webhook.LastStatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.LastStatusCode(childComplexity), true
+	case "Webhook.lastSuccessAt":
+		if e.ComplexityRoot.Webhook.LastSuccessAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.LastSuccessAt(childComplexity), true
+	case "Webhook.nextAttemptAt":
+		if e.ComplexityRoot.Webhook.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.NextAttemptAt(childComplexity), true
+	case "Webhook.state":
+		if e.ComplexityRoot.Webhook.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.State(childComplexity), true
+	case "Webhook.types":
+		if e.ComplexityRoot.Webhook.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Types(childComplexity), true
+	case "Webhook.url":
+		if e.ComplexityRoot.Webhook.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.URL(childComplexity), true
+	case "Webhook.updatedAt":
+		if e.ComplexityRoot.Webhook.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.UpdatedAt(childComplexity), true
+	case "Webhook.version":
+		if e.ComplexityRoot.Webhook.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Version(childComplexity), true
 
 	}
 	return 0, false
@@ -3434,9 +3676,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateProgrammeInput", ec.unmarshalInputCreateProgrammeInput),
 			graphql.NewInputUnmarshaler("CreateProgrammeMembershipInput", ec.unmarshalInputCreateProgrammeMembershipInput),
 			graphql.NewInputUnmarshaler("CreatePublicationInput", ec.unmarshalInputCreatePublicationInput),
+			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DecisionEventFilter", ec.unmarshalInputDecisionEventFilter),
 			graphql.NewInputUnmarshaler("DecisionEventOrder", ec.unmarshalInputDecisionEventOrder),
 			graphql.NewInputUnmarshaler("DecisionInput", ec.unmarshalInputDecisionInput),
+			graphql.NewInputUnmarshaler("DeleteWebhookInput", ec.unmarshalInputDeleteWebhookInput),
 			graphql.NewInputUnmarshaler("EndPartnershipInput", ec.unmarshalInputEndPartnershipInput),
 			graphql.NewInputUnmarshaler("ErasePersonInput", ec.unmarshalInputErasePersonInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
@@ -3469,6 +3713,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateProgrammeMembershipInput", ec.unmarshalInputUpdateProgrammeMembershipInput),
 			graphql.NewInputUnmarshaler("UpdatePublicationInput", ec.unmarshalInputUpdatePublicationInput),
 			graphql.NewInputUnmarshaler("UpdateReflectionInput", ec.unmarshalInputUpdateReflectionInput),
+			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
 		)
 	}
 	first := true
@@ -3642,7 +3887,7 @@ type AuditEntry {
   "The kind of record: a ` + "`" + `ChangeEntity` + "`" + ` value, or ` + "`" + `API_KEY` + "`" + `."
   entity: String!
   recordId: ID!
-  "The record's version after the write."
+  "The record's version after the write (0 for a deleted webhook)."
   recordVersion: Int!
   "The names of the stored fields the write set or changed."
   fields: [String!]!
@@ -5075,6 +5320,113 @@ extend type Mutation {
   archiveReflection(input: ArchiveInput!): ReflectionPayload!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/webhook.graphqls", Input: `"Whether a webhook is being delivered."
+enum WebhookState {
+  "Delivering, or waiting for the next change."
+  ACTIVE
+  "Failing for 24 hours or more (or behind the feed's retention); still retried, never skipping a change."
+  FAILING
+  "Turned off by an administrator; changes wait and are delivered once it is enabled again."
+  DISABLED
+}
+
+"""
+A URL that receives every change of the feed, POSTed as signed JSON, in order, at least once.
+See the README for the payload and the ` + "`" + `X-Participation-Signature` + "`" + ` header.
+"""
+type Webhook {
+  id: ID!
+  url: String!
+  "The kinds of record whose changes are sent; empty means all."
+  types: [ChangeEntity!]!
+  "Whether changes of RESTRICTED records are sent with the record (otherwise ` + "`" + `node` + "`" + ` is null)."
+  includeRestricted: Boolean!
+  description: String
+  enabled: Boolean!
+  version: Int!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  state: WebhookState!
+  "The cursor of the last change the receiver acknowledged; the next delivery is the change after it."
+  deliveredThrough: String!
+  "The seq of that change."
+  deliveredThroughSeq: Int!
+  lastAttemptAt: DateTime
+  lastSuccessAt: DateTime
+  "The HTTP status of the last attempt (null when it got no answer)."
+  lastStatusCode: Int
+  "Why the last attempt failed, in a few words."
+  lastError: String
+  consecutiveFailures: Int!
+  failingSince: DateTime
+  "When the next attempt is due after a failure."
+  nextAttemptAt: DateTime
+}
+
+input CreateWebhookInput {
+  "An absolute http or https URL. In production it must resolve to a public address."
+  url: String!
+  "The kinds of record whose changes to send (default: all)."
+  types: [ChangeEntity!]
+  "Send RESTRICTED records' contents too (default false: their changes are sent without the record)."
+  includeRestricted: Boolean
+  description: String
+  "The signing secret (at least 32 characters); a random one is made when left out."
+  secret: String
+  "Deliver the changes after this change-feed cursor (default: only changes from now on)."
+  startAfter: String
+}
+
+type CreateWebhookPayload {
+  webhook: Webhook!
+  "The signing secret: shown only here."
+  secret: String!
+}
+
+input UpdateWebhookInput {
+  id: ID!
+  expectedVersion: Int
+  url: String
+  types: [ChangeEntity!]
+  includeRestricted: Boolean
+  enabled: Boolean
+  description: String
+  "Replace the secret with a new random one, returned in the payload."
+  rotateSecret: Boolean
+  "Move the delivery position: the next change sent is the first after this cursor (skips or replays changes)."
+  resumeAfter: String
+}
+
+type UpdateWebhookPayload {
+  webhook: Webhook!
+  "The new secret, when rotateSecret was set."
+  secret: String
+}
+
+input DeleteWebhookInput {
+  id: ID!
+}
+
+type DeleteWebhookPayload {
+  id: ID!
+}
+
+extend type Query {
+  "Every webhook with its delivery status (administrators only)."
+  webhooks: [Webhook!]!
+  "One webhook (administrators only); null for an unknown id."
+  webhook(id: ID!): Webhook
+}
+
+extend type Mutation {
+  "Register a webhook (administrators only). Its secret is in the payload, once."
+  createWebhook(input: CreateWebhookInput!): CreateWebhookPayload!
+  "Change, disable, enable or re-position a webhook (administrators only)."
+  updateWebhook(input: UpdateWebhookInput!): UpdateWebhookPayload!
+  "Remove a webhook (administrators only)."
+  deleteWebhook(input: DeleteWebhookInput!): DeleteWebhookPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5386,6 +5738,16 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_CreateWebhookPayload_webhook(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreateWebhookPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateWebhookPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Decision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "text":
@@ -5486,6 +5848,14 @@ func (ec *executionContext) childFields_DecisionEventPayload(ctx context.Context
 		return ec.fieldContext_DecisionEventPayload_decisionEvent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DecisionEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeleteWebhookPayload_id(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteWebhookPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6054,6 +6424,16 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_UpdateWebhookPayload_webhook(ctx, field)
+	case "secret":
+		return ec.fieldContext_UpdateWebhookPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateWebhookPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -6064,6 +6444,50 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_museums(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Webhook_id(ctx, field)
+	case "url":
+		return ec.fieldContext_Webhook_url(ctx, field)
+	case "types":
+		return ec.fieldContext_Webhook_types(ctx, field)
+	case "includeRestricted":
+		return ec.fieldContext_Webhook_includeRestricted(ctx, field)
+	case "description":
+		return ec.fieldContext_Webhook_description(ctx, field)
+	case "enabled":
+		return ec.fieldContext_Webhook_enabled(ctx, field)
+	case "version":
+		return ec.fieldContext_Webhook_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Webhook_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Webhook_updatedAt(ctx, field)
+	case "state":
+		return ec.fieldContext_Webhook_state(ctx, field)
+	case "deliveredThrough":
+		return ec.fieldContext_Webhook_deliveredThrough(ctx, field)
+	case "deliveredThroughSeq":
+		return ec.fieldContext_Webhook_deliveredThroughSeq(ctx, field)
+	case "lastAttemptAt":
+		return ec.fieldContext_Webhook_lastAttemptAt(ctx, field)
+	case "lastSuccessAt":
+		return ec.fieldContext_Webhook_lastSuccessAt(ctx, field)
+	case "lastStatusCode":
+		return ec.fieldContext_Webhook_lastStatusCode(ctx, field)
+	case "lastError":
+		return ec.fieldContext_Webhook_lastError(ctx, field)
+	case "consecutiveFailures":
+		return ec.fieldContext_Webhook_consecutiveFailures(ctx, field)
+	case "failingSince":
+		return ec.fieldContext_Webhook_failingSince(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_Webhook_nextAttemptAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Webhook", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

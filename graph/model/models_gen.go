@@ -51,8 +51,22 @@ type CreateAPIKeyPayload struct {
 	Secret string `json:"secret"`
 }
 
+type CreateWebhookPayload struct {
+	Webhook *store.Webhook `json:"webhook"`
+	// The signing secret: shown only here.
+	Secret string `json:"secret"`
+}
+
 type DecisionEventPayload struct {
 	DecisionEvent *store.DecisionEvent `json:"decisionEvent"`
+}
+
+type DeleteWebhookInput struct {
+	ID string `json:"id"`
+}
+
+type DeleteWebhookPayload struct {
+	ID string `json:"id"`
 }
 
 type MuseumPayload struct {
@@ -106,6 +120,12 @@ type RevokeAPIKeyPayload struct {
 }
 
 type Subscription struct {
+}
+
+type UpdateWebhookPayload struct {
+	Webhook *store.Webhook `json:"webhook"`
+	// The new secret, when rotateSecret was set.
+	Secret *string `json:"secret,omitempty"`
 }
 
 // Who the API takes the caller to be.
