@@ -131,3 +131,17 @@ func personal(ctx context.Context, p *store.Person, value *string) (*string, err
 	}
 	return nil, nil
 }
+
+// feedPosition reads an optional change-feed cursor argument into dst; a malformed one is
+// a validation error on field.
+func feedPosition(field string, cursor *string, dst **int64) error {
+	if cursor == nil {
+		return nil
+	}
+	seq, err := store.DecodeChangeCursor(*cursor)
+	if err != nil {
+		return &store.ValidationError{Fields: []store.FieldError{{Field: field, Message: "is not a change-feed cursor: pass a cursor or endCursor a changes read returned"}}}
+	}
+	*dst = &seq
+	return nil
+}

@@ -71,12 +71,7 @@ func (r *createWebhookInputResolver) Types(ctx context.Context, obj *store.Creat
 }
 
 func (r *createWebhookInputResolver) StartAfter(ctx context.Context, obj *store.CreateWebhookInput, data *string) error {
-	if data == nil {
-		return nil
-	}
-	seq, err := store.DecodeChangeCursor(*data)
-	obj.StartAfter = &seq
-	return err
+	return feedPosition("startAfter", data, &obj.StartAfter)
 }
 
 func (r *updateWebhookInputResolver) Types(ctx context.Context, obj *store.UpdateWebhookInput, data []model.ChangeEntity) error {
@@ -85,12 +80,7 @@ func (r *updateWebhookInputResolver) Types(ctx context.Context, obj *store.Updat
 }
 
 func (r *updateWebhookInputResolver) ResumeAfter(ctx context.Context, obj *store.UpdateWebhookInput, data *string) error {
-	if data == nil {
-		return nil
-	}
-	seq, err := store.DecodeChangeCursor(*data)
-	obj.ResumeAfter = &seq
-	return err
+	return feedPosition("resumeAfter", data, &obj.ResumeAfter)
 }
 
 func (r *Resolver) Webhook() generated.WebhookResolver { return &webhookResolver{r} }
