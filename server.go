@@ -25,6 +25,7 @@ import (
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -90,7 +91,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	go func() { defer close(feedDone); _ = feed.Run(ctx) }()
 	defer func() { <-feedDone }()
 	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
-	return serve(ctx, cfg, s, feed, reg, log)
+	// The partnership network is loaded once and kept current from the feed.
+	graphs := network.New(s, log)
+	networkDone := make(chan struct{})
+	go func() { defer close(networkDone); graphs.Run(ctx, feed) }()
+	defer func() { <-networkDone }()
+	return serve(ctx, cfg, s, feed, graphs, reg, log)
 }
 
 // upkeep completes change-feed intents that dead writers left and trims the feed to its
@@ -181,7 +187,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, reg *metrics.Registry, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait
@@ -189,7 +195,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		wait = 5 * time.Millisecond
 	}
 	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
-		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
+		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout, Network: graphs,
 		Limits: api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost}})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -56,6 +57,8 @@ type Options struct {
 	Limits Limits
 	// RequestTimeout bounds each query and mutation (default 30s); subscriptions run on.
 	RequestTimeout time.Duration
+	// Network is the partnership network behind the network queries and exports.
+	Network *network.Projection
 }
 
 //go:embed assets playground.html
@@ -95,6 +98,9 @@ func New(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", o.Metrics.Handler())
+	for ext, format := range exportFormats {
+		mux.Handle("GET /export/network."+ext, timeout(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger)))
+	}
 	if o.Playground {
 		assets, _ := fs.Sub(static, "assets")
 		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
@@ -109,7 +115,7 @@ func New(o Options) http.Handler {
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
 func newGraphQL(o Options) http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed}})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver(o)})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -144,6 +150,10 @@ func newGraphQL(o Options) http.Handler {
 		return next(ctx)
 	})
 	return srv
+}
+
+func resolver(o Options) *graph.Resolver {
+	return &graph.Resolver{Store: o.Store, Feed: o.Feed, Network: o.Network}
 }
 
 // originHosts turns CORS origins into the host patterns the WebSocket handshake checks.

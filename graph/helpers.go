@@ -6,8 +6,26 @@ import (
 	"slices"
 
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
+
+// seesRestricted reports whether the caller may see RESTRICTED records and what is
+// derived from them. There is no access control yet, so every caller is anonymous and
+// the answer is always false; it becomes the caller's role (RESEARCHER and above) when
+// access control arrives.
+func seesRestricted(ctx context.Context) bool { return false }
+
+// callerView is what the caller may see of the partnership network and its summaries.
+func callerView(ctx context.Context) network.View {
+	return network.View{Restricted: seesRestricted(ctx)}
+}
+
+// NetworkExport returns the partnership network selected by f as the caller may see it,
+// for the export endpoints; its errors are those of partnershipNetwork.
+func (r *Resolver) NetworkExport(ctx context.Context, f *network.Filter) (*network.Network, error) {
+	return r.Network.Network(ctx, f, callerView(ctx))
+}
 
 // maxNodes bounds how many ids one nodes() call may ask for.
 const maxNodes = 100

@@ -9,6 +9,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/loader"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -16,6 +17,9 @@ import (
 type Resolver struct {
 	Store *store.Store
 	Feed  *changefeed.Broker
+	// Network is the in-memory partnership network behind the network queries and the
+	// participation summary.
+	Network *network.Projection
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {

@@ -1,0 +1,390 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// Projection is the in-memory graph: museums, communities, partnerships, outcomes and the
+// light facts of every decision event. It is safe for concurrent use: changes take the
+// write lock briefly, queries read under the read lock and do their heavy work (such as
+// betweenness) on an immutable copy of the filtered graph, outside the lock.
+type Projection struct {
+	s   *store.Store // nil for a projection built from records in memory
+	log *slog.Logger
+
+	ready     chan struct{}
+	readyOnce sync.Once
+
+	mu           sync.RWMutex
+	version      uint64
+	nodes        map[string]*nodeRec
+	partnerships map[string]*partnershipRec
+	events       map[string]*eventFact
+	edges        map[string]*edgeEvents // by partnership id, whether the partnership is known yet or not
+	outcomes     map[string]*outcomeRec
+
+	cacheMu sync.Mutex
+	cache   map[string]*entry
+}
+
+type nodeRec struct {
+	id, label        string
+	kind             NodeKind
+	archived, sample bool
+}
+
+type partnershipRec struct {
+	id, title, museumID, communityID, programmeID string
+	status                                        store.PartnershipStatus
+	start, end                                    *store.Date
+	outcomeIDs                                    []string
+	archived, sample                              bool
+}
+
+type outcomeRec struct {
+	id, code, title string
+	archived        bool
+}
+
+// eventFact is what the projection keeps of a decision event: enough to weigh edges and
+// to summarise, nothing personal and no text.
+type eventFact struct {
+	id, partnership, museum string
+	communities, outcomes   []string
+	kind                    store.DecisionEventKind
+	at                      int64 // occurredAt in Unix milliseconds, the database's precision
+	level, rung             int8  // ranks; rung 0 when not assessed
+	restricted, archived    bool
+	sample, gap             bool
+	decisions, implemented  int32
+	participants            int32 // community participants
+}
+
+// edgeEvents are a partnership's decision events, with the number of live (not archived)
+// ones at each level, public and restricted apart, so that the common filters weigh an
+// edge without looking at its events.
+type edgeEvents struct {
+	events []*eventFact
+	counts [2][6]int32 // [restricted][level rank]
+}
+
+func (ee *edgeEvents) count(e *eventFact, d int32) {
+	if !e.archived {
+		ee.counts[b2i(e.restricted)][e.level] += d
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The document fields the projection reads of each collection.
+var (
+	nodeFields        = []string{"name", "archived", "sample"}
+	partnershipFields = []string{"title", "museumId", "communityId", "programmeId", "status", "startDate", "endDate", "outcomeIds", "archived", "sample"}
+	outcomeFields     = []string{"code", "title", "archived"}
+	eventFields       = []string{"museumId", "partnershipId", "communityIds", "outcomeIds", "kind", "occurredAt", "participationLevel",
+		"assessedRung", "visibility", "archived", "sample", "empowermentGap", "decisionCount", "implementedCount", "communityParticipantCount"}
+	// followed are the entities whose changes the projection applies.
+	followed = []store.Entity{store.EntityMuseum, store.EntityCommunity, store.EntityPartner, store.EntityEvent, store.EntityOutcome}
+)
+
+// New returns an empty projection over s. Run loads and follows it; queries wait until
+// it has loaded.
+func New(s *store.Store, log *slog.Logger) *Projection {
+	if log == nil {
+		log = slog.Default()
+	}
+	p := &Projection{s: s, log: log, ready: make(chan struct{}), cache: map[string]*entry{}}
+	p.reset()
+	return p
+}
+
+// FromRecords returns a loaded projection holding recs (see Put), with no database
+// behind it: for tests and benchmarks. A summary with a search needs the database and
+// fails on it.
+func FromRecords(recs ...any) *Projection {
+	p := New(nil, nil)
+	p.Put(recs...)
+	p.markReady()
+	return p
+}
+
+func (p *Projection) reset() {
+	p.nodes = map[string]*nodeRec{}
+	p.partnerships = map[string]*partnershipRec{}
+	p.events = map[string]*eventFact{}
+	p.edges = map[string]*edgeEvents{}
+	p.outcomes = map[string]*outcomeRec{}
+}
+
+func (p *Projection) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
+
+// wait returns once the projection has loaded, or ctx's error; a server without a
+// projection is unavailable.
+func (p *Projection) wait(ctx context.Context) error {
+	if p == nil {
+		return fmt.Errorf("%w: this server has no partnership network", store.ErrUnavailable)
+	}
+	select {
+	case <-p.ready:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the partnership network is still loading: %w", ctx.Err())
+	}
+}
+
+// Version returns the projection's version, which grows with every change applied.
+func (p *Projection) Version() uint64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.version
+}
+
+// Put adds or replaces records: *store.Museum, *store.Community, *store.Partnership,
+// *store.DecisionEvent and *store.Outcome (other values are ignored). It is how changes
+// are applied: each changed record is read again by id and put.
+func (p *Projection) Put(recs ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range recs {
+		p.put(r)
+	}
+	p.version++
+}
+
+func (p *Projection) put(r any) {
+	switch r := r.(type) {
+	case *store.Museum:
+		p.nodes[r.ID] = &nodeRec{id: r.ID, label: r.Name, kind: KindMuseum, archived: r.Archived, sample: r.Sample}
+	case *store.Community:
+		p.nodes[r.ID] = &nodeRec{id: r.ID, label: r.Name, kind: KindCommunity, archived: r.Archived, sample: r.Sample}
+	case *store.Outcome:
+		p.outcomes[r.ID] = &outcomeRec{id: r.ID, code: r.Code, title: r.Title, archived: r.Archived}
+	case *store.Partnership:
+		rec := &partnershipRec{id: r.ID, title: r.Title, museumID: r.MuseumID, communityID: r.CommunityID, status: r.Status,
+			start: r.StartDate, end: r.EndDate, outcomeIDs: r.OutcomeIDs, archived: r.Archived, sample: r.Sample}
+		if r.ProgrammeID != nil {
+			rec.programmeID = *r.ProgrammeID
+		}
+		p.partnerships[r.ID] = rec
+	case *store.DecisionEvent:
+		p.putEvent(factOf(r))
+	}
+}
+
+func factOf(e *store.DecisionEvent) *eventFact {
+	f := &eventFact{id: e.ID, museum: e.MuseumID, communities: slices.Compact(slices.Sorted(slices.Values(e.CommunityIDs))),
+		outcomes: e.OutcomeIDs, kind: e.Kind, at: e.OccurredAt.UnixMilli(), level: int8(e.ParticipationLevel.Rank()),
+		restricted: e.Visibility == store.VisibilityRestricted, archived: e.Archived, sample: e.Sample,
+		gap: e.EmpowermentGap, decisions: int32(e.DecisionCount), implemented: int32(e.ImplementedCount),
+		participants: int32(e.CommunityParticipantCount)}
+	if e.PartnershipID != nil {
+		f.partnership = *e.PartnershipID
+	}
+	if e.AssessedRung != nil {
+		f.rung = int8(e.AssessedRung.Rank())
+	}
+	return f
+}
+
+func (p *Projection) putEvent(f *eventFact) {
+	if old := p.events[f.id]; old != nil && old.partnership != "" {
+		ee := p.edges[old.partnership]
+		ee.count(old, -1)
+		i := slices.Index(ee.events, old)
+		ee.events[i] = ee.events[len(ee.events)-1]
+		ee.events = ee.events[:len(ee.events)-1]
+	}
+	p.events[f.id] = f
+	if f.partnership == "" {
+		return
+	}
+	ee := p.edges[f.partnership]
+	if ee == nil {
+		ee = &edgeEvents{}
+		p.edges[f.partnership] = ee
+	}
+	ee.events = append(ee.events, f)
+	ee.count(f, 1)
+}
+
+// Run loads the projection from the database, then applies every change the feed
+// delivers until ctx ends: each changed record is read again by id, so a write on any
+// server instance shows here as soon as the feed delivers it (within its poll interval).
+// Failures are logged and retried; Run returns when ctx ends.
+func (p *Projection) Run(ctx context.Context, feed *changefeed.Broker) {
+	after, ok := p.loadRetrying(ctx)
+	if !ok {
+		return
+	}
+	for ctx.Err() == nil {
+		ch, err := feed.Follow(ctx, after, followed)
+		switch {
+		case errors.Is(err, store.ErrCursorExpired):
+			// Changes were trimmed before this instance read them: read everything again.
+			if after, ok = p.loadRetrying(ctx); !ok {
+				return
+			}
+			continue
+		case err != nil:
+			if ctx.Err() == nil {
+				p.log.Warn("network: following the change feed failed; retrying", "err", err)
+			}
+			sleep(ctx, time.Second)
+			continue
+		}
+		after = p.follow(ctx, ch, after)
+	}
+}
+
+// loadRetrying loads the projection until it succeeds, and returns the feed position the
+// load includes everything up to; false when ctx ended first.
+func (p *Projection) loadRetrying(ctx context.Context) (int64, bool) {
+	for {
+		start := time.Now()
+		seq, err := p.s.LastSeq(ctx)
+		if err == nil {
+			err = p.Load(ctx)
+		}
+		if err == nil {
+			p.log.Info("network: projection loaded", "took", time.Since(start).Round(time.Millisecond))
+			return seq, true
+		}
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		p.log.Warn("network: loading the projection failed; retrying", "err", err)
+		sleep(ctx, time.Second)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// Load reads every museum, community, partnership, outcome and decision event from the
+// database (one command per collection, only the fields the projection needs) and
+// replaces the projection's contents with them. Errors are the store's.
+func (p *Projection) Load(ctx context.Context) error {
+	fresh := New(nil, p.log)
+	put := func(r any) error { fresh.put(r); return nil }
+	steps := []func() error{
+		func() error { return p.s.Museums.Scan(ctx, nodeFields, func(r *store.Museum) error { return put(r) }) },
+		func() error { return p.s.Communities.Scan(ctx, nodeFields, func(r *store.Community) error { return put(r) }) },
+		func() error { return p.s.Outcomes.Scan(ctx, outcomeFields, func(r *store.Outcome) error { return put(r) }) },
+		func() error { return p.s.Partnerships.Scan(ctx, partnershipFields, func(r *store.Partnership) error { return put(r) }) },
+		func() error { return p.s.Events.Scan(ctx, eventFields, func(r *store.DecisionEvent) error { return put(r) }) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("network: load: %w", err)
+		}
+	}
+	p.mu.Lock()
+	p.nodes, p.partnerships, p.events, p.edges, p.outcomes = fresh.nodes, fresh.partnerships, fresh.events, fresh.edges, fresh.outcomes
+	p.version++
+	p.mu.Unlock()
+	p.markReady()
+	return nil
+}
+
+// followBatch bounds how many changes are read again and applied together.
+const followBatch = 500
+
+// follow applies the changes on ch until it closes or a read fails, and returns the
+// position of the last change applied.
+func (p *Projection) follow(ctx context.Context, ch <-chan *store.Change, after int64) int64 {
+	for {
+		var batch []*store.Change
+		select {
+		case c, ok := <-ch:
+			if !ok || c.Err != nil {
+				return after
+			}
+			batch = append(batch, c)
+		case <-ctx.Done():
+			return after
+		}
+	drain:
+		for len(batch) < followBatch {
+			select {
+			case c, ok := <-ch:
+				if !ok || c.Err != nil {
+					break drain
+				}
+				batch = append(batch, c)
+			default:
+				break drain
+			}
+		}
+		recs, err := p.reread(ctx, batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.log.Warn("network: reading changed records failed; following again", "err", err)
+			}
+			return after
+		}
+		p.Put(recs...)
+		after = batch[len(batch)-1].Seq
+	}
+}
+
+// reread reads the records the changes name, one command per entity.
+func (p *Projection) reread(ctx context.Context, changes []*store.Change) ([]any, error) {
+	ids := map[store.Entity][]string{}
+	for _, c := range changes {
+		if !slices.Contains(ids[c.Entity], c.EntityID) {
+			ids[c.Entity] = append(ids[c.Entity], c.EntityID)
+		}
+	}
+	var out []any
+	for e, list := range ids {
+		var recs []any
+		var errs []error
+		switch e {
+		case store.EntityMuseum:
+			recs, errs = anys(p.s.Museums.GetMany(ctx, list))
+		case store.EntityCommunity:
+			recs, errs = anys(p.s.Communities.GetMany(ctx, list))
+		case store.EntityPartner:
+			recs, errs = anys(p.s.Partnerships.GetMany(ctx, list))
+		case store.EntityEvent:
+			recs, errs = anys(p.s.Events.GetMany(ctx, list))
+		case store.EntityOutcome:
+			recs, errs = anys(p.s.Outcomes.GetMany(ctx, list))
+		}
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				out = append(out, recs[i])
+			case !store.IsNotFound(err):
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func anys[T any](recs []*T, errs []error) ([]any, []error) {
+	out := make([]any, len(recs))
+	for i, r := range recs {
+		out[i] = r
+	}
+	return out, errs
+}
