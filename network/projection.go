@@ -286,10 +286,18 @@ func (p *Projection) Load(ctx context.Context) error {
 	put := func(r any) error { fresh.put(r); return nil }
 	steps := []func() error{
 		func() error { return p.s.Museums.Scan(ctx, nodeFields, func(r *store.Museum) error { return put(r) }) },
-		func() error { return p.s.Communities.Scan(ctx, nodeFields, func(r *store.Community) error { return put(r) }) },
-		func() error { return p.s.Outcomes.Scan(ctx, outcomeFields, func(r *store.Outcome) error { return put(r) }) },
-		func() error { return p.s.Partnerships.Scan(ctx, partnershipFields, func(r *store.Partnership) error { return put(r) }) },
-		func() error { return p.s.Events.Scan(ctx, eventFields, func(r *store.DecisionEvent) error { return put(r) }) },
+		func() error {
+			return p.s.Communities.Scan(ctx, nodeFields, func(r *store.Community) error { return put(r) })
+		},
+		func() error {
+			return p.s.Outcomes.Scan(ctx, outcomeFields, func(r *store.Outcome) error { return put(r) })
+		},
+		func() error {
+			return p.s.Partnerships.Scan(ctx, partnershipFields, func(r *store.Partnership) error { return put(r) })
+		},
+		func() error {
+			return p.s.Events.Scan(ctx, eventFields, func(r *store.DecisionEvent) error { return put(r) })
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

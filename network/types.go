@@ -49,7 +49,9 @@ var NodeKinds = store.EnumValues[NodeKind]{KindMuseum, KindCommunity}
 func (k NodeKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
 
 // UnmarshalGQL reads a kind, failing on unknown values.
-func (k *NodeKind) UnmarshalGQL(v any) error { return unmarshalEnum(v, k, NodeKinds, "NetworkNodeKind") }
+func (k *NodeKind) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, k, NodeKinds, "NetworkNodeKind")
+}
 
 // Node is a museum or community in a network, with its metrics in that network.
 type Node struct {
