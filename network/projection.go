@@ -283,21 +283,12 @@ func sleep(ctx context.Context, d time.Duration) {
 // replaces the projection's contents with them. Errors are the store's.
 func (p *Projection) Load(ctx context.Context) error {
 	fresh := New(nil, p.log)
-	put := func(r any) error { fresh.put(r); return nil }
 	steps := []func() error{
-		func() error { return p.s.Museums.Scan(ctx, nodeFields, func(r *store.Museum) error { return put(r) }) },
-		func() error {
-			return p.s.Communities.Scan(ctx, nodeFields, func(r *store.Community) error { return put(r) })
-		},
-		func() error {
-			return p.s.Outcomes.Scan(ctx, outcomeFields, func(r *store.Outcome) error { return put(r) })
-		},
-		func() error {
-			return p.s.Partnerships.Scan(ctx, partnershipFields, func(r *store.Partnership) error { return put(r) })
-		},
-		func() error {
-			return p.s.Events.Scan(ctx, eventFields, func(r *store.DecisionEvent) error { return put(r) })
-		},
+		func() error { return scanInto(ctx, p.s.Museums, nodeFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Communities, nodeFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Outcomes, outcomeFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Partnerships, partnershipFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Events, eventFields, fresh) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -310,6 +301,14 @@ func (p *Projection) Load(ctx context.Context) error {
 	p.mu.Unlock()
 	p.markReady()
 	return nil
+}
+
+// scanInto puts every record of c, read with the given fields, into dst.
+func scanInto[T, F any](ctx context.Context, c *store.Collection[T, F], fields []string, dst *Projection) error {
+	return c.Scan(ctx, fields, func(r *T) error {
+		dst.put(r)
+		return nil
+	})
 }
 
 // followBatch bounds how many changes are read again and applied together.
