@@ -94,43 +94,50 @@ func betweenness(g csr) []float64 {
 // and returns their sums per node.
 func brandes(g csr, first, step int) []float64 {
 	n := g.n()
+	off, adj := g.off, g.adj
 	out := make([]float64, n)
-	sigma := make([]float64, n)
 	delta := make([]float64, n)
-	dist := make([]int32, n)
+	// What the search keeps of each node, together so that one visit touches one place.
+	type state struct {
+		dist  int32   // hops from the source; -1 when not reached
+		end   int32   // the predecessors found so far are pred[off[v]:end]
+		sigma float64 // the number of shortest paths from the source
+	}
+	st := make([]state, n)
 	order := make([]int32, 0, n) // BFS order, read backwards as Brandes' stack
 	// The predecessors of w are among its neighbours, so they fit in w's row of pred.
-	pred := make([]int32, len(g.adj))
-	npred := make([]int32, n)
-	for i := range dist {
-		dist[i] = -1
+	pred := make([]int32, len(adj))
+	for v := range st {
+		st[v] = state{dist: -1, end: off[v]}
 	}
 	for s := first; s < n; s += step {
 		for _, v := range order {
-			dist[v], sigma[v], delta[v], npred[v] = -1, 0, 0, 0
+			st[v] = state{dist: -1, end: off[v]}
+			delta[v] = 0
 		}
 		order = append(order[:0], int32(s))
-		dist[s], sigma[s] = 0, 1
+		st[s].dist, st[s].sigma = 0, 1
 		for i := 0; i < len(order); i++ {
 			v := order[i]
-			dv := dist[v] + 1
-			for _, w := range g.neighbours(v) {
-				if dist[w] < 0 {
-					dist[w] = dv
+			dv, sv := st[v].dist+1, st[v].sigma
+			for _, w := range adj[off[v]:off[v+1]] {
+				sw := &st[w]
+				if sw.dist < 0 {
+					sw.dist = dv
 					order = append(order, w)
 				}
-				if dist[w] == dv {
-					sigma[w] += sigma[v]
-					pred[g.off[w]+npred[w]] = v
-					npred[w]++
+				if sw.dist == dv {
+					sw.sigma += sv
+					pred[sw.end] = v
+					sw.end++
 				}
 			}
 		}
 		for i := len(order) - 1; i > 0; i-- {
 			w := order[i]
-			c := (1 + delta[w]) / sigma[w]
-			for _, v := range pred[g.off[w] : g.off[w]+npred[w]] {
-				delta[v] += sigma[v] * c
+			c := (1 + delta[w]) / st[w].sigma
+			for _, v := range pred[off[w]:st[w].end] {
+				delta[v] += st[v].sigma * c
 			}
 			out[w] += delta[w]
 		}

@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"testing"
@@ -273,6 +274,40 @@ func TestSummaryMatchesTheRecords(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// The in-memory sample the benchmarks use is the network of the stored sample.
+func TestSampleNetworkIsTheStoredSample(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	if _, err := seed.Sample(ctx, s, 500); err != nil {
+		t.Fatal(err)
+	}
+	stored := network.New(s, nil)
+	if err := stored.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := seed.SampleNetwork(500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated := network.FromRecords(recs...)
+	for _, v := range []network.View{anonymous, researcher} {
+		a, _ := stored.Network(ctx, nil, v)
+		b, _ := generated.Network(ctx, nil, v)
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if a.Stats.EdgeCount == 0 || string(ja) != string(jb) {
+			t.Errorf("view %+v: stored sample %+v, generated %+v", v, a.Stats, b.Stats)
+		}
+		sa, _ := stored.Summary(ctx, nil, network.ByOutcome, v)
+		sb, _ := generated.Summary(ctx, nil, network.ByOutcome, v)
+		ja, _ = json.Marshal(sa)
+		jb, _ = json.Marshal(sb)
+		if string(ja) != string(jb) {
+			t.Errorf("view %+v: summaries differ:\n%s\n%s", v, ja, jb)
 		}
 	}
 }
