@@ -36,10 +36,10 @@ func follow(t *testing.T, s *store.Store) *network.Projection {
 }
 
 // eventually polls cond for up to a second, the time a write may take to reach every
-// server instance.
+// server instance (longer under the race detector).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(slowdown * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: not within a second", what)
