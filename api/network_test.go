@@ -346,15 +346,24 @@ func TestNetworkExports(t *testing.T) {
 		}
 	}
 	nodeAttrs := []string{"kind", "label", "degree", "weightedDegree", "betweenness", "component"}
+	// export fetches an export of the sample network, decodes it into doc and returns its
+	// content type.
+	export := func(t *testing.T, ext string, unmarshal func([]byte, any) error, doc any) string {
+		t.Helper()
+		status, ctype, body := get(t, e.base+"/export/network."+ext+"?sample=true")
+		if status != http.StatusOK {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		if err := unmarshal([]byte(body), doc); err != nil {
+			t.Fatal(err)
+		}
+		return ctype
+	}
 
 	t.Run("GraphML", func(t *testing.T) {
-		status, ctype, body := get(t, e.base+"/export/network.graphml?sample=true")
-		if status != http.StatusOK || !strings.Contains(ctype, "graphml") {
-			t.Fatalf("status %d, %s", status, ctype)
-		}
 		var doc graphMLDoc
-		if err := xml.Unmarshal([]byte(body), &doc); err != nil {
-			t.Fatal(err)
+		if ctype := export(t, "graphml", xml.Unmarshal, &doc); !strings.Contains(ctype, "graphml") {
+			t.Errorf("content type %s", ctype)
 		}
 		declared := map[string]string{}
 		for _, k := range doc.Keys {
@@ -392,14 +401,8 @@ func TestNetworkExports(t *testing.T) {
 		sameIDs("GraphML", "edge", gotEdges, edgeIDs)
 	})
 	t.Run("GEXF", func(t *testing.T) {
-		status, _, body := get(t, e.base+"/export/network.gexf?sample=true")
-		if status != http.StatusOK {
-			t.Fatalf("status %d", status)
-		}
 		var doc gexfDoc
-		if err := xml.Unmarshal([]byte(body), &doc); err != nil {
-			t.Fatal(err)
-		}
+		export(t, "gexf", xml.Unmarshal, &doc)
 		if doc.XMLName.Space != "http://gexf.net/1.3" || doc.Version != "1.3" || doc.Graph.DefaultEdgeType != "undirected" {
 			t.Errorf("gexf %s version %s, %s edges; want 1.3, undirected", doc.XMLName.Space, doc.Version, doc.Graph.DefaultEdgeType)
 		}
@@ -428,14 +431,8 @@ func TestNetworkExports(t *testing.T) {
 		sameIDs("GEXF", "edge", gotEdges, edgeIDs)
 	})
 	t.Run("JSON", func(t *testing.T) {
-		status, _, body := get(t, e.base+"/export/network.json?sample=true")
-		if status != http.StatusOK {
-			t.Fatalf("status %d", status)
-		}
 		var doc nodeLinkDoc
-		if err := json.Unmarshal([]byte(body), &doc); err != nil {
-			t.Fatal(err)
-		}
+		export(t, "json", json.Unmarshal, &doc)
 		if doc.Directed || doc.Multigraph {
 			t.Errorf("directed %v, multigraph %v; want an undirected simple graph", doc.Directed, doc.Multigraph)
 		}
