@@ -261,6 +261,7 @@ func (p *Projection) loadRetrying(ctx context.Context) (int64, bool) {
 		}
 		if err == nil {
 			p.log.Info("network: projection loaded", "took", time.Since(start).Round(time.Millisecond))
+			p.warm()
 			return seq, true
 		}
 		if ctx.Err() != nil {
@@ -349,6 +350,16 @@ func (p *Projection) follow(ctx context.Context, ch <-chan *store.Change, after 
 		}
 		p.Put(recs...)
 		after = batch[len(batch)-1].Seq
+		p.warm()
+	}
+}
+
+// warm computes the whole network for both views ahead of the next request, so that the
+// most common query stays fast after a write. Changes that arrive meanwhile wait and are
+// applied together, so a burst of writes costs one computation, not one each.
+func (p *Projection) warm() {
+	for _, v := range []View{{}, {Restricted: true}} {
+		_, _ = p.Network(context.Background(), nil, v)
 	}
 }
 
