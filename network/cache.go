@@ -1,6 +1,10 @@
 package network
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+)
 
 // maxCached bounds the number of cached results; past it, results of older versions go
 // first, then any.
@@ -11,13 +15,15 @@ const maxCached = 256
 type entry struct {
 	version uint64
 	ready   chan struct{}
-	val     any // set before ready closes
+	val     any   // set before ready closes
+	err     error // set instead of val when the computation panicked
 }
 
 // cached returns the value computed by compute for key at the projection's current
 // version (or a later one), computing it at most once per version: concurrent callers
 // share one computation. compute must not fail and must read the projection under its
-// read lock. A caller whose ctx ends while waiting gets ctx's error; the computation
+// read lock; should it panic all the same, its callers get an error and the next call
+// tries again. A caller whose ctx ends while waiting gets ctx's error; the computation
 // goes on for the others.
 func (p *Projection) cached(ctx context.Context, key string, compute func() any) (any, error) {
 	version := p.Version()
@@ -32,13 +38,24 @@ func (p *Projection) cached(ctx context.Context, key string, compute func() any)
 	p.cacheMu.Unlock()
 	if fresh {
 		go func() {
+			defer close(e.ready)
+			defer func() {
+				if r := recover(); r != nil {
+					p.log.Error("network: computation panicked", "key", key, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					e.err = fmt.Errorf("network: computing %s: %v", key, r)
+					p.cacheMu.Lock()
+					if p.cache[key] == e {
+						delete(p.cache, key)
+					}
+					p.cacheMu.Unlock()
+				}
+			}()
 			e.val = compute()
-			close(e.ready)
 		}()
 	}
 	select {
 	case <-e.ready:
-		return e.val, nil
+		return e.val, e.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -300,3 +300,22 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// A computation that panics fails its callers, not the server, and is tried again.
+func TestCachedPanicIsAnError(t *testing.T) {
+	p := world()
+	calls := 0
+	compute := func() any {
+		calls++
+		if calls == 1 {
+			panic("broken")
+		}
+		return calls
+	}
+	if _, err := p.cached(context.Background(), "k", compute); err == nil {
+		t.Error("a panicking computation gave no error")
+	}
+	if v, err := p.cached(context.Background(), "k", compute); err != nil || v != 2 {
+		t.Errorf("second call = %v, %v; want it computed again", v, err)
+	}
+}
