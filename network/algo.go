@@ -104,36 +104,38 @@ func brandes(g csr, first, step int) []float64 {
 		sigma float64 // the number of shortest paths from the source
 	}
 	st := make([]state, n)
-	order := make([]int32, 0, n) // BFS order, read backwards as Brandes' stack
+	order := make([]int32, n) // BFS order, read backwards as Brandes' stack
+	reached := 0              // order[:reached] are the nodes reached from the source
 	// The predecessors of w are among its neighbours, so they fit in w's row of pred.
 	pred := make([]int32, len(adj))
 	for v := range st {
 		st[v] = state{dist: -1, end: off[v]}
 	}
 	for s := first; s < n; s += step {
-		for _, v := range order {
+		for _, v := range order[:reached] {
 			st[v] = state{dist: -1, end: off[v]}
 			delta[v] = 0
 		}
-		order = append(order[:0], int32(s))
+		order[0], reached = int32(s), 1
 		st[s].dist, st[s].sigma = 0, 1
-		for i := 0; i < len(order); i++ {
+		for i := 0; i < reached; i++ {
 			v := order[i]
 			dv, sv := st[v].dist+1, st[v].sigma
 			for _, w := range adj[off[v]:off[v+1]] {
 				sw := &st[w]
-				if sw.dist < 0 {
+				if d := sw.dist; d < 0 {
 					sw.dist = dv
-					order = append(order, w)
+					order[reached] = w
+					reached++
+				} else if d != dv {
+					continue
 				}
-				if sw.dist == dv {
-					sw.sigma += sv
-					pred[sw.end] = v
-					sw.end++
-				}
+				sw.sigma += sv
+				pred[sw.end] = v
+				sw.end++
 			}
 		}
-		for i := len(order) - 1; i > 0; i-- {
+		for i := reached - 1; i > 0; i-- {
 			w := order[i]
 			c := (1 + delta[w]) / st[w].sigma
 			for _, v := range pred[off[w]:st[w].end] {
