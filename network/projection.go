@@ -24,17 +24,57 @@ type Projection struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
-	mu           sync.RWMutex
-	version      uint64
-	nodes        map[string]*nodeRec
-	partnerships map[string]*partnershipRec
-	events       map[string]*eventFact
-	edges        map[string]*edgeEvents // by partnership id, whether the partnership is known yet or not
-	outcomes     map[string]*outcomeRec
+	mu      sync.RWMutex
+	version uint64
+	*data   // replaced whole by Load
 
 	cacheMu sync.Mutex
 	cache   map[string]*entry
 }
+
+// data is what the projection holds. The events' facts hold no pointers (references are
+// interned to numbers, lists kept in one shared pool), so that the garbage collector need
+// not trace a hundred thousand small objects on every cycle of a busy server.
+type data struct {
+	nodes        map[string]*nodeRec
+	partnerships map[string]*partnershipRec
+	outcomes     map[string]*outcomeRec
+	syms         map[string]int32 // the ids events refer to, interned
+	names        []string         // by symbol
+	eventIndex   map[string]int32 // event id → index in facts
+	facts        []eventFact
+	refs         []int32               // the events' communities and outcomes, as ranges
+	garbage      int                   // entries of refs no fact uses any more
+	edges        map[int32]*edgeEvents // by partnership symbol, whether the partnership is known yet or not
+}
+
+func newData() *data {
+	return &data{nodes: map[string]*nodeRec{}, partnerships: map[string]*partnershipRec{}, outcomes: map[string]*outcomeRec{},
+		syms: map[string]int32{}, eventIndex: map[string]int32{}, edges: map[int32]*edgeEvents{}}
+}
+
+// sym returns id's symbol, interning it.
+func (d *data) sym(id string) int32 {
+	if n, ok := d.syms[id]; ok {
+		return n
+	}
+	n := int32(len(d.names))
+	d.syms[id] = n
+	d.names = append(d.names, id)
+	return n
+}
+
+// lookup returns id's symbol, or noSym when no event refers to id.
+func (d *data) lookup(id string) int32 {
+	if n, ok := d.syms[id]; ok {
+		return n
+	}
+	return noSym
+}
+
+// noSym stands for no reference (an event without a partnership) and for an id no event
+// refers to.
+const noSym = -1
 
 type nodeRec struct {
 	id, label        string
@@ -58,22 +98,29 @@ type outcomeRec struct {
 // eventFact is what the projection keeps of a decision event: enough to weigh edges and
 // to summarise, nothing personal and no text.
 type eventFact struct {
-	id, partnership, museum string
-	communities, outcomes   []string
-	kind                    store.DecisionEventKind
-	at                      int64 // occurredAt in Unix milliseconds, the database's precision
-	level, rung             int8  // ranks; rung 0 when not assessed
-	restricted, archived    bool
-	sample, gap             bool
-	decisions, implemented  int32
-	participants            int32 // community participants
+	at                     int64 // occurredAt in Unix milliseconds, the database's precision
+	partnership, museum    int32 // symbols; partnership noSym when none
+	refs                   int32 // communities at refs[ref:ref+nCom], then outcomes
+	nCom, nOut             uint16
+	kind, level, rung      int8 // kind's index, level and rung ranks (rung 0 when not assessed)
+	restricted, archived   bool
+	sample, gap            bool
+	decisions, implemented int32
+	participants           int32 // community participants
 }
 
-// edgeEvents are a partnership's decision events, with the number of live (not archived)
-// ones at each level, public and restricted apart, so that the common filters weigh an
-// edge without looking at its events.
+func (d *data) communities(e *eventFact) []int32 { return d.refs[e.refs : e.refs+int32(e.nCom)] }
+
+func (d *data) outcomesOf(e *eventFact) []int32 {
+	start := e.refs + int32(e.nCom)
+	return d.refs[start : start+int32(e.nOut)]
+}
+
+// edgeEvents are a partnership's decision events (indices in facts), with the number of
+// live (not archived) ones at each level, public and restricted apart, so that the common
+// filters weigh an edge without looking at its events.
 type edgeEvents struct {
-	events []*eventFact
+	events []int32
 	counts [2][6]int32 // [restricted][level rank]
 }
 
@@ -107,9 +154,7 @@ func New(s *store.Store, log *slog.Logger) *Projection {
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Projection{s: s, log: log, ready: make(chan struct{}), cache: map[string]*entry{}}
-	p.reset()
-	return p
+	return &Projection{s: s, log: log, ready: make(chan struct{}), cache: map[string]*entry{}, data: newData()}
 }
 
 // FromRecords returns a loaded projection holding recs (see Put), with no database
@@ -120,14 +165,6 @@ func FromRecords(recs ...any) *Projection {
 	p.Put(recs...)
 	p.markReady()
 	return p
-}
-
-func (p *Projection) reset() {
-	p.nodes = map[string]*nodeRec{}
-	p.partnerships = map[string]*partnershipRec{}
-	p.events = map[string]*eventFact{}
-	p.edges = map[string]*edgeEvents{}
-	p.outcomes = map[string]*outcomeRec{}
 }
 
 func (p *Projection) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
@@ -181,44 +218,73 @@ func (p *Projection) put(r any) {
 		}
 		p.partnerships[r.ID] = rec
 	case *store.DecisionEvent:
-		p.putEvent(factOf(r))
+		p.putEvent(r)
 	}
 }
 
-func factOf(e *store.DecisionEvent) *eventFact {
-	f := &eventFact{id: e.ID, museum: e.MuseumID, communities: slices.Compact(slices.Sorted(slices.Values(e.CommunityIDs))),
-		outcomes: e.OutcomeIDs, kind: e.Kind, at: e.OccurredAt.UnixMilli(), level: int8(e.ParticipationLevel.Rank()),
+// putEvent adds or replaces an event's facts; the caller holds the write lock.
+func (d *data) putEvent(e *store.DecisionEvent) {
+	f := eventFact{museum: d.sym(e.MuseumID), partnership: noSym, at: e.OccurredAt.UnixMilli(),
+		kind: int8(slices.Index(store.DecisionEventKinds, e.Kind)), level: int8(e.ParticipationLevel.Rank()),
 		restricted: e.Visibility == store.VisibilityRestricted, archived: e.Archived, sample: e.Sample,
 		gap: e.EmpowermentGap, decisions: int32(e.DecisionCount), implemented: int32(e.ImplementedCount),
 		participants: int32(e.CommunityParticipantCount)}
 	if e.PartnershipID != nil {
-		f.partnership = *e.PartnershipID
+		f.partnership = d.sym(*e.PartnershipID)
 	}
 	if e.AssessedRung != nil {
 		f.rung = int8(e.AssessedRung.Rank())
 	}
-	return f
+	f.refs = int32(len(d.refs))
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(e.CommunityIDs))) {
+		d.refs = append(d.refs, d.sym(id))
+	}
+	f.nCom = uint16(int32(len(d.refs)) - f.refs)
+	for _, id := range e.OutcomeIDs {
+		d.refs = append(d.refs, d.sym(id))
+	}
+	f.nOut = uint16(int32(len(d.refs)) - f.refs - int32(f.nCom))
+
+	i, ok := d.eventIndex[e.ID]
+	if ok {
+		old := &d.facts[i]
+		d.garbage += int(old.nCom) + int(old.nOut)
+		if ee := d.edges[old.partnership]; old.partnership != noSym {
+			ee.count(old, -1)
+			k := slices.Index(ee.events, i)
+			ee.events[k] = ee.events[len(ee.events)-1]
+			ee.events = ee.events[:len(ee.events)-1]
+		}
+		d.facts[i] = f
+	} else {
+		i = int32(len(d.facts))
+		d.eventIndex[e.ID] = i
+		d.facts = append(d.facts, f)
+	}
+	if f.partnership != noSym {
+		ee := d.edges[f.partnership]
+		if ee == nil {
+			ee = &edgeEvents{}
+			d.edges[f.partnership] = ee
+		}
+		ee.events = append(ee.events, i)
+		ee.count(&f, 1)
+	}
+	if d.garbage > 1<<16 && d.garbage > len(d.refs)/2 {
+		d.compact()
+	}
 }
 
-func (p *Projection) putEvent(f *eventFact) {
-	if old := p.events[f.id]; old != nil && old.partnership != "" {
-		ee := p.edges[old.partnership]
-		ee.count(old, -1)
-		i := slices.Index(ee.events, old)
-		ee.events[i] = ee.events[len(ee.events)-1]
-		ee.events = ee.events[:len(ee.events)-1]
+// compact drops the entries of refs that replaced events left behind.
+func (d *data) compact() {
+	refs := make([]int32, 0, len(d.refs)-d.garbage)
+	for i := range d.facts {
+		f := &d.facts[i]
+		start := int32(len(refs))
+		refs = append(refs, d.refs[f.refs:f.refs+int32(f.nCom)+int32(f.nOut)]...)
+		f.refs = start
 	}
-	p.events[f.id] = f
-	if f.partnership == "" {
-		return
-	}
-	ee := p.edges[f.partnership]
-	if ee == nil {
-		ee = &edgeEvents{}
-		p.edges[f.partnership] = ee
-	}
-	ee.events = append(ee.events, f)
-	ee.count(f, 1)
+	d.refs, d.garbage = refs, 0
 }
 
 // Run loads the projection from the database, then applies every change the feed
@@ -297,7 +363,7 @@ func (p *Projection) Load(ctx context.Context) error {
 		}
 	}
 	p.mu.Lock()
-	p.nodes, p.partnerships, p.events, p.edges, p.outcomes = fresh.nodes, fresh.partnerships, fresh.events, fresh.edges, fresh.outcomes
+	p.data = fresh.data
 	p.version++
 	p.mu.Unlock()
 	p.markReady()

@@ -190,14 +190,14 @@ func (p *Projection) build(f *Filter, v View) *graph {
 // weigh returns the number of a partnership's events that count under m and v, and the
 // highest level among them (0 when none).
 func (p *Projection) weigh(id string, m *matcher, v View) (int, int) {
-	ee := p.edges[id]
+	ee := p.edges[p.lookup(id)]
 	if ee == nil {
 		return 0, 0
 	}
 	var byLevel [6]int32
 	if m.window {
-		for _, e := range ee.events {
-			if m.event(e, v) {
+		for _, i := range ee.events {
+			if e := &p.facts[i]; m.event(e, v) {
 				byLevel[e.level]++
 			}
 		}

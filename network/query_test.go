@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -317,5 +318,30 @@ func TestCachedPanicIsAnError(t *testing.T) {
 	}
 	if v, err := p.cached(context.Background(), "k", compute); err != nil || v != 2 {
 		t.Errorf("second call = %v, %v; want it computed again", v, err)
+	}
+}
+
+// Events rewritten many times leave their old references behind until they are
+// compacted; the answers stay the same.
+func TestRewrittenEventsAreCompacted(t *testing.T) {
+	p := world()
+	ctx := context.Background()
+	e := event("e3", p2, m1, "2014-03-01T10:00:00Z", store.LevelConsult, store.VisibilityPublic)
+	e.CommunityIDs, e.OutcomeIDs = []string{c2}, []string{o2}
+	for i := range 40_000 {
+		e.Title = strconv.Itoa(i)
+		p.Put(e)
+	}
+	// 80,000 references were written; at most 65,536 unused ones may wait.
+	if len(p.refs) > 1<<16+12 {
+		t.Errorf("%d references kept for 6 events, want the unused ones compacted", len(p.refs))
+	}
+	buckets, err := p.Summary(ctx, &store.DecisionEventFilter{CommunityID: &c2}, ByOutcome, researcher)
+	if err != nil || len(buckets) != 1 || buckets[0].Key != "REFLECTION" || buckets[0].EventCount != 1 {
+		t.Errorf("summary = %+v, %v; want the one event under REFLECTION", buckets, err)
+	}
+	got := edgeSummary(must(p.Network(ctx, nil, anonymous)))
+	if !slices.Equal(got, []string{"p1:1:COLLABORATE", "p2:1:CONSULT", "p3:1:INVOLVE", "p4:0:-"}) {
+		t.Errorf("network = %v", got)
 	}
 }

@@ -43,13 +43,17 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 		}
 		p.mu.RLock()
 		defer p.mu.RUnlock()
-		facts := make([]*eventFact, 0, len(ids))
-		for _, id := range ids {
-			if e := p.events[id]; e != nil && (v.Restricted || !e.restricted) {
-				facts = append(facts, e)
+		return p.group(func(yield func(*eventFact) bool) {
+			for _, id := range ids {
+				i, ok := p.eventIndex[id]
+				if !ok {
+					continue // not applied here yet
+				}
+				if e := &p.facts[i]; (v.Restricted || !e.restricted) && !yield(e) {
+					return
+				}
 			}
-		}
-		return p.group(slices.Values(facts), by), nil
+		}, by), nil
 	}
 	key, err := json.Marshal(f)
 	if err != nil {
@@ -60,8 +64,8 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 		defer p.mu.RUnlock()
 		match := p.eventMatcher(f, v)
 		return p.group(func(yield func(*eventFact) bool) {
-			for _, e := range p.events {
-				if match(e) && !yield(e) {
+			for i := range p.facts {
+				if e := &p.facts[i]; match(e) && !yield(e) {
 					return
 				}
 			}
@@ -77,9 +81,30 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 // decisionEvents' filter (search aside), and hiding restricted events from a view that
 // may not see them. The caller holds the read lock.
 func (p *Projection) eventMatcher(f *store.DecisionEventFilter, v View) func(*eventFact) bool {
-	var outcomes map[string]bool
+	var outcomes map[int32]bool
 	if len(f.OutcomeCodes) > 0 {
-		outcomes = p.outcomeIDs(f.OutcomeCodes)
+		outcomes = map[int32]bool{}
+		for id := range p.outcomeIDs(f.OutcomeCodes) {
+			outcomes[p.lookup(id)] = true
+		}
+	}
+	// References become symbols; an id no event refers to matches nothing.
+	ref := func(id *string) int32 {
+		if id == nil {
+			return noSym
+		}
+		if n := p.lookup(*id); n != noSym {
+			return n
+		}
+		return -2
+	}
+	museum, community, partnership := ref(f.MuseumID), ref(f.CommunityID), ref(f.PartnershipID)
+	var kinds map[int8]bool
+	if len(f.Kinds) > 0 {
+		kinds = map[int8]bool{}
+		for _, k := range f.Kinds {
+			kinds[int8(slices.Index(store.DecisionEventKinds, k))] = true
+		}
 	}
 	ranks := func(n int, rank func(int) int) map[int8]bool {
 		if n == 0 {
@@ -112,10 +137,10 @@ func (p *Projection) eventMatcher(f *store.DecisionEventFilter, v View) func(*ev
 		case e.restricted && !v.Restricted,
 			e.archived && !archived,
 			f.Sample != nil && e.sample != *f.Sample,
-			f.MuseumID != nil && e.museum != *f.MuseumID,
-			f.CommunityID != nil && !slices.Contains(e.communities, *f.CommunityID),
-			f.PartnershipID != nil && e.partnership != *f.PartnershipID,
-			len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.kind),
+			f.MuseumID != nil && e.museum != museum,
+			f.CommunityID != nil && !slices.Contains(p.communities(e), community),
+			f.PartnershipID != nil && e.partnership != partnership,
+			kinds != nil && !kinds[e.kind],
 			levels != nil && !levels[e.level],
 			int(e.level) < minRank,
 			rungs != nil && (e.rung == 0 || !rungs[e.rung]),
@@ -124,7 +149,7 @@ func (p *Projection) eventMatcher(f *store.DecisionEventFilter, v View) func(*ev
 			f.EmpowermentGap != nil && e.gap != *f.EmpowermentGap,
 			f.Assessed != nil && (e.rung > 0) != *f.Assessed,
 			f.Visibility != nil && e.restricted != (*f.Visibility == store.VisibilityRestricted),
-			outcomes != nil && !slices.ContainsFunc(e.outcomes, func(id string) bool { return outcomes[id] }):
+			outcomes != nil && !slices.ContainsFunc(p.outcomesOf(e), func(o int32) bool { return outcomes[o] }):
 			return false
 		}
 		return true
@@ -162,24 +187,25 @@ func (p *Projection) group(events func(yield func(*eventFact) bool), by Dimensio
 	for e := range events {
 		switch by {
 		case ByMuseum:
-			add(e.museum, e)
+			add(p.names[e.museum], e)
 		case ByCommunity:
-			if len(e.communities) == 0 {
+			cs := p.communities(e)
+			if len(cs) == 0 {
 				add(None, e)
 			}
-			for _, c := range e.communities {
-				add(c, e)
+			for _, c := range cs {
+				add(p.names[c], e)
 			}
 		case ByYear:
 			add(strconv.Itoa(time.UnixMilli(e.at).UTC().Year()), e)
 		case ByLevel:
 			add(string(store.ParticipationLevels[max(e.level, 1)-1]), e)
 		case ByKind:
-			add(string(e.kind), e)
+			add(string(store.DecisionEventKinds[max(e.kind, 0)]), e)
 		case ByOutcome:
 			codes = codes[:0]
-			for _, id := range e.outcomes {
-				if o := p.outcomes[id]; o != nil && !o.archived && !slices.Contains(codes, o.code) {
+			for _, id := range p.outcomesOf(e) {
+				if o := p.outcomes[p.names[id]]; o != nil && !o.archived && !slices.Contains(codes, o.code) {
 					codes = append(codes, o.code)
 				}
 			}
