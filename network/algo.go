@@ -123,21 +123,16 @@ func brandes(g csr, first, step int) []float64 {
 			dv, sv := st[v].dist+1, st[v].sigma
 			for _, w := range adj[off[v]:off[v+1]] {
 				sw := &st[w]
-				if sw.dist < 0 {
+				if d := sw.dist; d < 0 {
 					sw.dist = dv
 					order[reached] = w
 					reached++
+				} else if d != dv {
+					continue
 				}
-				// Whether v is a predecessor of w is as good as random, so it is not
-				// branched on: every neighbour of w visits it once, so writing v one past
-				// w's predecessors stays within w's row, and counts only when it is one.
-				var one int32
-				if sw.dist == dv {
-					one = 1
-				}
-				sw.sigma += sv * float64(one)
+				sw.sigma += sv
 				pred[sw.end] = v
-				sw.end += one
+				sw.end++
 			}
 		}
 		for i := reached - 1; i > 0; i-- {
