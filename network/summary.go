@@ -258,6 +258,9 @@ func (p *Projection) label(by Dimension, key string) string {
 
 // humanise turns an enum value such as ADVISORY_PANEL into "Advisory panel".
 func humanise(s string) string {
+	if s == "CO_CURATION" {
+		return "Co-curation"
+	}
 	s = strings.ToLower(strings.ReplaceAll(s, "_", " "))
 	if s == "" {
 		return s
