@@ -26,6 +26,7 @@ import (
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
@@ -99,7 +100,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	go func() { defer close(hooksDone); _ = hooks.Run(ctx) }()
 	defer func() { <-hooksDone }()
 	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
-	return serve(ctx, cfg, s, feed, hooks, reg, log)
+	// The partnership network is loaded once and kept current from the feed.
+	graphs := network.New(s, log)
+	networkDone := make(chan struct{})
+	go func() { defer close(networkDone); graphs.Run(ctx, feed) }()
+	defer func() { <-networkDone }()
+	return serve(ctx, cfg, s, feed, hooks, graphs, reg, log)
 }
 
 // upkeep completes change-feed intents that dead writers left and trims the feed to its
@@ -218,7 +224,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, reg *metrics.Registry, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait
@@ -238,7 +244,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
 		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks})
+		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ import (
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
 )
@@ -72,6 +73,8 @@ type Options struct {
 	Persisted *PersistedOperations
 	// Hooks serves the webhook mutations; without it they are refused.
 	Hooks *webhook.Dispatcher
+	// Network is the partnership network behind the network queries and exports.
+	Network *network.Projection
 }
 
 //go:embed assets playground.html
@@ -116,6 +119,10 @@ func New(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", o.Metrics.Handler())
+	for ext, format := range exportFormats {
+		// Exports answer as the caller may see the network, within the request time limit.
+		mux.Handle("GET /export/network."+ext, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
+	}
 	if o.Playground {
 		assets, _ := fs.Sub(static, "assets")
 		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
@@ -130,7 +137,7 @@ func New(o Options) http.Handler {
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
 func newGraphQL(o Options, authn *authenticator) http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: o.Store, Feed: o.Feed, Revocations: o.Revocations, Hooks: o.Hooks}})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver(o)})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -193,6 +200,10 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	return srv
 }
 
+func resolver(o Options) *graph.Resolver {
+	return &graph.Resolver{Store: o.Store, Feed: o.Feed, Network: o.Network, Revocations: o.Revocations, Hooks: o.Hooks}
+}
+
 // originHosts turns CORS origins into the host patterns the WebSocket handshake checks.
 func originHosts(origins []string) []string {
 	var hosts []string
@@ -231,6 +242,18 @@ func timeout(d time.Duration) graphql.OperationMiddleware {
 			}}}
 		}
 	}
+}
+
+// withDeadline bounds a plain HTTP request by d (30s when 0).
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		d = 30 * time.Second
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 func limitBody(next http.Handler) http.Handler {

@@ -7,8 +7,22 @@ import (
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
+
+// callerView is what the caller may see of the partnership network and its summaries:
+// RESTRICTED decision events count for researchers and administrators only (an editor's
+// view of the whole network is the public one).
+func callerView(ctx context.Context) network.View {
+	return network.View{Restricted: auth.From(ctx).ReadsAllRestricted()}
+}
+
+// NetworkExport returns the partnership network selected by f as the caller may see it,
+// for the export endpoints; its errors are those of partnershipNetwork.
+func (r *Resolver) NetworkExport(ctx context.Context, f *network.Filter) (*network.Network, error) {
+	return r.Network.Network(ctx, f, callerView(ctx))
+}
 
 // maxNodes bounds how many ids one nodes() call may ask for.
 const maxNodes = 100

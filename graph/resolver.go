@@ -10,6 +10,7 @@ import (
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/loader"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
 )
@@ -22,6 +23,9 @@ type Resolver struct {
 	Revocations *auth.Revocations
 	// Hooks registers webhooks and delivers the change feed to them.
 	Hooks *webhook.Dispatcher
+	// Network is the in-memory partnership network behind the network queries and the
+	// participation summary.
+	Network *network.Projection
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) store.PageArgs {

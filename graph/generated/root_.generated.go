@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -31,6 +32,7 @@ type ResolverRoot interface {
 	DecisionEvent() DecisionEventResolver
 	Museum() MuseumResolver
 	Mutation() MutationResolver
+	NetworkEdge() NetworkEdgeResolver
 	Outcome() OutcomeResolver
 	Participant() ParticipantResolver
 	Partnership() PartnershipResolver
@@ -270,6 +272,11 @@ type ComplexityRoot struct {
 		URL   func(childComplexity int) int
 	}
 
+	LevelCount struct {
+		Count func(childComplexity int) int
+		Level func(childComplexity int) int
+	}
+
 	Museum struct {
 		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
 		Archived       func(childComplexity int) int
@@ -355,6 +362,42 @@ type ComplexityRoot struct {
 		UpdatePublication          func(childComplexity int, input store.UpdatePublicationInput) int
 		UpdateReflection           func(childComplexity int, input store.UpdateReflectionInput) int
 		UpdateWebhook              func(childComplexity int, input store.UpdateWebhookInput) int
+	}
+
+	Network struct {
+		Edges func(childComplexity int) int
+		Nodes func(childComplexity int) int
+		Stats func(childComplexity int) int
+	}
+
+	NetworkEdge struct {
+		EndDate     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		MaxLevel    func(childComplexity int) int
+		Partnership func(childComplexity int) int
+		Source      func(childComplexity int) int
+		StartDate   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Weight      func(childComplexity int) int
+	}
+
+	NetworkNode struct {
+		Betweenness    func(childComplexity int) int
+		Component      func(childComplexity int) int
+		Degree         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Label          func(childComplexity int) int
+		WeightedDegree func(childComplexity int) int
+	}
+
+	NetworkStats struct {
+		ComponentCount func(childComplexity int) int
+		Density        func(childComplexity int) int
+		EdgeCount      func(childComplexity int) int
+		NodeCount      func(childComplexity int) int
 	}
 
 	Outcome struct {
@@ -556,32 +599,36 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys        func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) int
-		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
-		Activity       func(childComplexity int, id string) int
-		AuditTrail     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.AuditFilter) int
-		Changes        func(childComplexity int, after *string, first *int, types []model.ChangeEntity) int
-		Communities    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) int
-		Community      func(childComplexity int, id string) int
-		DecisionEvent  func(childComplexity int, id string) int
-		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
-		Museum         func(childComplexity int, id string) int
-		Museums        func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) int
-		Node           func(childComplexity int, id string) int
-		Nodes          func(childComplexity int, ids []string) int
-		Partnership    func(childComplexity int, id string) int
-		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
-		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) int
-		Person         func(childComplexity int, id string) int
-		Programme      func(childComplexity int, id string) int
-		Programmes     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) int
-		Publication    func(childComplexity int, id string) int
-		Publications   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) int
-		Reflection     func(childComplexity int, id string) int
-		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
-		Viewer         func(childComplexity int) int
-		Webhook        func(childComplexity int, id string) int
-		Webhooks       func(childComplexity int) int
+		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) int
+		Activities           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
+		Activity             func(childComplexity int, id string) int
+		AuditTrail           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.AuditFilter) int
+		Changes              func(childComplexity int, after *string, first *int, types []model.ChangeEntity) int
+		Communities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) int
+		Community            func(childComplexity int, id string) int
+		DecisionEvent        func(childComplexity int, id string) int
+		DecisionEvents       func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
+		Museum               func(childComplexity int, id string) int
+		Museums              func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) int
+		Neighbourhood        func(childComplexity int, id string, depth *int, filter *network.Filter) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		ParticipationSummary func(childComplexity int, filter *store.DecisionEventFilter, groupBy network.Dimension) int
+		Partnership          func(childComplexity int, id string) int
+		PartnershipNetwork   func(childComplexity int, filter *network.Filter) int
+		Partnerships         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
+		People               func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) int
+		Person               func(childComplexity int, id string) int
+		Programme            func(childComplexity int, id string) int
+		Programmes           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) int
+		Publication          func(childComplexity int, id string) int
+		Publications         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) int
+		Reflection           func(childComplexity int, id string) int
+		Reflections          func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
+		ShortestPath         func(childComplexity int, from string, to string, filter *network.Filter) int
+		Viewer               func(childComplexity int) int
+		Webhook              func(childComplexity int, id string) int
+		Webhooks             func(childComplexity int) int
 	}
 
 	Reflection struct {
@@ -627,6 +674,18 @@ type ComplexityRoot struct {
 		Changes               func(childComplexity int, after *string, types []model.ChangeEntity) int
 		DecisionEventRecorded func(childComplexity int, filter *store.DecisionEventFilter) int
 		PartnershipChanged    func(childComplexity int, museumID *string, communityID *string) int
+	}
+
+	SummaryBucket struct {
+		AgencyShare           func(childComplexity int) int
+		CommunityParticipants func(childComplexity int) int
+		DecisionCount         func(childComplexity int) int
+		EmpowermentGapCount   func(childComplexity int) int
+		EventCount            func(childComplexity int) int
+		ImplementedCount      func(childComplexity int) int
+		Key                   func(childComplexity int) int
+		Label                 func(childComplexity int) int
+		Levels                func(childComplexity int) int
 	}
 
 	UpdateWebhookPayload struct {
@@ -1547,6 +1606,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Evidence.URL(childComplexity), true
 
+	case "LevelCount.count":
+		if e.ComplexityRoot.LevelCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelCount.Count(childComplexity), true
+	case "LevelCount.level":
+		if e.ComplexityRoot.LevelCount.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelCount.Level(childComplexity), true
+
 	case "Museum.activities":
 		if e.ComplexityRoot.Museum.Activities == nil {
 			break
@@ -2228,6 +2300,154 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(store.UpdateWebhookInput)), true
+
+	case "Network.edges":
+		if e.ComplexityRoot.Network.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Edges(childComplexity), true
+	case "Network.nodes":
+		if e.ComplexityRoot.Network.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Nodes(childComplexity), true
+	case "Network.stats":
+		if e.ComplexityRoot.Network.Stats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Network.Stats(childComplexity), true
+
+	case "NetworkEdge.endDate":
+		if e.ComplexityRoot.NetworkEdge.EndDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.EndDate(childComplexity), true
+	case "NetworkEdge.id":
+		if e.ComplexityRoot.NetworkEdge.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.ID(childComplexity), true
+	case "NetworkEdge.maxLevel":
+		if e.ComplexityRoot.NetworkEdge.MaxLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.MaxLevel(childComplexity), true
+	case "NetworkEdge.partnership":
+		if e.ComplexityRoot.NetworkEdge.Partnership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Partnership(childComplexity), true
+	case "NetworkEdge.source":
+		if e.ComplexityRoot.NetworkEdge.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Source(childComplexity), true
+	case "NetworkEdge.startDate":
+		if e.ComplexityRoot.NetworkEdge.StartDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.StartDate(childComplexity), true
+	case "NetworkEdge.status":
+		if e.ComplexityRoot.NetworkEdge.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Status(childComplexity), true
+	case "NetworkEdge.target":
+		if e.ComplexityRoot.NetworkEdge.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Target(childComplexity), true
+	case "NetworkEdge.title":
+		if e.ComplexityRoot.NetworkEdge.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Title(childComplexity), true
+	case "NetworkEdge.weight":
+		if e.ComplexityRoot.NetworkEdge.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkEdge.Weight(childComplexity), true
+
+	case "NetworkNode.betweenness":
+		if e.ComplexityRoot.NetworkNode.Betweenness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Betweenness(childComplexity), true
+	case "NetworkNode.component":
+		if e.ComplexityRoot.NetworkNode.Component == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Component(childComplexity), true
+	case "NetworkNode.degree":
+		if e.ComplexityRoot.NetworkNode.Degree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Degree(childComplexity), true
+	case "NetworkNode.id":
+		if e.ComplexityRoot.NetworkNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.ID(childComplexity), true
+	case "NetworkNode.kind":
+		if e.ComplexityRoot.NetworkNode.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Kind(childComplexity), true
+	case "NetworkNode.label":
+		if e.ComplexityRoot.NetworkNode.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.Label(childComplexity), true
+	case "NetworkNode.weightedDegree":
+		if e.ComplexityRoot.NetworkNode.WeightedDegree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkNode.WeightedDegree(childComplexity), true
+
+	case "NetworkStats.componentCount":
+		if e.ComplexityRoot.NetworkStats.ComponentCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.ComponentCount(childComplexity), true
+	case "NetworkStats.density":
+		if e.ComplexityRoot.NetworkStats.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.Density(childComplexity), true
+	case "NetworkStats.edgeCount":
+		if e.ComplexityRoot.NetworkStats.EdgeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.EdgeCount(childComplexity), true
+	case "NetworkStats.nodeCount":
+		if e.ComplexityRoot.NetworkStats.NodeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NetworkStats.NodeCount(childComplexity), true
 
 	case "Outcome.archived":
 		if e.ComplexityRoot.Outcome.Archived == nil {
@@ -3163,6 +3383,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Museums(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.MuseumFilter), args["orderBy"].(*store.Order)), true
+	case "Query.neighbourhood":
+		if e.ComplexityRoot.Query.Neighbourhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(string), args["depth"].(*int), args["filter"].(*network.Filter)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3185,6 +3416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.participationSummary":
+		if e.ComplexityRoot.Query.ParticipationSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_participationSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ParticipationSummary(childComplexity, args["filter"].(*store.DecisionEventFilter), args["groupBy"].(network.Dimension)), true
 	case "Query.partnership":
 		if e.ComplexityRoot.Query.Partnership == nil {
 			break
@@ -3196,6 +3438,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Partnership(childComplexity, args["id"].(string)), true
+	case "Query.partnershipNetwork":
+		if e.ComplexityRoot.Query.PartnershipNetwork == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partnershipNetwork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartnershipNetwork(childComplexity, args["filter"].(*network.Filter)), true
 	case "Query.partnerships":
 		if e.ComplexityRoot.Query.Partnerships == nil {
 			break
@@ -3295,6 +3548,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
+	case "Query.shortestPath":
+		if e.ComplexityRoot.Query.ShortestPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortestPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShortestPath(childComplexity, args["from"].(string), args["to"].(string), args["filter"].(*network.Filter)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -3502,6 +3766,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.PartnershipChanged(childComplexity, args["museumId"].(*string), args["communityId"].(*string)), true
 
+	case "SummaryBucket.agencyShare":
+		if e.ComplexityRoot.SummaryBucket.AgencyShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.AgencyShare(childComplexity), true
+	case "SummaryBucket.communityParticipants":
+		if e.ComplexityRoot.SummaryBucket.CommunityParticipants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.CommunityParticipants(childComplexity), true
+	case "SummaryBucket.decisionCount":
+		if e.ComplexityRoot.SummaryBucket.DecisionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.DecisionCount(childComplexity), true
+	case "SummaryBucket.empowermentGapCount":
+		if e.ComplexityRoot.SummaryBucket.EmpowermentGapCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.EmpowermentGapCount(childComplexity), true
+	case "SummaryBucket.eventCount":
+		if e.ComplexityRoot.SummaryBucket.EventCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.EventCount(childComplexity), true
+	case "SummaryBucket.implementedCount":
+		if e.ComplexityRoot.SummaryBucket.ImplementedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.ImplementedCount(childComplexity), true
+	case "SummaryBucket.key":
+		if e.ComplexityRoot.SummaryBucket.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.Key(childComplexity), true
+	case "SummaryBucket.label":
+		if e.ComplexityRoot.SummaryBucket.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.Label(childComplexity), true
+	case "SummaryBucket.levels":
+		if e.ComplexityRoot.SummaryBucket.Levels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryBucket.Levels(childComplexity), true
+
 	case "UpdateWebhookPayload.secret":
 		if e.ComplexityRoot.UpdateWebhookPayload.Secret == nil {
 			break
@@ -3686,6 +4005,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("MuseumFilter", ec.unmarshalInputMuseumFilter),
 			graphql.NewInputUnmarshaler("MuseumOrder", ec.unmarshalInputMuseumOrder),
+			graphql.NewInputUnmarshaler("NetworkFilter", ec.unmarshalInputNetworkFilter),
 			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
 			graphql.NewInputUnmarshaler("PartnershipFilter", ec.unmarshalInputPartnershipFilter),
 			graphql.NewInputUnmarshaler("PartnershipOrder", ec.unmarshalInputPartnershipOrder),
@@ -4663,6 +4983,181 @@ extend type Mutation {
   createMuseum(input: CreateMuseumInput!): MuseumPayload!
   updateMuseum(input: UpdateMuseumInput!): MuseumPayload!
   archiveMuseum(input: ArchiveInput!): MuseumPayload!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/network.graphqls", Input: `"Whether a network node is a museum or a community."
+enum NetworkNodeKind {
+  MUSEUM
+  COMMUNITY
+}
+
+"""
+Selects the partnerships of a network and the decision events that weigh them. Every
+condition given must hold; an empty filter selects every partnership. Archived
+partnerships, and partnerships of an archived museum or community, are never part of a
+network, and archived decision events never count. A partnership with no start date has not
+started, so any date condition leaves it out. Only the decision events the caller may see
+count: RESTRICTED ones count for researchers and above only.
+"""
+input NetworkFilter {
+  "Partnerships of this programme."
+  programmeId: ID
+  "Partnerships running on this day: started on or before it, not ended before it."
+  activeOn: Date
+  """
+  With ` + "`" + `to` + "`" + `: partnerships whose [startDate, endDate] overlaps [from, to] (an open end runs
+  on), and only the decision events that occurred within [from, to] (whole days) count
+  towards weights and levels.
+  """
+  from: Date
+  "See ` + "`" + `from` + "`" + `. Must not be before ` + "`" + `from` + "`" + `."
+  to: Date
+  "Partnerships of any of these museums."
+  museumIds: [ID!]
+  "Partnerships of any of these communities."
+  communityIds: [ID!]
+  "Partnerships serving any of these outcomes (by code, such as COMMUNITY_AGENCY)."
+  outcomeCodes: [String!]
+  """
+  Only decision events declared at this level or higher count towards weights and levels,
+  and a partnership needs at least one of them to be in the network.
+  """
+  minLevel: ParticipationLevel
+  "Partnerships of the fictional sample data (true) or real ones (false)."
+  sample: Boolean
+}
+
+"A museum or community in a network, with its metrics in the whole filtered network."
+type NetworkNode {
+  "The Museum's or Community's id."
+  id: ID!
+  kind: NetworkNodeKind!
+  "The museum's or community's name."
+  label: String!
+  "The number of partnerships (edges) the node has."
+  degree: Int!
+  "The sum of the weights of those partnerships."
+  weightedDegree: Int!
+  """
+  Unweighted betweenness centrality, normalised for an undirected graph: the share of
+  shortest paths between other pairs of nodes that pass through this one, times
+  2/((n-1)(n-2)). Several partnerships between the same museum and community count as one
+  link here.
+  """
+  betweenness: Float!
+  "The node's connected component, numbered from 0 by size (0 is the largest; ties go to the component whose lowest id is lowest)."
+  component: Int!
+}
+
+"A partnership in a network: source is its museum, target its community."
+type NetworkEdge {
+  "The Partnership's id."
+  id: ID!
+  "The museum's id."
+  source: ID!
+  "The community's id."
+  target: ID!
+  partnership: Partnership!
+  "The partnership's title."
+  title: String!
+  status: PartnershipStatus!
+  "The number of the partnership's decision events that count under the filter."
+  weight: Int!
+  startDate: Date
+  endDate: Date
+  "The highest participation level of the events that count; null when none does."
+  maxLevel: ParticipationLevel
+}
+
+"A network as a whole."
+type NetworkStats {
+  nodeCount: Int!
+  edgeCount: Int!
+  componentCount: Int!
+  "2m/(n(n-1)) for m edges and n nodes; 0 with fewer than two nodes."
+  density: Float!
+}
+
+"Museums and communities as nodes, partnerships as edges."
+type Network {
+  "Museums first, then by label and id."
+  nodes: [NetworkNode!]!
+  "By id."
+  edges: [NetworkEdge!]!
+  stats: NetworkStats!
+}
+
+"What participationSummary groups decision events by."
+enum SummaryDimension {
+  MUSEUM
+  COMMUNITY
+  YEAR
+  LEVEL
+  OUTCOME
+  KIND
+}
+
+"How many events were declared at one participation level."
+type LevelCount {
+  level: ParticipationLevel!
+  count: Int!
+}
+
+"The summary of the decision events that share one value of a dimension."
+type SummaryBucket {
+  """
+  The value: a museum or community id, a year, a level, an outcome code or an event kind;
+  NONE for the events with no community, or no live outcome.
+  """
+  key: String!
+  "The museum's, community's or outcome's name, the year, or the level or kind in words."
+  label: String!
+  eventCount: Int!
+  "The number of decisions taken at the events."
+  decisionCount: Int!
+  "The number of those decisions known to have been implemented."
+  implementedCount: Int!
+  "The sum of the events' communityParticipantCount."
+  communityParticipants: Int!
+  "The number of events at each participation level, every level listed in order."
+  levels: [LevelCount!]!
+  """
+  The share of community agency: the fraction of the events declared COLLABORATE or
+  EMPOWER, the levels at which the community shares or holds the decision (0 to 1).
+  """
+  agencyShare: Float!
+  "The number of events that are empowerment gaps."
+  empowermentGapCount: Int!
+}
+
+extend type Query {
+  """
+  The partnership network: museums and communities that have a partnership selected by the
+  filter, and those partnerships. Weights count the decision events the caller may see.
+  """
+  partnershipNetwork(filter: NetworkFilter): Network!
+  """
+  The part of the filtered network within ` + "`" + `depth` + "`" + ` steps (0 to 5) of a museum or community:
+  those nodes and every edge between them. Node metrics are those of the whole filtered
+  network; stats count what is returned. Empty when the node has no selected partnership;
+  NOT_FOUND when the id is no museum or community.
+  """
+  neighbourhood(id: ID!, depth: Int = 1, filter: NetworkFilter): Network!
+  """
+  A shortest path (fewest partnerships) between two museums or communities in the filtered
+  network, both ends included; null when there is none. Among several shortest paths, the
+  one whose sequence of ids, read from ` + "`" + `from` + "`" + `, is lowest in lexicographic order. NOT_FOUND
+  when an id is no museum or community.
+  """
+  shortestPath(from: ID!, to: ID!, filter: NetworkFilter): [NetworkNode!]
+  """
+  Decision events matching the filter (as decisionEvents reads it), grouped by a
+  dimension: one bucket per value that has events. An event with several communities or
+  outcomes counts in the bucket of each. Years come in ascending order, levels and kinds in
+  their enum's order, museums, communities and outcomes by label (NONE last). Only the
+  events the caller may see are counted.
+  """
+  participationSummary(filter: DecisionEventFilter, groupBy: SummaryDimension!): [SummaryBucket!]!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/partnership.graphqls", Input: `enum PartnershipStatus {
@@ -5872,6 +6367,16 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
 
+func (ec *executionContext) childFields_LevelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_LevelCount_level(ctx, field)
+	case "count":
+		return ec.fieldContext_LevelCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LevelCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Museum(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5948,6 +6453,78 @@ func (ec *executionContext) childFields_MuseumPayload(ctx context.Context, field
 		return ec.fieldContext_MuseumPayload_museum(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MuseumPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Network(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Network_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Network_edges(ctx, field)
+	case "stats":
+		return ec.fieldContext_Network_stats(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Network", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NetworkEdge_id(ctx, field)
+	case "source":
+		return ec.fieldContext_NetworkEdge_source(ctx, field)
+	case "target":
+		return ec.fieldContext_NetworkEdge_target(ctx, field)
+	case "partnership":
+		return ec.fieldContext_NetworkEdge_partnership(ctx, field)
+	case "title":
+		return ec.fieldContext_NetworkEdge_title(ctx, field)
+	case "status":
+		return ec.fieldContext_NetworkEdge_status(ctx, field)
+	case "weight":
+		return ec.fieldContext_NetworkEdge_weight(ctx, field)
+	case "startDate":
+		return ec.fieldContext_NetworkEdge_startDate(ctx, field)
+	case "endDate":
+		return ec.fieldContext_NetworkEdge_endDate(ctx, field)
+	case "maxLevel":
+		return ec.fieldContext_NetworkEdge_maxLevel(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NetworkNode_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_NetworkNode_kind(ctx, field)
+	case "label":
+		return ec.fieldContext_NetworkNode_label(ctx, field)
+	case "degree":
+		return ec.fieldContext_NetworkNode_degree(ctx, field)
+	case "weightedDegree":
+		return ec.fieldContext_NetworkNode_weightedDegree(ctx, field)
+	case "betweenness":
+		return ec.fieldContext_NetworkNode_betweenness(ctx, field)
+	case "component":
+		return ec.fieldContext_NetworkNode_component(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkNode", field.Name)
+}
+
+func (ec *executionContext) childFields_NetworkStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodeCount":
+		return ec.fieldContext_NetworkStats_nodeCount(ctx, field)
+	case "edgeCount":
+		return ec.fieldContext_NetworkStats_edgeCount(ctx, field)
+	case "componentCount":
+		return ec.fieldContext_NetworkStats_componentCount(ctx, field)
+	case "density":
+		return ec.fieldContext_NetworkStats_density(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NetworkStats", field.Name)
 }
 
 func (ec *executionContext) childFields_Outcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6422,6 +6999,30 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_SummaryBucket_key(ctx, field)
+	case "label":
+		return ec.fieldContext_SummaryBucket_label(ctx, field)
+	case "eventCount":
+		return ec.fieldContext_SummaryBucket_eventCount(ctx, field)
+	case "decisionCount":
+		return ec.fieldContext_SummaryBucket_decisionCount(ctx, field)
+	case "implementedCount":
+		return ec.fieldContext_SummaryBucket_implementedCount(ctx, field)
+	case "communityParticipants":
+		return ec.fieldContext_SummaryBucket_communityParticipants(ctx, field)
+	case "levels":
+		return ec.fieldContext_SummaryBucket_levels(ctx, field)
+	case "agencyShare":
+		return ec.fieldContext_SummaryBucket_agencyShare(ctx, field)
+	case "empowermentGapCount":
+		return ec.fieldContext_SummaryBucket_empowermentGapCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryBucket", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

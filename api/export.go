@@ -1,0 +1,59 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/participation-graph/participation-graph/graph"
+	"github.com/participation-graph/participation-graph/network"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// exportFormat is one file format of the network exports.
+type exportFormat struct {
+	ext, contentType string
+	write            func(io.Writer, *network.Network) error
+}
+
+// exportFormats are the formats by file extension.
+var exportFormats = map[string]exportFormat{
+	"graphml": {"graphml", "application/graphml+xml; charset=utf-8", network.WriteGraphML},
+	"gexf":    {"gexf", "application/gexf+xml; charset=utf-8", network.WriteGEXF},
+	"json":    {"json", "application/json", network.WriteJSON},
+}
+
+// exportNetwork serves /export/network.<ext> in one format: the partnership network the
+// query parameters select (NetworkFilter's fields), as the caller may see it. A bad
+// parameter is a 400 saying which and why.
+func exportNetwork(res *graph.Resolver, format exportFormat, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := network.ParseQuery(r.URL.Query())
+		if err != nil {
+			http.Error(w, "bad filter: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		n, err := res.NetworkExport(r.Context(), &f)
+		if err != nil {
+			var ve *store.ValidationError
+			if errors.As(err, &ve) {
+				http.Error(w, "bad filter: "+ve.Error(), http.StatusBadRequest)
+				return
+			}
+			log.ErrorContext(r.Context(), "network export failed", "err", err)
+			http.Error(w, "the network is not available right now; try again shortly", http.StatusServiceUnavailable)
+			return
+		}
+		var buf bytes.Buffer
+		if err := format.write(&buf, n); err != nil {
+			log.ErrorContext(r.Context(), "network export failed", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", format.contentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="network.`+format.ext+`"`)
+		_, _ = buf.WriteTo(w)
+	})
+}

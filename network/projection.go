@@ -1,0 +1,474 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// Projection is the in-memory graph: museums, communities, partnerships, outcomes and the
+// light facts of every decision event. It is safe for concurrent use: changes take the
+// write lock briefly, queries read under the read lock and do their heavy work (such as
+// betweenness) on an immutable copy of the filtered graph, outside the lock.
+type Projection struct {
+	s   *store.Store // nil for a projection built from records in memory
+	log *slog.Logger
+
+	ready     chan struct{}
+	readyOnce sync.Once
+
+	mu      sync.RWMutex
+	version uint64
+	*data   // replaced whole by Load
+
+	cacheMu sync.Mutex
+	cache   map[string]*entry
+}
+
+// data is what the projection holds. The events' facts hold no pointers (references are
+// interned to numbers, lists kept in one shared pool), so that the garbage collector need
+// not trace a hundred thousand small objects on every cycle of a busy server.
+type data struct {
+	nodes        map[string]*nodeRec
+	partnerships map[string]*partnershipRec
+	outcomes     map[string]*outcomeRec
+	syms         map[string]int32 // the ids events refer to, interned
+	names        []string         // by symbol
+	eventIndex   map[string]int32 // event id → index in facts
+	facts        []eventFact
+	refs         []int32               // the events' communities and outcomes, as ranges
+	garbage      int                   // entries of refs no fact uses any more
+	edges        map[int32]*edgeEvents // by partnership symbol, whether the partnership is known yet or not
+}
+
+func newData() *data {
+	return &data{nodes: map[string]*nodeRec{}, partnerships: map[string]*partnershipRec{}, outcomes: map[string]*outcomeRec{},
+		syms: map[string]int32{}, eventIndex: map[string]int32{}, edges: map[int32]*edgeEvents{}}
+}
+
+// sym returns id's symbol, interning it.
+func (d *data) sym(id string) int32 {
+	if n, ok := d.syms[id]; ok {
+		return n
+	}
+	n := int32(len(d.names))
+	d.syms[id] = n
+	d.names = append(d.names, id)
+	return n
+}
+
+// lookup returns id's symbol, or noSym when no event refers to id.
+func (d *data) lookup(id string) int32 {
+	if n, ok := d.syms[id]; ok {
+		return n
+	}
+	return noSym
+}
+
+// noSym stands for no reference (an event without a partnership) and for an id no event
+// refers to.
+const noSym = -1
+
+type nodeRec struct {
+	id, label        string
+	kind             NodeKind
+	archived, sample bool
+}
+
+type partnershipRec struct {
+	id, title, museumID, communityID, programmeID string
+	status                                        store.PartnershipStatus
+	start, end                                    *store.Date
+	outcomeIDs                                    []string
+	archived, sample                              bool
+}
+
+type outcomeRec struct {
+	id, code, title string
+	archived        bool
+}
+
+// eventFact is what the projection keeps of a decision event: enough to weigh edges and
+// to summarise, nothing personal and no text.
+type eventFact struct {
+	at                     int64 // occurredAt in Unix milliseconds, the database's precision
+	partnership, museum    int32 // symbols; partnership noSym when none
+	refs                   int32 // communities at refs[ref:ref+nCom], then outcomes
+	nCom, nOut             uint16
+	kind, level, rung      int8 // kind's index, level and rung ranks (rung 0 when not assessed)
+	restricted, archived   bool
+	sample, gap            bool
+	decisions, implemented int32
+	participants           int32 // community participants
+}
+
+func (d *data) communities(e *eventFact) []int32 { return d.refs[e.refs : e.refs+int32(e.nCom)] }
+
+func (d *data) outcomesOf(e *eventFact) []int32 {
+	start := e.refs + int32(e.nCom)
+	return d.refs[start : start+int32(e.nOut)]
+}
+
+// edgeEvents are a partnership's decision events (indices in facts), with the number of
+// live (not archived) ones at each level, public and restricted apart, so that the common
+// filters weigh an edge without looking at its events.
+type edgeEvents struct {
+	events []int32
+	counts [2][6]int32 // [restricted][level rank]
+}
+
+func (ee *edgeEvents) count(e *eventFact, d int32) {
+	if !e.archived {
+		ee.counts[b2i(e.restricted)][e.level] += d
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The document fields the projection reads of each collection.
+var (
+	nodeFields        = []string{"name", "archived", "sample"}
+	partnershipFields = []string{"title", "museumId", "communityId", "programmeId", "status", "startDate", "endDate", "outcomeIds", "archived", "sample"}
+	outcomeFields     = []string{"code", "title", "archived"}
+	eventFields       = []string{"museumId", "partnershipId", "communityIds", "outcomeIds", "kind", "occurredAt", "participationLevel",
+		"assessedRung", "visibility", "archived", "sample", "empowermentGap", "decisionCount", "implementedCount", "communityParticipantCount"}
+	// followed are the entities whose changes the projection applies.
+	followed = []store.Entity{store.EntityMuseum, store.EntityCommunity, store.EntityPartner, store.EntityEvent, store.EntityOutcome}
+)
+
+// New returns an empty projection over s. Run loads and follows it; queries wait until
+// it has loaded.
+func New(s *store.Store, log *slog.Logger) *Projection {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Projection{s: s, log: log, ready: make(chan struct{}), cache: map[string]*entry{}, data: newData()}
+}
+
+// FromRecords returns a loaded projection holding recs (see Put), with no database
+// behind it: for tests and benchmarks. A summary with a search needs the database and
+// fails on it.
+func FromRecords(recs ...any) *Projection {
+	p := New(nil, nil)
+	p.Put(recs...)
+	p.markReady()
+	return p
+}
+
+func (p *Projection) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
+
+// wait returns once the projection has loaded, or ctx's error; a server without a
+// projection is unavailable.
+func (p *Projection) wait(ctx context.Context) error {
+	if p == nil {
+		return fmt.Errorf("%w: this server has no partnership network", store.ErrUnavailable)
+	}
+	select {
+	case <-p.ready:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the partnership network is still loading: %w", ctx.Err())
+	}
+}
+
+// Version returns the projection's version, which grows with every change applied.
+func (p *Projection) Version() uint64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.version
+}
+
+// Put adds or replaces records: *store.Museum, *store.Community, *store.Partnership,
+// *store.DecisionEvent and *store.Outcome (other values are ignored). It is how changes
+// are applied: each changed record is read again by id and put.
+func (p *Projection) Put(recs ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range recs {
+		p.put(r)
+	}
+	p.version++
+}
+
+func (p *Projection) put(r any) {
+	switch r := r.(type) {
+	case *store.Museum:
+		p.nodes[r.ID] = &nodeRec{id: r.ID, label: r.Name, kind: KindMuseum, archived: r.Archived, sample: r.Sample}
+	case *store.Community:
+		p.nodes[r.ID] = &nodeRec{id: r.ID, label: r.Name, kind: KindCommunity, archived: r.Archived, sample: r.Sample}
+	case *store.Outcome:
+		p.outcomes[r.ID] = &outcomeRec{id: r.ID, code: r.Code, title: r.Title, archived: r.Archived}
+	case *store.Partnership:
+		rec := &partnershipRec{id: r.ID, title: r.Title, museumID: r.MuseumID, communityID: r.CommunityID, status: r.Status,
+			start: r.StartDate, end: r.EndDate, outcomeIDs: r.OutcomeIDs, archived: r.Archived, sample: r.Sample}
+		if r.ProgrammeID != nil {
+			rec.programmeID = *r.ProgrammeID
+		}
+		p.partnerships[r.ID] = rec
+	case *store.DecisionEvent:
+		p.putEvent(r)
+	}
+}
+
+// putEvent adds or replaces an event's facts; the caller holds the write lock.
+func (d *data) putEvent(e *store.DecisionEvent) {
+	f := eventFact{museum: d.sym(e.MuseumID), partnership: noSym, at: e.OccurredAt.UnixMilli(),
+		kind: int8(slices.Index(store.DecisionEventKinds, e.Kind)), level: int8(e.ParticipationLevel.Rank()),
+		restricted: e.Visibility == store.VisibilityRestricted, archived: e.Archived, sample: e.Sample,
+		gap: e.EmpowermentGap, decisions: int32(e.DecisionCount), implemented: int32(e.ImplementedCount),
+		participants: int32(e.CommunityParticipantCount)}
+	if e.PartnershipID != nil {
+		f.partnership = d.sym(*e.PartnershipID)
+	}
+	if e.AssessedRung != nil {
+		f.rung = int8(e.AssessedRung.Rank())
+	}
+	f.refs = int32(len(d.refs))
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(e.CommunityIDs))) {
+		d.refs = append(d.refs, d.sym(id))
+	}
+	f.nCom = uint16(int32(len(d.refs)) - f.refs)
+	for _, id := range e.OutcomeIDs {
+		d.refs = append(d.refs, d.sym(id))
+	}
+	f.nOut = uint16(int32(len(d.refs)) - f.refs - int32(f.nCom))
+
+	i, ok := d.eventIndex[e.ID]
+	if ok {
+		old := &d.facts[i]
+		d.garbage += int(old.nCom) + int(old.nOut)
+		if ee := d.edges[old.partnership]; old.partnership != noSym {
+			ee.count(old, -1)
+			k := slices.Index(ee.events, i)
+			ee.events[k] = ee.events[len(ee.events)-1]
+			ee.events = ee.events[:len(ee.events)-1]
+		}
+		d.facts[i] = f
+	} else {
+		i = int32(len(d.facts))
+		d.eventIndex[e.ID] = i
+		d.facts = append(d.facts, f)
+	}
+	if f.partnership != noSym {
+		ee := d.edges[f.partnership]
+		if ee == nil {
+			ee = &edgeEvents{}
+			d.edges[f.partnership] = ee
+		}
+		ee.events = append(ee.events, i)
+		ee.count(&f, 1)
+	}
+	if d.garbage > 1<<16 && d.garbage > len(d.refs)/2 {
+		d.compact()
+	}
+}
+
+// compact drops the entries of refs that replaced events left behind.
+func (d *data) compact() {
+	refs := make([]int32, 0, len(d.refs)-d.garbage)
+	for i := range d.facts {
+		f := &d.facts[i]
+		start := int32(len(refs))
+		refs = append(refs, d.refs[f.refs:f.refs+int32(f.nCom)+int32(f.nOut)]...)
+		f.refs = start
+	}
+	d.refs, d.garbage = refs, 0
+}
+
+// Run loads the projection from the database, then applies every change the feed
+// delivers until ctx ends: each changed record is read again by id, so a write on any
+// server instance shows here as soon as the feed delivers it (within its poll interval).
+// Failures are logged and retried; Run returns when ctx ends.
+func (p *Projection) Run(ctx context.Context, feed *changefeed.Broker) {
+	after, ok := p.loadRetrying(ctx)
+	if !ok {
+		return
+	}
+	for ctx.Err() == nil {
+		ch, err := feed.Follow(ctx, after, followed)
+		switch {
+		case errors.Is(err, store.ErrCursorExpired):
+			// Changes were trimmed before this instance read them: read everything again.
+			if after, ok = p.loadRetrying(ctx); !ok {
+				return
+			}
+			continue
+		case err != nil:
+			if ctx.Err() == nil {
+				p.log.Warn("network: following the change feed failed; retrying", "err", err)
+			}
+			sleep(ctx, time.Second)
+			continue
+		}
+		after = p.follow(ctx, ch, after)
+	}
+}
+
+// loadRetrying loads the projection until it succeeds, and returns the feed position the
+// load includes everything up to; false when ctx ended first.
+func (p *Projection) loadRetrying(ctx context.Context) (int64, bool) {
+	for {
+		start := time.Now()
+		seq, err := p.s.LastSeq(ctx)
+		if err == nil {
+			err = p.Load(ctx)
+		}
+		if err == nil {
+			p.log.Info("network: projection loaded", "took", time.Since(start).Round(time.Millisecond))
+			p.warm()
+			return seq, true
+		}
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		p.log.Warn("network: loading the projection failed; retrying", "err", err)
+		sleep(ctx, time.Second)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// Load reads every museum, community, partnership, outcome and decision event from the
+// database (one command per collection, only the fields the projection needs) and
+// replaces the projection's contents with them. Errors are the store's.
+func (p *Projection) Load(ctx context.Context) error {
+	fresh := New(nil, p.log)
+	steps := []func() error{
+		func() error { return scanInto(ctx, p.s.Museums, nodeFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Communities, nodeFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Outcomes, outcomeFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Partnerships, partnershipFields, fresh) },
+		func() error { return scanInto(ctx, p.s.Events, eventFields, fresh) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("network: load: %w", err)
+		}
+	}
+	p.mu.Lock()
+	p.data = fresh.data
+	p.version++
+	p.mu.Unlock()
+	p.markReady()
+	return nil
+}
+
+// scanInto puts every record of c, read with the given fields, into dst.
+func scanInto[T, F any](ctx context.Context, c *store.Collection[T, F], fields []string, dst *Projection) error {
+	return c.Scan(ctx, fields, func(r *T) error {
+		dst.put(r)
+		return nil
+	})
+}
+
+// followBatch bounds how many changes are read again and applied together.
+const followBatch = 500
+
+// follow applies the changes on ch until it closes or a read fails, and returns the
+// position of the last change applied.
+func (p *Projection) follow(ctx context.Context, ch <-chan *store.Change, after int64) int64 {
+	for {
+		var batch []*store.Change
+		select {
+		case c, ok := <-ch:
+			if !ok || c.Err != nil {
+				return after
+			}
+			batch = append(batch, c)
+		case <-ctx.Done():
+			return after
+		}
+	drain:
+		for len(batch) < followBatch {
+			select {
+			case c, ok := <-ch:
+				if !ok || c.Err != nil {
+					break drain
+				}
+				batch = append(batch, c)
+			default:
+				break drain
+			}
+		}
+		recs, err := p.reread(ctx, batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.log.Warn("network: reading changed records failed; following again", "err", err)
+			}
+			return after
+		}
+		p.Put(recs...)
+		after = batch[len(batch)-1].Seq
+		p.warm()
+	}
+}
+
+// warm computes the whole network for both views ahead of the next request, so that the
+// most common query stays fast after a write. Changes that arrive meanwhile wait and are
+// applied together, so a burst of writes costs one computation, not one each.
+func (p *Projection) warm() {
+	for _, v := range []View{{}, {Restricted: true}} {
+		_, _ = p.Network(context.Background(), nil, v)
+	}
+}
+
+// reread reads the records the changes name, one command per entity.
+func (p *Projection) reread(ctx context.Context, changes []*store.Change) ([]any, error) {
+	ids := map[store.Entity][]string{}
+	for _, c := range changes {
+		if !slices.Contains(ids[c.Entity], c.EntityID) {
+			ids[c.Entity] = append(ids[c.Entity], c.EntityID)
+		}
+	}
+	var out []any
+	for e, list := range ids {
+		var recs []any
+		var errs []error
+		switch e {
+		case store.EntityMuseum:
+			recs, errs = anys(p.s.Museums.GetMany(ctx, list))
+		case store.EntityCommunity:
+			recs, errs = anys(p.s.Communities.GetMany(ctx, list))
+		case store.EntityPartner:
+			recs, errs = anys(p.s.Partnerships.GetMany(ctx, list))
+		case store.EntityEvent:
+			recs, errs = anys(p.s.Events.GetMany(ctx, list))
+		case store.EntityOutcome:
+			recs, errs = anys(p.s.Outcomes.GetMany(ctx, list))
+		}
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				out = append(out, recs[i])
+			case !store.IsNotFound(err):
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func anys[T any](recs []*T, errs []error) ([]any, []error) {
+	out := make([]any, len(recs))
+	for i, r := range recs {
+		out[i] = r
+	}
+	return out, errs
+}
