@@ -4,6 +4,8 @@
 //
 //	participation-graph [flags]                       serve (see -help for flags)
 //	participation-graph seed --sample [--scale N]     load fictional sample data and exit
+//	participation-graph export --out DIR              write a backup of the database to DIR
+//	participation-graph import DIR [--merge]          restore a backup into the database
 package main
 
 import (
@@ -53,6 +55,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 			fs.IntVar(&scale, "scale", 1000, "seed: number of sample decision events (1 to 1,000,000)")
 		}
 	}
+	bc, args, backupFlags, err := parseBackupCmd(args)
+	if err != nil {
+		return err
+	}
+	if bc != nil {
+		seedFlags = backupFlags
+	}
 	cfg, err := loadConfig(args, getenv, seedFlags)
 	if err != nil {
 		return err
@@ -67,6 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 		return err
 	}
 	defer closeDB()
+	if bc != nil {
+		return bc.run(ctx, s, log)
+	}
 	if loaded, err := seed.OurMuseum(ctx, s); err != nil {
 		return err
 	} else if loaded {

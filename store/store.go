@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -109,9 +110,10 @@ type Store struct {
 	byEntity map[Entity]getter
 }
 
-// getter fetches any record by id, for node().
+// getter fetches any record by id, for node(), and reads one from BSON, for backups.
 type getter interface {
 	getAny(ctx context.Context, ids []string) ([]any, []error)
+	decodeMeta(raw bson.Raw) (*Meta, error)
 }
 
 // Open connects to the database, checks it answers, and prepares the collections. It does
