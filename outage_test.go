@@ -40,8 +40,6 @@ func TestDatabaseOutage(t *testing.T) {
 	var created struct {
 		CreateCommunity struct{ Community struct{ ID string } }
 	}
-	gql.Must(t, create, map[string]any{"name": "Before the outage"}, &created)
-
 	ws := gqltest.DialWS(t, second+"/graphql", gqltest.TransportWS)
 	defer ws.Close()
 	ws.Subscribe(t, "1", `subscription { changes(types: [COMMUNITY]) { entityId seq } }`, nil)
@@ -49,6 +47,9 @@ func TestDatabaseOutage(t *testing.T) {
 	gqltest.Client{URL: first + "/graphql"}.Must(t, create, map[string]any{"name": "Seen live"}, &created)
 	var live struct{ Changes struct{ EntityID string } }
 	ws.Data(t, 5*time.Second, &live)
+	if live.Changes.EntityID != created.CreateCommunity.Community.ID {
+		t.Fatalf("the subscriber got %s, want the community just written", live.Changes.EntityID)
+	}
 
 	stopFirst()
 
