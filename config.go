@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type config struct {
 	MaxAliases     int
 	MaxRootFields  int
 	MaxCost        int
+	LogLevel       slog.Level
+	OTLPEndpoint   string
+	ServiceName    string
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -65,6 +69,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	} {
 		limits[l.env] = fs.String(l.flag, env(l.env, l.def), l.help+" ("+l.env+")")
 	}
+	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "least important log lines written: debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.OTLPEndpoint, "otel-exporter-otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "send traces over OTLP/HTTP to this collector, e.g. http://localhost:4318; empty sends none (OTEL_EXPORTER_OTLP_ENDPOINT)")
+	fs.StringVar(&c.ServiceName, "otel-service-name", env("OTEL_SERVICE_NAME", "participation-graph"), "the service's name in traces (OTEL_SERVICE_NAME)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -100,6 +107,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 		if *dst, err = strconv.Atoi(*limits[name]); err != nil || *dst <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be a positive number, not %q", name, *limits[name]))
 		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", *logLevel))
 	}
 	switch c.AppEnv {
 	case "development", "production":

@@ -29,6 +29,7 @@ import (
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/telemetry"
 )
 
 func main() {
@@ -69,9 +70,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	if seedSample && !sample {
 		return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
 	}
-	log := newLogger(cfg, out)
+	log := telemetry.NewLogger(out, cfg.AppEnv == "production", cfg.LogLevel)
 	reg := metrics.New()
-	s, closeDB, err := openStore(ctx, cfg, reg, log)
+	tel, err := telemetry.Start(ctx, telemetry.Config{OTLPEndpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(sctx); err != nil {
+			log.Warn("sending the last traces failed", "err", err)
+		}
+	}()
+	s, closeDB, err := openStore(ctx, cfg, reg, log, tel)
 	if err != nil {
 		return err
 	}
@@ -102,7 +114,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	go func() { defer close(feedDone); _ = feed.Run(ctx) }()
 	defer func() { <-feedDone }()
 	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
-	return serve(ctx, cfg, s, feed, reg, log)
+	observeFeed(feed, reg)
+	return serve(ctx, cfg, s, feed, reg, log, tel)
 }
 
 // upkeep completes change-feed intents that dead writers left and trims the feed to its
@@ -132,16 +145,9 @@ func upkeep(ctx context.Context, s *store.Store, retention time.Duration, log *s
 	}
 }
 
-func newLogger(cfg config, out *os.File) *slog.Logger {
-	if cfg.AppEnv == "production" {
-		return slog.New(slog.NewJSONHandler(out, nil))
-	}
-	return slog.New(slog.NewTextHandler(out, nil))
-}
-
 // openStore connects to MongoDB, or starts the embedded database, and prepares indexes.
 // The returned function closes everything it opened, in order.
-func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger) (*store.Store, func(), error) {
+func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
 	uri := cfg.MongoURI
 	var db *embedded.DB
 	if uri == "" {
@@ -155,7 +161,9 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 	}
 	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout,
-		OnCommand: func(_, name string) { commands.Inc(name) }})
+		OnCommand: func(_, name string) { commands.Inc(name) },
+		Observe: tel.CommandObserver(reg.Histogram("participation_db_command_duration_seconds",
+			"Time the database took to answer a command, by command name.", metrics.CommandBuckets, "command"))})
 	if err != nil {
 		if db != nil {
 			db.Stop()
@@ -193,7 +201,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, reg *metrics.Registry, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait
@@ -201,7 +209,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		wait = 5 * time.Millisecond
 	}
 	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
-		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
+		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout, Tracer: tel.Tracer(),
 		Limits: api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost}})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {

@@ -24,6 +24,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/graph"
@@ -31,6 +33,7 @@ import (
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/telemetry"
 )
 
 // MaxBodyBytes bounds the size of a GraphQL request body.
@@ -56,6 +59,8 @@ type Options struct {
 	Limits Limits
 	// RequestTimeout bounds each query and mutation (default 30s); subscriptions run on.
 	RequestTimeout time.Duration
+	// Tracer makes a span of each GraphQL operation (none when nil).
+	Tracer trace.Tracer
 }
 
 //go:embed assets playground.html
@@ -104,7 +109,7 @@ func New(o Options) http.Handler {
 			http.ServeFileFS(w, r, static, "playground.html")
 		})
 	}
-	return mux
+	return telemetry.Middleware(o.Logger, mux)
 }
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
@@ -135,6 +140,10 @@ func newGraphQL(o Options) http.Handler {
 	}
 	errorsByCode := o.Metrics.Counter("participation_graphql_errors_total", "GraphQL errors sent to clients, by code.", "code")
 	ops := o.Metrics.Counter("participation_graphql_operations_total", "GraphQL operations executed, by type.", "type")
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	srv.Use(newOperations(o.Metrics, o.Tracer))
 	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.Inc(code) }))
 	srv.SetRecoverFunc(graph.Recover(o.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

@@ -141,6 +141,13 @@ func (b *Broker) Unsubscribe(sub *Sub) {
 	sub.end(nil)
 }
 
+// Position returns the seq of the last change the broker published.
+func (b *Broker) Position() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
+}
+
 // Count returns the number of subscribers.
 func (b *Broker) Count() int {
 	b.mu.Lock()
