@@ -93,6 +93,7 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	ctx, stopWriting := context.WithCancel(context.Background())
 	defer stopWriting()
 	var wg sync.WaitGroup
+	began := time.Now()
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func() {
@@ -122,13 +123,14 @@ func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	if err := srv.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
+	loaded := time.Since(began)
 	<-srv.done
 	stopWriting()
 	wg.Wait()
 	if len(acked) < 50 {
 		t.Fatalf("only %d writes were acknowledged before the kill; the load did not run", len(acked))
 	}
-	t.Logf("%d writes acknowledged before SIGKILL", len(acked))
+	t.Logf("%d writes acknowledged in %v before SIGKILL", len(acked), loaded.Round(time.Millisecond))
 
 	srv = startChild(t, map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": dir})
 	gql := gqltest.Client{URL: srv.base + "/graphql"}
