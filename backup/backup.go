@@ -79,8 +79,10 @@ type LineError struct {
 	Err  error
 }
 
+// Error says file:line: problem.
 func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
 
+// Unwrap returns the problem.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // collectionName is what a collection must be called to be a file name too.

@@ -98,6 +98,7 @@ type recorder struct {
 	bytes int
 }
 
+// WriteHeader notes the status and sends it.
 func (rw *recorder) WriteHeader(code int) {
 	if rw.code == 0 {
 		rw.code = code
@@ -105,6 +106,7 @@ func (rw *recorder) WriteHeader(code int) {
 	rw.ResponseWriter.WriteHeader(code)
 }
 
+// Write counts the bytes sent.
 func (rw *recorder) Write(b []byte) (int, error) {
 	if rw.code == 0 {
 		rw.code = http.StatusOK

@@ -23,6 +23,7 @@ func NewLogger(w io.Writer, json bool, level slog.Level) *slog.Logger {
 // contextHandler adds the request's id and trace id from the context to each record.
 type contextHandler struct{ slog.Handler }
 
+// Handle adds the request and trace ids, then writes the record.
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
@@ -33,10 +34,12 @@ func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
+// WithAttrs keeps the ids on a logger with attributes.
 func (h contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	return contextHandler{h.Handler.WithAttrs(attrs)}
 }
 
+// WithGroup keeps the ids on a logger with a group.
 func (h contextHandler) WithGroup(name string) slog.Handler {
 	return contextHandler{h.Handler.WithGroup(name)}
 }
