@@ -2,6 +2,7 @@ package telemetry_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -87,5 +88,15 @@ func TestProbesLogAtDebug(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	if logs.Len() != 0 {
 		t.Errorf("a probe was logged at info: %s", logs.String())
+	}
+}
+
+func TestStartRefusesEndpointThatIsNotURL(t *testing.T) {
+	if _, err := telemetry.Start(context.Background(), telemetry.Config{OTLPEndpoint: "collector:4318"}); err == nil {
+		t.Error("an endpoint without a scheme was accepted")
+	}
+	tel, err := telemetry.Start(context.Background(), telemetry.Config{})
+	if err != nil || tel.Tracer() == nil || tel.Shutdown(context.Background()) != nil {
+		t.Errorf("without an endpoint: %v; want a no-op tracer", err)
 	}
 }
