@@ -1,4 +1,4 @@
-.PHONY: run generate test lint bench sample
+.PHONY: run generate test lint bench sample docker
 
 # Serve on the embedded database with the Our Museum data (http://localhost:8080/).
 run:
@@ -22,3 +22,7 @@ bench:
 # Load 10,000 fictional decision events into the embedded database.
 sample:
 	go run . seed --sample --scale 10000
+
+# Build the container image (see Dockerfile; docker-compose.yml runs it on a replica set).
+docker:
+	docker build -t participation-graph .

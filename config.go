@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -39,6 +40,9 @@ type config struct {
 	PersistedOnly  bool
 	// WebhookAllowPrivate lets webhooks deliver to loopback and private addresses.
 	WebhookAllowPrivate bool
+	LogLevel            slog.Level
+	OTLPEndpoint        string
+	ServiceName         string
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -81,6 +85,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	fs.StringVar(&c.Persisted, "persisted-queries", env("PERSISTED_QUERIES", ""), "a JSON file of registered operations: {sha256: text} or [text] (PERSISTED_QUERIES)")
 	persistedOnly := fs.String("persisted-only", env("PERSISTED_ONLY", "false"), "run only the registered operations, except for administrators (PERSISTED_ONLY)")
 	webhookPrivate := fs.String("webhook-allow-private", env("WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks deliver to loopback and private addresses (WEBHOOK_ALLOW_PRIVATE; default on, off in production)")
+	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "least important log lines written: debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.OTLPEndpoint, "otel-exporter-otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "send traces over OTLP/HTTP to this collector, e.g. http://localhost:4318; empty sends none (OTEL_EXPORTER_OTLP_ENDPOINT)")
+	fs.StringVar(&c.ServiceName, "otel-service-name", env("OTEL_SERVICE_NAME", "participation-graph"), "the service's name in traces (OTEL_SERVICE_NAME)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -125,6 +132,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.RateBurst, err = strconv.Atoi(*burst); err != nil || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("RATE_BURST must be a positive number, not %q", *burst))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", *logLevel))
 	}
 	switch c.AppEnv {
 	case "development", "production":

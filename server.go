@@ -4,6 +4,8 @@
 //
 //	participation-graph [flags]                       serve (see -help for flags)
 //	participation-graph seed --sample [--scale N]     load fictional sample data and exit
+//	participation-graph export --out DIR              write a backup of the database to DIR
+//	participation-graph import DIR [--merge]          restore a backup into the database
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/telemetry"
 	"github.com/participation-graph/participation-graph/webhook"
 )
 
@@ -56,6 +59,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 			fs.IntVar(&scale, "scale", 1000, "seed: number of sample decision events (1 to 1,000,000)")
 		}
 	}
+	bc, args, backupFlags, err := parseBackupCmd(args)
+	if err != nil {
+		return err
+	}
+	if bc != nil {
+		seedFlags = backupFlags
+	}
 	cfg, err := loadConfig(args, getenv, seedFlags)
 	if err != nil {
 		return err
@@ -63,13 +73,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	if seedSample && !sample {
 		return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
 	}
-	log := newLogger(cfg, out)
+	log := telemetry.NewLogger(out, cfg.AppEnv == "production", cfg.LogLevel)
 	reg := metrics.New()
-	s, closeDB, err := openStore(ctx, cfg, reg, log)
+	tel, err := telemetry.Start(ctx, telemetry.Config{OTLPEndpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(sctx); err != nil {
+			log.Warn("sending the last traces failed", "err", err)
+		}
+	}()
+	s, closeDB, err := openStore(ctx, cfg, reg, log, tel)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	if bc != nil {
+		return bc.run(ctx, s, log)
+	}
 	if loaded, err := seed.OurMuseum(ctx, s); err != nil {
 		return err
 	} else if loaded {
@@ -105,7 +129,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	networkDone := make(chan struct{})
 	go func() { defer close(networkDone); graphs.Run(ctx, feed) }()
 	defer func() { <-networkDone }()
-	return serve(ctx, cfg, s, feed, hooks, graphs, reg, log)
+	observeFeed(feed, reg)
+	return serve(ctx, cfg, s, feed, hooks, graphs, reg, log, tel)
 }
 
 // upkeep completes change-feed intents that dead writers left and trims the feed to its
@@ -163,16 +188,9 @@ func watchRevocations(ctx context.Context, s *store.Store, revocations *auth.Rev
 	}
 }
 
-func newLogger(cfg config, out *os.File) *slog.Logger {
-	if cfg.AppEnv == "production" {
-		return slog.New(slog.NewJSONHandler(out, nil))
-	}
-	return slog.New(slog.NewTextHandler(out, nil))
-}
-
 // openStore connects to MongoDB, or starts the embedded database, and prepares indexes.
 // The returned function closes everything it opened, in order.
-func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger) (*store.Store, func(), error) {
+func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
 	uri := cfg.MongoURI
 	var db *embedded.DB
 	if uri == "" {
@@ -186,7 +204,9 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 	}
 	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout,
-		OnCommand: func(_, name string) { commands.Inc(name) }})
+		OnCommand: func(_, name string) { commands.Inc(name) },
+		Observe: tel.CommandObserver(reg.Histogram("participation_db_command_duration_seconds",
+			"Time the database took to answer a command, by command name.", metrics.CommandBuckets, "command"))})
 	if err != nil {
 		if db != nil {
 			db.Stop()
@@ -224,7 +244,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait
@@ -244,7 +264,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
 		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs})
+		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs, Tracer: tel.Tracer()})
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err

@@ -130,11 +130,12 @@ func TestServeRestartKeepsData(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		"Port":    {"PORT": "eighty"},
-		"AppEnv":  {"APP_ENV": "staging"},
-		"Timeout": {"DB_TIMEOUT": "soon"},
-		"Cost":    {"MAX_QUERY_COST": "-1"},
-		"Webhook": {"WEBHOOK_ALLOW_PRIVATE": "maybe"},
+		"Port":     {"PORT": "eighty"},
+		"AppEnv":   {"APP_ENV": "staging"},
+		"Timeout":  {"DB_TIMEOUT": "soon"},
+		"Cost":     {"MAX_QUERY_COST": "-1"},
+		"LogLevel": {"LOG_LEVEL": "loud"},
+		"Webhook":  {"WEBHOOK_ALLOW_PRIVATE": "maybe"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := loadConfig(nil, func(k string) string { return env[k] }, nil); err == nil {

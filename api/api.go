@@ -24,6 +24,8 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
@@ -33,6 +35,7 @@ import (
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/telemetry"
 	"github.com/participation-graph/participation-graph/webhook"
 )
 
@@ -75,6 +78,8 @@ type Options struct {
 	Hooks *webhook.Dispatcher
 	// Network is the partnership network behind the network queries and exports.
 	Network *network.Projection
+	// Tracer makes a span of each GraphQL operation (none when nil).
+	Tracer trace.Tracer
 }
 
 //go:embed assets playground.html
@@ -132,7 +137,7 @@ func New(o Options) http.Handler {
 			http.ServeFileFS(w, r, static, "playground.html")
 		})
 	}
-	return mux
+	return telemetry.Middleware(o.Logger, mux)
 }
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
@@ -171,6 +176,10 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	}
 	errorsByCode := o.Metrics.Counter("participation_graphql_errors_total", "GraphQL errors sent to clients, by code.", "code")
 	ops := o.Metrics.Counter("participation_graphql_operations_total", "GraphQL operations executed, by type.", "type")
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	srv.Use(newOperations(o.Metrics, o.Tracer))
 	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.Inc(code) }))
 	srv.SetRecoverFunc(graph.Recover(o.Logger))
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {

@@ -6,11 +6,16 @@
 //
 // Publishing never blocks: each subscriber has a bounded buffer, and one that falls
 // behind is ended with ErrTooSlow and the position to resume from.
+//
+// When the database cannot be reached, the broker ends every subscriber with ErrDown and
+// its resume position, refuses new ones, and keeps polling; once the database answers
+// again it carries on from where it stopped, so a subscriber that resumes misses nothing.
 package changefeed
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -23,6 +28,10 @@ var ErrTooSlow = errors.New("subscriber fell behind")
 
 // ErrClosed ends subscribers when the server shuts down.
 var ErrClosed = errors.New("server shutting down")
+
+// ErrDown ends subscribers, and refuses new ones, while the change feed cannot be read.
+// It wraps store.ErrUnavailable.
+var ErrDown = fmt.Errorf("%w: the change feed cannot be read", store.ErrUnavailable)
 
 // Buffer is how many changes a subscriber may have waiting before it is ended.
 const Buffer = 256
@@ -37,7 +46,10 @@ type Broker struct {
 	subs   map[*Sub]struct{}
 	last   int64 // the seq of the last change published
 	closed bool
+	down   bool // the last read of the feed failed: the database is unreachable
 	ready  chan struct{}
+
+	onDeliver func(*store.Change)
 }
 
 // Sub is one subscriber. Changes arrive on C in seq order. When the subscription cannot
@@ -76,6 +88,10 @@ func New(s *store.Store, poll time.Duration) *Broker {
 	return b
 }
 
+// OnDeliver sets a function called with each change as the broker publishes it (for
+// metrics: the delay since the change was written). Set it before Run; it must not block.
+func (b *Broker) OnDeliver(f func(*store.Change)) { b.onDeliver = f }
+
 // Notify tells the broker the feed has grown; it never blocks.
 func (b *Broker) Notify() {
 	select {
@@ -86,7 +102,8 @@ func (b *Broker) Notify() {
 
 // Subscribe registers a subscriber for changes of the given entities (all when empty). It
 // returns the seq after which the subscriber's changes start; everything up to it is in
-// the feed already, for the caller to replay.
+// the feed already, for the caller to replay. It fails with ErrClosed after shutdown and
+// with ErrDown while the database is unreachable.
 func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int64, error) {
 	select {
 	case <-b.ready:
@@ -108,6 +125,9 @@ func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int
 	if b.closed {
 		return nil, 0, ErrClosed
 	}
+	if b.down {
+		return nil, 0, ErrDown
+	}
 	b.subs[sub] = struct{}{}
 	sub.last = b.last
 	return sub, b.last, nil
@@ -119,6 +139,13 @@ func (b *Broker) Unsubscribe(sub *Sub) {
 	delete(b.subs, sub)
 	b.mu.Unlock()
 	sub.end(nil)
+}
+
+// Position returns the seq of the last change the broker published.
+func (b *Broker) Position() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
 }
 
 // Count returns the number of subscribers.
@@ -160,18 +187,45 @@ func (b *Broker) Run(ctx context.Context) error {
 }
 
 // catchUp publishes every change after the last one published, in order. A database
-// error leaves the position where it is, to be retried at the next wake or tick.
+// error leaves the position where it is, to be retried at the next wake or tick; an
+// unreachable database also ends the subscribers (see setDown).
 func (b *Broker) catchUp(ctx context.Context) {
 	for ctx.Err() == nil {
 		c, err := b.s.ChangeAt(ctx, b.last+1)
-		if err != nil {
-			return
+		switch {
+		case err == nil:
+			b.setDown(false)
+			b.publish(c)
+			continue
+		case store.IsNotFound(err):
+			b.setDown(false)
+		case errors.Is(err, store.ErrUnavailable) && ctx.Err() == nil:
+			b.setDown(true)
 		}
-		b.publish(c)
+		return
 	}
 }
 
+// setDown records whether the database is reachable. Going down ends every subscriber
+// with ErrDown and the cursor to resume from: a subscription that stayed open would look
+// live while nothing can arrive, and its client could not tell an outage from a quiet
+// feed.
+func (b *Broker) setDown(down bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if down && !b.down {
+		for sub := range b.subs {
+			delete(b.subs, sub)
+			sub.end(ErrDown)
+		}
+	}
+	b.down = down
+}
+
 func (b *Broker) publish(c *store.Change) {
+	if b.onDeliver != nil {
+		b.onDeliver(c)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.last = c.Seq

@@ -101,3 +101,30 @@ func TestTypesFilterAndShutdown(t *testing.T) {
 		t.Errorf("subscribing after shutdown: %v, want ErrClosed", err)
 	}
 }
+
+// TestOutageEndsSubscribersWithResume: when the feed cannot be read, subscribers are ended
+// with ErrDown and where to resume, new ones are refused, and both recover with the
+// database.
+func TestOutageEndsSubscribersWithResume(t *testing.T) {
+	b := newTestBroker()
+	sub, _, _ := b.Subscribe(context.Background(), nil)
+	b.publish(&store.Change{Seq: 7, Entity: store.EntityMuseum})
+	b.setDown(true)
+	var last *store.Change
+	n := 0
+	for c := range sub.C {
+		n++
+		last = c
+	}
+	var end *EndError
+	if n != 2 || !errors.As(last.Err, &end) || !errors.Is(end, store.ErrUnavailable) || end.Resume != store.EncodeChangeCursor(7) {
+		t.Fatalf("subscriber got %d values ending in %v, want the change then ErrDown resuming after seq 7", n, last.Err)
+	}
+	if _, _, err := b.Subscribe(context.Background(), nil); !errors.Is(err, ErrDown) {
+		t.Errorf("subscribing while down: %v, want ErrDown", err)
+	}
+	b.setDown(false)
+	if _, _, err := b.Subscribe(context.Background(), nil); err != nil {
+		t.Errorf("subscribing after the database came back: %v", err)
+	}
+}

@@ -2,6 +2,9 @@ package embedded_test
 
 import (
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/participation-graph/participation-graph/embedded"
@@ -54,5 +57,38 @@ func TestStartFailsOnTakenAddress(t *testing.T) {
 	if other, err := embedded.Start(ctx, embedded.Config{Dir: t.TempDir(), Listen: addr}); err == nil {
 		other.Stop()
 		t.Errorf("a second database on %s started, want an error", addr)
+	}
+}
+
+// TestFilesUseWriteAheadLog: the durability of acknowledged writes rests on SQLite's
+// write-ahead log (see Durability); a database file in rollback-journal mode would say so
+// in its header (bytes 18 and 19 are 2 for WAL).
+func TestFilesUseWriteAheadLog(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := embedded.Start(ctx, embedded.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Stop()
+	s, err := store.Open(ctx, store.Options{URI: db.URI(), Database: "walcheck"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if _, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Logged", Kind: "OTHER"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "walcheck.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	header := make([]byte, 20)
+	if _, err := io.ReadFull(f, header); err != nil {
+		t.Fatal(err)
+	}
+	if string(header[:15]) != "SQLite format 3" || header[18] != 2 || header[19] != 2 {
+		t.Errorf("database file header %q: read/write versions %d/%d, want 2/2 (WAL)", header[:16], header[18], header[19])
 	}
 }

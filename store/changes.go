@@ -169,7 +169,13 @@ func (s *Store) appendChange(ctx context.Context, c Change) error {
 		if err != nil || exists {
 			return err
 		}
-		s.nextSeq++
+		// Another process took the number, and perhaps many more (an import, a busy
+		// second instance): every seq up to the feed's end is taken, so go past it.
+		last, err := s.LastSeq(ctx)
+		if err != nil {
+			return err
+		}
+		s.nextSeq = max(s.nextSeq+1, last+1)
 	}
 	return fmt.Errorf("store: no free change-feed position after 10000 tries")
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -33,8 +34,51 @@ type Options struct {
 	// OnCommand, when set, is called for every command sent to the database, with the
 	// database and command names (used for metrics and for counting round trips in tests).
 	OnCommand func(database, command string)
+	// Observe, when set, is called as each command is sent, with the context of the
+	// operation that sends it and the database and command names. The function it returns
+	// (which may be nil) is called once the command has finished, with how long the server
+	// took and whether it failed. Latency metrics and traces use it.
+	Observe func(ctx context.Context, database, command string) func(took time.Duration, failed bool)
 	// Now returns the current time (default time.Now); tests may fix it.
 	Now func() time.Time
+}
+
+// DefaultSelectionTimeout is how long an operation waits for a reachable server, and a
+// connection attempt for an answer, unless the connection string says otherwise.
+const DefaultSelectionTimeout = 3 * time.Second
+
+// commandMonitor tells on and observe of each command the driver sends.
+func commandMonitor(on func(database, command string), observe func(ctx context.Context, database, command string) func(time.Duration, bool)) *event.CommandMonitor {
+	// A command's start and end events share its connection and request id; finishers
+	// holds the observer's function between the two.
+	type key struct {
+		conn string
+		req  int64
+	}
+	var finishers sync.Map
+	finish := func(conn string, req int64, took time.Duration, failed bool) {
+		if f, ok := finishers.LoadAndDelete(key{conn, req}); ok {
+			f.(func(time.Duration, bool))(took, failed)
+		}
+	}
+	return &event.CommandMonitor{
+		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
+			if on != nil {
+				on(e.DatabaseName, e.CommandName)
+			}
+			if observe != nil {
+				if f := observe(ctx, e.DatabaseName, e.CommandName); f != nil {
+					finishers.Store(key{e.ConnectionID, e.RequestID}, f)
+				}
+			}
+		},
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			finish(e.ConnectionID, e.RequestID, e.Duration, false)
+		},
+		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
+			finish(e.ConnectionID, e.RequestID, e.Duration, true)
+		},
+	}
 }
 
 // Store is the database of record. It is safe for concurrent use.
@@ -69,9 +113,11 @@ type Store struct {
 	byEntity map[Entity]getter
 }
 
-// getter fetches any record by id, for node().
+// getter fetches any record by id, for node(), and reads one from BSON, for backups.
 type getter interface {
 	getAny(ctx context.Context, ids []string) ([]any, []error)
+	decodeMeta(raw bson.Raw) (*Meta, error)
+	scopeOf(raw bson.Raw) (museum string, restricted bool, err error)
 }
 
 // Open connects to the database, checks it answers, and prepares the collections. It does
@@ -87,19 +133,24 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, errors.New("store: no database name")
 	}
 	co := options.Client().ApplyURI(o.URI).
-		SetServerSelectionTimeout(5 * time.Second).
-		SetConnectTimeout(5 * time.Second).
 		SetRetryWrites(true).
 		SetRetryReads(true).
 		SetAppName("participation-graph")
+	// An operation waits at most this long for a server before failing with
+	// ErrUnavailable, so that requests fail fast while the database is down instead of
+	// hanging; the connection string's serverSelectionTimeoutMS and connectTimeoutMS
+	// override it (a replica set that takes longer to elect a primary may want more).
+	if co.ServerSelectionTimeout == nil {
+		co.SetServerSelectionTimeout(DefaultSelectionTimeout)
+	}
+	if co.ConnectTimeout == nil {
+		co.SetConnectTimeout(DefaultSelectionTimeout)
+	}
 	if cs := co.WriteConcern; cs == nil {
 		co.SetWriteConcern(writeconcern.Majority())
 	}
-	if o.OnCommand != nil {
-		on := o.OnCommand
-		co.SetMonitor(&event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-			on(e.DatabaseName, e.CommandName)
-		}})
+	if o.OnCommand != nil || o.Observe != nil {
+		co.SetMonitor(commandMonitor(o.OnCommand, o.Observe))
 	}
 	client, err := mongo.Connect(co)
 	if err != nil {
