@@ -19,6 +19,7 @@ import (
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/internal/gqltest"
 	"github.com/participation-graph/participation-graph/metrics"
+	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
@@ -59,22 +60,25 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	var hooks *webhook.Dispatcher
+	var graphs *network.Projection
 	if live {
 		feed = changefeed.New(s, 50*time.Millisecond)
 		var err error
 		if hooks, err = webhook.New(webhook.Options{Store: s, Feed: feed, AllowPrivate: true}); err != nil {
 			t.Fatal(err)
 		}
+		graphs = network.New(s, nil)
 		var wg sync.WaitGroup
-		wg.Add(2)
+		wg.Add(3)
 		go func() { defer wg.Done(); _ = feed.Run(ctx) }()
 		go func() { defer wg.Done(); _ = hooks.Run(ctx) }()
+		go func() { defer wg.Done(); graphs.Run(ctx, feed) }()
 		go func() { wg.Wait(); close(done) }()
 	} else {
 		close(done)
 	}
 	// Batching waits as the server does on the embedded database, which shares the CPU.
-	o := api.Options{Store: s, Feed: feed, Hooks: hooks, Metrics: reg, Playground: true, Introspection: true, FieldSuggestions: true,
+	o := api.Options{Store: s, Feed: feed, Hooks: hooks, Network: graphs, Metrics: reg, Playground: true, Introspection: true, FieldSuggestions: true,
 		CORSOrigins: []string{"https://allowed.example"}, BatchWait: 5 * time.Millisecond, AdminToken: adminToken}
 	if configure != nil {
 		configure(&o)

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +96,52 @@ func TestRestrictedRecordsAreInvisibleToAnonymousCallers(t *testing.T) {
 			}
 		})
 	}
+	t.Run("NetworkSummaryAndExport", func(t *testing.T) {
+		const summary = `query($m: ID!) { participationSummary(groupBy: MUSEUM, filter: {museumId: $m}) { key eventCount } }`
+		count := func(c gqltest.Client) int {
+			var got struct{ ParticipationSummary []struct{ EventCount int } }
+			c.Must(t, summary, map[string]any{"m": w.museum[0]}, &got)
+			if len(got.ParticipationSummary) == 0 {
+				return 0
+			}
+			return got.ParticipationSummary[0].EventCount
+		}
+		// The projection follows the feed: wait until it has the restricted event.
+		for deadline := time.Now().Add(5 * time.Second); count(w.e.gql) < 2 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		weight := func(token string) (int, string) {
+			req, _ := http.NewRequest(http.MethodGet, w.e.base+"/export/network.json?museumIds="+w.museum[0], nil)
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			var n struct{ Edges []struct{ Weight int } }
+			_ = json.Unmarshal(body, &n)
+			total := 0
+			for _, e := range n.Edges {
+				total += e.Weight
+			}
+			return total, string(body)
+		}
+		for _, c := range []struct {
+			name   string
+			client gqltest.Client
+			want   int
+		}{{"Anonymous", w.e.anon, 1}, {"Researcher", w.e.anon.As(w.researcher), 2}, {"Admin", w.e.gql, 2}} {
+			if got := count(c.client); got != c.want {
+				t.Errorf("%s: participationSummary counts %d events of museum A, want %d", c.name, got, c.want)
+			}
+			if got, body := weight(c.client.Token); got != c.want {
+				t.Errorf("%s: the exported network weighs museum A's partnership at %d, want %d: %.300s", c.name, got, c.want, body)
+			}
+		}
+	})
 	t.Run("Subscription", func(t *testing.T) {
 		ws := gqltest.DialWS(t, w.e.gql.URL, gqltest.TransportWS) // anonymous: no credentials
 		defer ws.Close()
@@ -153,6 +201,20 @@ func TestPersonalDataNeverLeaks(t *testing.T) {
 			})
 		}
 	}
+	t.Run("Exports", func(t *testing.T) {
+		for _, ext := range []string{"graphml", "gexf", "json"} {
+			resp, err := http.Get(w.e.base + "/export/network." + ext)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("export %s: %d", ext, resp.StatusCode)
+			}
+			leaks(t, "export "+ext, string(body))
+		}
+	})
 	t.Run("EditorOfTheMuseumSeesThem", func(t *testing.T) {
 		var got struct {
 			Person struct{ DisplayName, Email *string }
