@@ -54,6 +54,11 @@ func BenchmarkSubscribers(b *testing.B) {
 }
 
 func benchSubscribers(b *testing.B, n, perConn int) {
+	if *subscribersProfile != "" {
+		// Every allocation, so that per-connection buffers of a few KB all show.
+		defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+		runtime.MemProfileRate = 1
+	}
 	s, _ := dbtest.Open(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -62,7 +67,8 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed}))
 	defer srv.Close()
 
-	before, goroutines := serverMemory(), runtime.NumGoroutine()
+	heap0, stack0 := serverMemory()
+	goroutines := runtime.NumGoroutine()
 	sw, err := startSwarm(swarmSpec{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/graphql", Connections: n / perConn, PerConnection: perConn})
 	if err != nil {
 		b.Fatal(err)
@@ -74,7 +80,8 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 	for feed.Count() < n {
 		time.Sleep(10 * time.Millisecond)
 	}
-	perSub := float64(serverMemory()-before) / float64(n)
+	heap, stack := serverMemory()
+	heapPerSub, stackPerSub := float64(heap-heap0)/float64(n), float64(stack-stack0)/float64(n)
 	perSubG := float64(runtime.NumGoroutine()-goroutines) / float64(n)
 	if *subscribersProfile != "" {
 		writeProfiles(b, *subscribersProfile, fmt.Sprintf("%d-%d", n, perConn))
@@ -101,19 +108,24 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 	if want := len(starts) * n; len(lat) != want {
 		b.Fatalf("got %d receipts, want %d", len(lat), want)
 	}
-	b.ReportMetric(perSub, "B/subscriber")
+	b.ReportMetric(heapPerSub+stackPerSub, "B/subscriber")
+	b.ReportMetric(heapPerSub, "heap-B/subscriber")
+	b.ReportMetric(stackPerSub, "stack-B/subscriber")
 	b.ReportMetric(perSubG, "goroutines/subscriber")
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
 
-// serverMemory returns the heap and stacks in use after a collection.
-func serverMemory() uint64 {
-	runtime.GC()
+// serverMemory returns the bytes of heap spans and of goroutine stacks in use after a
+// collection.
+func serverMemory() (heap, stack uint64) {
+	for range 4 {
+		runtime.GC()
+	}
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapInuse + m.StackInuse
+	return m.HeapInuse, m.StackInuse
 }
 
 func writeProfiles(b *testing.B, dir, suffix string) {
