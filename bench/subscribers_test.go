@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,8 +27,10 @@ import (
 )
 
 // subscribersProfile, when set, is a directory where BenchmarkSubscribers writes the
-// server's heap and goroutine profiles while every subscriber is connected and idle.
-var subscribersProfile = flag.String("subscribers.profile", "", "directory for the server's heap and goroutine profiles with all subscribers idle")
+// server's heap and goroutine profiles while every subscriber is connected and idle, and
+// a CPU profile of the writes and their fan-out. Profiling every allocation slows the
+// server, so latencies measured with it are not comparable.
+var subscribersProfile = flag.String("subscribers.profile", "", "directory for the server's profiles: heap and goroutines with all subscribers idle, CPU during the fan-out")
 
 // TestMain runs the tests, or, when the test binary is started by BenchmarkSubscribers
 // with swarmEnv set, the swarm of subscribing clients instead.
@@ -87,7 +90,20 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 		writeProfiles(b, *subscribersProfile, fmt.Sprintf("%d-%d", n, perConn))
 	}
 
+	if *subscribersProfile != "" {
+		f, err := os.Create(filepath.Join(*subscribersProfile, fmt.Sprintf("cpu-%d-%d.pprof", n, perConn)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	starts := map[string]int64{}
+	var clientCPU []int64 // the swarm's CPU time as each write had reached every subscriber
+	serverCPU := cpuTime()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		start := time.Now().UnixNano()
@@ -96,11 +112,19 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 			b.Fatal(err)
 		}
 		starts[c.ID] = start
-		if line, err := sw.next(30 * time.Second); err != nil || line != "all "+c.ID {
-			b.Fatalf("write %d: swarm said %q, %v; want all %s", i, line, err, c.ID)
+		line, err := sw.next(30 * time.Second)
+		f := strings.Fields(line)
+		if err != nil || len(f) != 3 || f[0] != "all" || f[1] != c.ID {
+			b.Fatalf("write %d: swarm said %q, %v; want all %s <cpu>", i, line, err, c.ID)
 		}
+		cpu, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			b.Fatalf("write %d: swarm said %q", i, line)
+		}
+		clientCPU = append(clientCPU, cpu)
 	}
 	b.StopTimer()
+	serverCPU = cpuTime() - serverCPU
 	lat, err := sw.receipts(starts)
 	if err != nil {
 		b.Fatal(err)
@@ -115,6 +139,21 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	// CPU time per delivery does not depend on what else the machine runs, unlike the
+	// latencies; the server's includes the writes themselves.
+	b.ReportMetric(float64(serverCPU)/1000/float64(len(lat)), "server-cpu-µs/delivery")
+	if k := len(clientCPU); k > 1 {
+		b.ReportMetric(float64(clientCPU[k-1]-clientCPU[0])/1000/float64((k-1)*n), "client-cpu-µs/receipt")
+	}
+}
+
+// cpuTime returns the CPU time, user and system, this process has used, in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // serverMemory returns the bytes of heap spans and of goroutine stacks in use after a
@@ -184,6 +223,8 @@ func startSwarm(spec swarmSpec) (*swarm, error) {
 
 // next returns the swarm's next line; an error line or the end of its output is an error.
 func (sw *swarm) next(wait time.Duration) (string, error) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
 	case line, ok := <-sw.lines:
 		if !ok {
@@ -193,7 +234,7 @@ func (sw *swarm) next(wait time.Duration) (string, error) {
 			return "", fmt.Errorf("swarm: %s", msg)
 		}
 		return line, nil
-	case <-time.After(wait):
+	case <-t.C:
 		return "", fmt.Errorf("swarm said nothing for %v", wait)
 	}
 }
