@@ -22,12 +22,16 @@ type websocketAccept struct {
 
 // Accept completes the handshake; its errors are coder/websocket's.
 func (a websocketAccept) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	return a.CoderWebsocketImplementation.Accept(hijackAside{w}, r, o)
+	if hj, ok := w.(http.Hijacker); ok {
+		w = hijackAside{w, hj}
+	}
+	return a.CoderWebsocketImplementation.Accept(w, r, o)
 }
 
 // hijackAside is a ResponseWriter whose Hijack runs on a goroutine of its own.
 type hijackAside struct {
 	http.ResponseWriter
+	hj http.Hijacker
 }
 
 // Hijack takes over the connection like http.Hijacker; the calling goroutine waits, so
@@ -40,7 +44,7 @@ func (h hijackAside) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	done := make(chan hijacked, 1)
 	go func() {
-		c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+		c, brw, err := h.hj.Hijack()
 		done <- hijacked{c, brw, err}
 	}()
 	got := <-done

@@ -28,8 +28,7 @@ import (
 
 // subscribersProfile, when set, is a directory where BenchmarkSubscribers writes the
 // server's heap and goroutine profiles while every subscriber is connected and idle, and
-// a CPU profile of the writes and their fan-out. Profiling every allocation slows the
-// server, so latencies measured with it are not comparable.
+// a CPU profile of the writes and their fan-out.
 var subscribersProfile = flag.String("subscribers.profile", "", "directory for the server's profiles: heap and goroutines with all subscribers idle, CPU during the fan-out")
 
 // TestMain runs the tests, or, when the test binary is started by BenchmarkSubscribers
@@ -57,9 +56,10 @@ func BenchmarkSubscribers(b *testing.B) {
 }
 
 func benchSubscribers(b *testing.B, n, perConn int) {
+	memRate := runtime.MemProfileRate
 	if *subscribersProfile != "" {
-		// Every allocation, so that per-connection buffers of a few KB all show.
-		defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+		// Every allocation while the subscribers connect, so that per-connection buffers
+		// of a few KB all show.
 		runtime.MemProfileRate = 1
 	}
 	s, _ := dbtest.Open(b)
@@ -88,6 +88,7 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 	perSubG := float64(runtime.NumGoroutine()-goroutines) / float64(n)
 	if *subscribersProfile != "" {
 		writeProfiles(b, *subscribersProfile, fmt.Sprintf("%d-%d", n, perConn))
+		runtime.MemProfileRate = memRate
 	}
 
 	if *subscribersProfile != "" {
