@@ -58,9 +58,12 @@ type Sub struct {
 	C     <-chan *store.Change
 	c     chan *store.Change
 	types map[store.Entity]bool
-	last  int64 // the seq of the last change put on c
-	err   error
-	once  sync.Once
+	// visible, when set, leaves out the changes the subscriber may not see; it runs under
+	// the broker's lock, so it must be quick and must not block.
+	visible func(*store.Change) bool
+	last    int64 // the seq of the last change put on c
+	err     error
+	once    sync.Once
 }
 
 // Err returns why the subscription ended (ErrTooSlow, ErrClosed), or nil.
@@ -100,11 +103,16 @@ func (b *Broker) Notify() {
 	}
 }
 
-// Subscribe registers a subscriber for changes of the given entities (all when empty). It
-// returns the seq after which the subscriber's changes start; everything up to it is in
-// the feed already, for the caller to replay. It fails with ErrClosed after shutdown and
-// with ErrDown while the database is unreachable.
+// Subscribe registers a subscriber for every change of the given entities (all when
+// empty). It returns the seq after which the subscriber's changes start; everything up to
+// it is in the feed already, for the caller to replay. It fails with ErrClosed once the
+// broker has stopped, with ErrDown while the database is unreachable, or with ctx's error
+// if ctx ends before the broker has started.
 func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int64, error) {
+	return b.subscribe(ctx, types, nil)
+}
+
+func (b *Broker) subscribe(ctx context.Context, types []store.Entity, visible func(*store.Change) bool) (*Sub, int64, error) {
 	select {
 	case <-b.ready:
 	case <-ctx.Done():
@@ -113,7 +121,7 @@ func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int
 	// Pointers keep an idle subscriber's buffer small; every subscriber shares the one
 	// published value and must not change it.
 	c := make(chan *store.Change, Buffer+1)
-	sub := &Sub{C: c, c: c}
+	sub := &Sub{C: c, c: c, visible: visible}
 	if len(types) > 0 {
 		sub.types = map[store.Entity]bool{}
 		for _, t := range types {
@@ -230,7 +238,7 @@ func (b *Broker) publish(c *store.Change) {
 	defer b.mu.Unlock()
 	b.last = c.Seq
 	for sub := range b.subs {
-		if sub.types != nil && !sub.types[c.Entity] {
+		if (sub.types != nil && !sub.types[c.Entity]) || (sub.visible != nil && !sub.visible(c)) {
 			continue
 		}
 		if len(sub.c) >= Buffer {

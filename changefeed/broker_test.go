@@ -3,9 +3,11 @@ package changefeed
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -126,5 +128,42 @@ func TestOutageEndsSubscribersWithResume(t *testing.T) {
 	b.setDown(false)
 	if _, _, err := b.Subscribe(context.Background(), nil); err != nil {
 		t.Errorf("subscribing after the database came back: %v", err)
+	}
+}
+
+// TestFollowLeavesOutWhatTheCallerMayNotSee: live changes of RESTRICTED records reach only
+// the callers who may read them, and the broker does the filtering as it publishes.
+func TestFollowLeavesOutWhatTheCallerMayNotSee(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		caller auth.Caller
+		want   []int64
+	}{
+		{"Anonymous", auth.AnonymousCaller, []int64{1}},
+		{"EditorOfOtherMuseum", auth.Caller{Role: auth.Editor, Museums: []string{"mus_b"}}, []int64{1}},
+		{"EditorOfMuseum", auth.Caller{Role: auth.Editor, Museums: []string{"mus_a"}}, []int64{1, 2}},
+		{"Researcher", auth.Caller{Role: auth.Researcher}, []int64{1, 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newTestBroker()
+			ctx, cancel := context.WithCancel(auth.WithCaller(context.Background(), tc.caller))
+			defer cancel()
+			feed, err := b.Follow(ctx, -1, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.publish(&store.Change{Seq: 1, Entity: store.EntityEvent, MuseumID: "mus_a"})
+			b.publish(&store.Change{Seq: 2, Entity: store.EntityEvent, MuseumID: "mus_a", Restricted: true})
+			b.close()
+			var got []int64
+			for c := range feed {
+				if c.Err == nil {
+					got = append(got, c.Seq)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got changes %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -25,9 +26,12 @@ const replayPage = 500
 
 // Follow delivers the feed's changes of the given entities (all when empty) after position
 // after, or only new ones when after is negative: first those already stored, then live
-// ones, with no gap and no duplicate across the switch. The channel closes when ctx ends
-// or the subscription cannot go on; in the second case its last value carries an
-// *EndError in Err. A position older than the feed keeps is store.ErrCursorExpired.
+// ones, with no gap and no duplicate across the switch. Like the store's reads of the
+// feed, it leaves out the changes of records ctx's caller may not see; that check runs as
+// the broker publishes, so a subscriber needs no goroutine of its own to filter. The
+// channel closes when ctx ends or the subscription cannot go on; in the second case its
+// last value carries an *EndError in Err. A position older than the feed keeps is
+// store.ErrCursorExpired.
 func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) (<-chan *store.Change, error) {
 	if after >= 0 {
 		if err := b.s.CheckChangeCursor(ctx, after); err != nil {
@@ -36,7 +40,11 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) 
 	}
 	// Subscribing first means every change after pos arrives live; the replay covers the
 	// rest, so nothing falls between the two.
-	sub, pos, err := b.Subscribe(ctx, types)
+	var visible func(*store.Change) bool
+	if !auth.From(ctx).ReadsAllRestricted() {
+		visible = func(c *store.Change) bool { return store.ChangeVisible(ctx, c) }
+	}
+	sub, pos, err := b.subscribe(ctx, types, visible)
 	if err != nil {
 		return nil, err
 	}

@@ -89,11 +89,7 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types
 		}
 		from = seq
 	}
-	feed, err := r.Feed.Follow(ctx, from, storeEntities(types))
-	if err != nil {
-		return nil, err
-	}
-	return visibleChanges(ctx, feed), nil
+	return r.Feed.Follow(ctx, from, storeEntities(types))
 }
 
 func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter *store.DecisionEventFilter) (<-chan *store.DecisionEvent, error) {

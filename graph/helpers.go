@@ -111,18 +111,6 @@ func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(
 	return out
 }
 
-// visibleChanges leaves out of a feed the changes of records the caller may not see (the
-// broker delivers every change; a replay is already filtered by the store). The error
-// that ends a feed is passed on.
-func visibleChanges(ctx context.Context, feed <-chan *store.Change) <-chan *store.Change {
-	if auth.From(ctx).ReadsAllRestricted() {
-		return feed
-	}
-	return stream(ctx, feed, func(c *store.Change) (*store.Change, bool) {
-		return c, c.Err != nil || store.ChangeVisible(ctx, c)
-	})
-}
-
 // personal returns value, a person's personal data, when the caller may see it: an
 // administrator, or an editor of a museum the person took part with. Anyone else gets
 // null, never an error, so that a list does not reveal whose data is held.

@@ -100,8 +100,11 @@ func Middleware(s *store.Store, wait time.Duration, next http.Handler) http.Hand
 
 // Has reports whether ctx carries loaders.
 func Has(ctx context.Context) bool {
-	_, ok := ctx.Value(ctxKey{}).(*Loaders)
-	return ok
+	switch ctx.Value(ctxKey{}).(type) {
+	case *Loaders, *deferred:
+		return true
+	}
+	return false
 }
 
 // With returns ctx carrying l.
@@ -109,14 +112,32 @@ func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
+// deferred are loaders made on first use.
+type deferred struct {
+	once sync.Once
+	s    *store.Store
+	wait time.Duration
+	l    *Loaders
+}
+
+// WithNew returns ctx carrying fresh loaders over s, made when first used: most events of
+// a subscription are answered without any, and a subscriber waiting for its next event
+// then holds none.
+func WithNew(ctx context.Context, s *store.Store, wait time.Duration) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &deferred{s: s, wait: wait})
+}
+
 // For returns the request's loaders. It panics when the request has none, which is a
 // wiring mistake, not a runtime condition.
 func For(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
-	if !ok {
-		panic("loader: request context has no loaders")
+	switch l := ctx.Value(ctxKey{}).(type) {
+	case *Loaders:
+		return l
+	case *deferred:
+		l.once.Do(func() { l.l = New(l.s, l.wait) })
+		return l.l
 	}
-	return l
+	panic("loader: request context has no loaders")
 }
 
 // Get loads a referenced record; a nil id gives nil.
