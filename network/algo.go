@@ -92,56 +92,84 @@ func betweenness(g csr) []float64 {
 
 // brandes accumulates the dependencies of the sources first, first+step, first+2·step…
 // and returns their sums per node.
+//
+// The search goes level by level, which lets both passes do without distances and
+// predecessor lists. A node's neighbours lie on its own level or the ones next to it, so
+// when a level is expanded, the nodes it discovers have so far been reached only from it:
+// each expanded node adds its path count to every neighbour, and the sums a node gets
+// after its own level was recorded are never read. Going back, a node's dependency is
+// σ[v]·Σ (1+δ[w])/σ[w] over its successors w; the quotients are kept per node, set a level
+// at a time, so that when a level sums them over all neighbours, only the level below has
+// any yet. Each pass is one walk of every adjacency row with no test per neighbour in the
+// way back and one bit test in the way out.
 func brandes(g csr, first, step int) []float64 {
 	n := g.n()
 	off, adj := g.off, g.adj
 	out := make([]float64, n)
-	delta := make([]float64, n)
-	// What the search keeps of each node, together so that one visit touches one place.
-	type state struct {
-		dist  int32   // hops from the source; -1 when not reached
-		end   int32   // the predecessors found so far are pred[off[v]:end]
-		sigma float64 // the number of shortest paths from the source
-	}
-	st := make([]state, n)
-	order := make([]int32, n) // BFS order, read backwards as Brandes' stack
-	reached := 0              // order[:reached] are the nodes reached from the source
-	// The predecessors of w are among its neighbours, so they fit in w's row of pred.
-	pred := make([]int32, len(adj))
-	for v := range st {
-		st[v] = state{dist: -1, end: off[v]}
-	}
+	// val is per node: the paths arriving on the way out, (1+δ)/σ on the way back; it is
+	// zero for every node between the two and between sources.
+	val := make([]float64, n)
+	seen := make([]uint64, (n+63)/64)
+	order := make([]int32, n) // BFS order, level after level
+	// Per position in order: the node's path count, and the sum over its successors.
+	sigma := make([]float64, n)
+	sum := make([]float64, n)
+	levels := make([]int32, 0, 64) // the levels are order[levels[k]:levels[k+1]]
 	for s := first; s < n; s += step {
-		for _, v := range order[:reached] {
-			st[v] = state{dist: -1, end: off[v]}
-			delta[v] = 0
-		}
-		order[0], reached = int32(s), 1
-		st[s].dist, st[s].sigma = 0, 1
-		for i := 0; i < reached; i++ {
-			v := order[i]
-			dv, sv := st[v].dist+1, st[v].sigma
-			for _, w := range adj[off[v]:off[v+1]] {
-				sw := &st[w]
-				if d := sw.dist; d < 0 {
-					sw.dist = dv
-					order[reached] = w
-					reached++
-				} else if d != dv {
-					continue
+		order[0], val[s] = int32(s), 1
+		seen[s>>6] |= 1 << (s & 63)
+		levels = append(levels[:0], 0)
+		head, tail := int32(0), int32(1)
+		for head < tail {
+			end := tail
+			for i, v := range order[head:end] {
+				sigma[int(head)+i] = val[v]
+			}
+			for i, v := range order[head:end] {
+				sv := sigma[int(head)+i]
+				for _, w := range adj[off[v]:off[v+1]] {
+					if word := seen[w>>6]; word&(1<<(w&63)) == 0 {
+						seen[w>>6] = word | 1<<(w&63)
+						order[tail] = w
+						tail++
+					}
+					val[w] += sv
 				}
-				sw.sigma += sv
-				pred[sw.end] = v
-				sw.end++
+			}
+			levels = append(levels, end)
+			head = end
+		}
+		reached := order[:tail]
+		for _, v := range reached {
+			val[v] = 0
+		}
+		clear(seen)
+		// Level 0 is the source, whose dependency is not counted.
+		for k := len(levels) - 2; k > 0; k-- {
+			lo, hi := levels[k], levels[k+1]
+			lvl, sg, sm := order[lo:hi], sigma[lo:hi], sum[lo:hi]
+			for i, w := range lvl {
+				var a, b float64
+				row := adj[off[w]:off[w+1]]
+				for len(row) >= 2 {
+					a += val[row[0]]
+					b += val[row[1]]
+					row = row[2:]
+				}
+				if len(row) > 0 {
+					a += val[row[0]]
+				}
+				sm[i] = a + b
+			}
+			sg = sg[:len(lvl)]
+			sm = sm[:len(lvl)]
+			for i, w := range lvl {
+				out[w] += sg[i] * sm[i]
+				val[w] = 1/sg[i] + sm[i]
 			}
 		}
-		for i := reached - 1; i > 0; i-- {
-			w := order[i]
-			c := (1 + delta[w]) / st[w].sigma
-			for _, v := range pred[off[w]:st[w].end] {
-				delta[v] += st[v].sigma * c
-			}
-			out[w] += delta[w]
+		for _, v := range reached {
+			val[v] = 0
 		}
 	}
 	return out
