@@ -1,6 +1,7 @@
 package network
 
 import (
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -92,87 +93,213 @@ func betweenness(g csr) []float64 {
 
 // brandes accumulates the dependencies of the sources first, first+step, first+2·step…
 // and returns their sums per node.
-//
-// The search goes level by level, which lets both passes do without distances and
-// predecessor lists. A node's neighbours lie on its own level or the ones next to it, so
-// when a level is expanded, the nodes it discovers have so far been reached only from it:
-// each expanded node adds its path count to every neighbour, and the sums a node gets
-// after its own level was recorded are never read. Going back, a node's dependency is
-// σ[v]·Σ (1+δ[w])/σ[w] over its successors w; the quotients are kept per node, set a level
-// at a time, so that when a level sums them over all neighbours, only the level below has
-// any yet. Each pass is one walk of every adjacency row with no test per neighbour in the
-// way back and one bit test in the way out.
 func brandes(g csr, first, step int) []float64 {
+	b := newSearch(g)
+	for s := first; s < g.n(); s += step {
+		b.forward(int32(s))
+		b.backward()
+	}
+	return b.out
+}
+
+// search is one worker's state for Brandes' algorithm, reused from source to source.
+//
+// Both passes go level by level and do without distances and predecessor lists: a node's
+// neighbours lie on its own level or the ones next to it, so a sum over all its
+// neighbours of a value that only one adjacent level holds yet is a sum over its
+// predecessors or its successors. Each step between two levels walks the adjacency rows
+// of whichever side has fewer entries: on the way out, either the frontier pushes its
+// path counts to its neighbours or every node not reached yet pulls them; on the way
+// back, either a level pulls (1+δ)/σ from the level below or the level below pushes it.
+// On a graph of small diameter most of the rows of the two largest levels are never
+// walked.
+type search struct {
+	off, adj []int32
+	rows     int // len(adj)
+	out      []float64
+
+	// val is per node: on the way out, the path counts pushed to it or, for the frontier
+	// of a pulling step, its path count; on the way back, (1+δ)/σ once its level is done.
+	// acc is per node: the quotients pushed to it on the way back. Both are zero
+	// between sources.
+	val, acc []float64
+	seen     []uint64 // the nodes reached, one bit each; bits past n are always set
+
+	order  []int32   // the nodes reached, level after level
+	sigma  []float64 // per position in order: the number of shortest paths from the source
+	sum    []float64 // per position in order: Σ (1+δ[w])/σ[w] over its successors w
+	levels []int32   // level k is order[levels[k]:levels[k+1]]
+	width  []int     // per level: the number of adjacency entries of its nodes
+}
+
+func newSearch(g csr) *search {
 	n := g.n()
-	off, adj := g.off, g.adj
-	out := make([]float64, n)
-	// val is per node: the paths arriving on the way out, (1+δ)/σ on the way back; it is
-	// zero for every node between the two and between sources.
-	val := make([]float64, n)
-	seen := make([]uint64, (n+63)/64)
-	order := make([]int32, n) // BFS order, level after level
-	// Per position in order: the node's path count, and the sum over its successors.
-	sigma := make([]float64, n)
-	sum := make([]float64, n)
-	levels := make([]int32, 0, 64) // the levels are order[levels[k]:levels[k+1]]
-	for s := first; s < n; s += step {
-		order[0], val[s] = int32(s), 1
-		seen[s>>6] |= 1 << (s & 63)
-		levels = append(levels[:0], 0)
-		head, tail := int32(0), int32(1)
-		for head < tail {
-			end := tail
-			for i, v := range order[head:end] {
-				sigma[int(head)+i] = val[v]
-			}
-			for i, v := range order[head:end] {
-				sv := sigma[int(head)+i]
-				for _, w := range adj[off[v]:off[v+1]] {
-					if word := seen[w>>6]; word&(1<<(w&63)) == 0 {
-						seen[w>>6] = word | 1<<(w&63)
-						order[tail] = w
-						tail++
-					}
-					val[w] += sv
-				}
-			}
-			levels = append(levels, end)
-			head = end
+	b := &search{
+		off: g.off, adj: g.adj, rows: len(g.adj),
+		out: make([]float64, n), val: make([]float64, n), acc: make([]float64, n),
+		seen:  make([]uint64, (n+63)/64),
+		order: make([]int32, n+1), sigma: make([]float64, n), sum: make([]float64, n),
+	}
+	b.clearSeen()
+	return b
+}
+
+func (b *search) clearSeen() {
+	clear(b.seen)
+	n := len(b.val)
+	if n%64 != 0 {
+		b.seen[len(b.seen)-1] = ^uint64(0) << (n % 64)
+	}
+}
+
+func (b *search) rowsOf(nodes []int32) int {
+	r := 0
+	for _, v := range nodes {
+		r += int(b.off[v+1] - b.off[v])
+	}
+	return r
+}
+
+// forward finds the levels from s and every node's number of shortest paths from s.
+func (b *search) forward(s int32) {
+	b.order[0], b.sigma[0], b.val[s] = s, 1, 1
+	b.seen[s>>6] |= 1 << (s & 63)
+	b.levels = append(b.levels[:0], 0, 1)
+	b.width = append(b.width[:0], b.rowsOf(b.order[:1]))
+	reached := b.width[0] // adjacency entries of the nodes reached
+	// val is zero on order[:clean]: a pulling step needs it zero below the frontier.
+	clean := int32(0)
+	for {
+		k := len(b.levels) - 2
+		head, tail := b.levels[k], b.levels[k+1]
+		if tail == head {
+			break
 		}
-		reached := order[:tail]
-		for _, v := range reached {
-			val[v] = 0
-		}
-		clear(seen)
-		// Level 0 is the source, whose dependency is not counted.
-		for k := len(levels) - 2; k > 0; k-- {
-			lo, hi := levels[k], levels[k+1]
-			lvl, sg, sm := order[lo:hi], sigma[lo:hi], sum[lo:hi]
-			for i, w := range lvl {
-				var a, b float64
-				row := adj[off[w]:off[w+1]]
-				for len(row) >= 2 {
-					a += val[row[0]]
-					b += val[row[1]]
-					row = row[2:]
-				}
-				if len(row) > 0 {
-					a += val[row[0]]
-				}
-				sm[i] = a + b
+		var next int32
+		if b.width[k] > b.rows-reached {
+			for _, v := range b.order[clean:head] {
+				b.val[v] = 0
 			}
-			sg = sg[:len(lvl)]
-			sm = sm[:len(lvl)]
-			for i, w := range lvl {
-				out[w] += sg[i] * sm[i]
-				val[w] = 1/sg[i] + sm[i]
-			}
+			clean = head
+			next = b.pull(tail)
+		} else {
+			next = b.push(head, tail)
 		}
-		for _, v := range reached {
-			val[v] = 0
+		w := b.rowsOf(b.order[tail:next])
+		reached += w
+		b.levels = append(b.levels, next)
+		b.width = append(b.width, w)
+	}
+	b.levels = b.levels[:len(b.levels)-1]
+	b.width = b.width[:len(b.width)-1]
+	tail := b.levels[len(b.levels)-1]
+	for _, v := range b.order[clean:tail] {
+		b.val[v] = 0
+	}
+	b.clearSeen()
+}
+
+// push expands the frontier order[head:tail] by adding each node's path count to every
+// neighbour: on the next level that is the sum over its predecessors, and what the
+// frontier and the level before it receive is never read. It returns the end of the
+// next level in order.
+func (b *search) push(head, tail int32) int32 {
+	off, adj, val, seen, order := b.off, b.adj, b.val, b.seen, b.order
+	next := tail
+	for i, v := range order[head:tail] {
+		sv := b.sigma[int(head)+i]
+		for _, w := range adj[off[v]:off[v+1]] {
+			// Without a branch: whether w is new is as good as random.
+			word := seen[w>>6]
+			seen[w>>6] = word | 1<<(w&63)
+			order[next] = w
+			next += int32(^word>>(w&63)) & 1
+			val[w] += sv
 		}
 	}
-	return out
+	for i, w := range order[tail:next] {
+		b.sigma[int(tail)+i] = val[w]
+	}
+	return next
+}
+
+// pull expands the frontier, whose nodes alone have a non-zero val, by summing val over
+// the neighbours of every node not reached yet: the nodes with a non-zero sum are the
+// next level. It returns the end of the next level in order.
+func (b *search) pull(tail int32) int32 {
+	off, adj, val, order, sigma := b.off, b.adj, b.val, b.order, b.sigma
+	next := tail
+	for k, word := range b.seen {
+		for free := ^word; free != 0; free &= free - 1 {
+			u := int32(k<<6 + bits.TrailingZeros64(free))
+			if x := sumOver(adj[off[u]:off[u+1]], val); x != 0 {
+				order[next], sigma[next] = u, x
+				next++
+			}
+		}
+	}
+	for i, u := range order[tail:next] {
+		val[u] = sigma[int(tail)+i]
+		b.seen[u>>6] |= 1 << (u & 63)
+	}
+	return next
+}
+
+// sumOver returns the sum of val over the nodes of row, in two chains of additions so
+// that each need not wait for the other.
+func sumOver(row []int32, val []float64) float64 {
+	var x, y float64
+	for ; len(row) >= 2; row = row[2:] {
+		x += val[row[0]]
+		y += val[row[1]]
+	}
+	if len(row) > 0 {
+		x += val[row[0]]
+	}
+	return x + y
+}
+
+// backward accumulates the dependencies on the source of forward's search, deepest level
+// first, and adds them to out. The source's own is not counted.
+func (b *search) backward() {
+	off, adj, val, acc := b.off, b.adj, b.val, b.acc
+	last := len(b.levels) - 2
+	for k := last; k > 0; k-- {
+		lo, hi := b.levels[k], b.levels[k+1]
+		lvl, sg, sm := b.order[lo:hi], b.sigma[lo:hi], b.sum[lo:hi]
+		sg, sm = sg[:len(lvl)], sm[:len(lvl)]
+		switch {
+		case k == last:
+			clear(sm)
+		case b.width[k] <= b.width[k+1]:
+			// Of the neighbours, only the level below has a val yet.
+			for i, w := range lvl {
+				sm[i] = sumOver(adj[off[w]:off[w+1]], val)
+			}
+		default:
+			// The level below pushed its quotients.
+			for i, w := range lvl {
+				sm[i] = acc[w]
+			}
+		}
+		for i, w := range lvl {
+			b.out[w] += sg[i] * sm[i]
+			val[w] = 1/sg[i] + sm[i]
+		}
+		if k > 1 && b.width[k-1] > b.width[k] {
+			// The level above will not pull: push to it. What this level and the one
+			// below receive is never read.
+			for _, w := range lvl {
+				q := val[w]
+				for _, x := range adj[off[w]:off[w+1]] {
+					acc[x] += q
+				}
+			}
+		}
+	}
+	for _, v := range b.order[:b.levels[last+1]] {
+		val[v], acc[v] = 0, 0
+	}
 }
 
 // components labels every node with its connected component and returns the labels and
