@@ -125,7 +125,7 @@ type search struct {
 	val, acc []float64
 	seen     []uint64 // the nodes reached, one bit each; bits past n are always set
 
-	order  []int32   // the nodes reached, level after level
+	order  []int32   // the nodes reached, level after level, and a spare for push to write
 	sigma  []float64 // per position in order: the number of shortest paths from the source
 	sum    []float64 // per position in order: Σ (1+δ[w])/σ[w] over its successors w
 	levels []int32   // level k is order[levels[k]:levels[k+1]]
@@ -144,6 +144,7 @@ func newSearch(g csr) *search {
 	return b
 }
 
+// clearSeen marks every node as not reached, and the bits past the last node as reached.
 func (b *search) clearSeen() {
 	clear(b.seen)
 	n := len(b.val)
@@ -152,6 +153,7 @@ func (b *search) clearSeen() {
 	}
 }
 
+// rowsOf returns the number of adjacency entries of the nodes.
 func (b *search) rowsOf(nodes []int32) int {
 	r := 0
 	for _, v := range nodes {
@@ -175,6 +177,7 @@ func (b *search) forward(s int32) {
 		if tail == head {
 			break
 		}
+		// Walk the frontier's rows or those of the nodes not reached, whichever are fewer.
 		var next int32
 		if b.width[k] > b.rows-reached {
 			for _, v := range b.order[clean:head] {
@@ -206,8 +209,11 @@ func (b *search) forward(s int32) {
 func (b *search) push(head, tail int32) int32 {
 	off, adj, val, seen, order := b.off, b.adj, b.val, b.seen, b.order
 	next := tail
-	for i, v := range order[head:tail] {
-		sv := b.sigma[int(head)+i]
+	frontier := order[head:tail]
+	sg := b.sigma[head:tail]
+	sg = sg[:len(frontier)]
+	for i, v := range frontier {
+		sv := sg[i]
 		for _, w := range adj[off[v]:off[v+1]] {
 			// Without a branch: whether w is new is as good as random.
 			word := seen[w>>6]
@@ -217,8 +223,11 @@ func (b *search) push(head, tail int32) int32 {
 			val[w] += sv
 		}
 	}
-	for i, w := range order[tail:next] {
-		b.sigma[int(tail)+i] = val[w]
+	found := order[tail:next]
+	sg = b.sigma[tail:next]
+	sg = sg[:len(found)]
+	for i, w := range found {
+		sg[i] = val[w]
 	}
 	return next
 }
@@ -238,8 +247,10 @@ func (b *search) pull(tail int32) int32 {
 			}
 		}
 	}
-	for i, u := range order[tail:next] {
-		val[u] = sigma[int(tail)+i]
+	found, sg := order[tail:next], sigma[tail:next]
+	sg = sg[:len(found)]
+	for i, u := range found {
+		val[u] = sg[i]
 		b.seen[u>>6] |= 1 << (u & 63)
 	}
 	return next
@@ -271,7 +282,7 @@ func (b *search) backward() {
 		switch {
 		case k == last:
 			clear(sm)
-		case b.width[k] <= b.width[k+1]:
+		case b.width[k] <= b.width[k+1]: // the rows of whichever level has fewer
 			// Of the neighbours, only the level below has a val yet.
 			for i, w := range lvl {
 				sm[i] = sumOver(adj[off[w]:off[w+1]], val)
