@@ -131,6 +131,65 @@ func TestBetweennessMatchesDefinition(t *testing.T) {
 	}
 }
 
+// Graphs of several shapes, drawn with several seeds, agree with the definition. Their
+// edge lists repeat pairs and hold self-loops, which the adjacency folds away. The shapes
+// make the search go both ways between levels in both passes: dense graphs, where the
+// frontier soon has more adjacency than the nodes not reached yet, paths with a few
+// chords, with many thin levels, and several components of different densities, where
+// the nodes not reached include whole components.
+func TestBetweennessMatchesDefinitionOnRandomShapes(t *testing.T) {
+	shapes := []struct {
+		name  string
+		graph func(r *rand.Rand) csr
+	}{
+		{"Sparse", func(r *rand.Rand) csr { return randomGraph(r, 120, 130) }},
+		{"Dense", func(r *rand.Rand) csr { return randomGraph(r, 90, 1500) }},
+		{"PathWithChords", func(r *rand.Rand) csr {
+			n := 150
+			edges := make([][2]int32, 0, n+5)
+			for v := range n - 1 {
+				edges = append(edges, [2]int32{int32(v), int32(v + 1)})
+			}
+			for range 5 {
+				edges = append(edges, [2]int32{int32(r.IntN(n)), int32(r.IntN(n))})
+			}
+			return newCSR(n, edges)
+		}},
+		{"Components", func(r *rand.Rand) csr {
+			// Four blocks of 40 nodes from sparse to dense, and a few isolated nodes.
+			var edges [][2]int32
+			for b, m := range []int{30, 60, 200, 600} {
+				for range m {
+					u, v := r.IntN(40), r.IntN(40)
+					edges = append(edges, [2]int32{int32(40*b + u), int32(40*b + v)})
+				}
+			}
+			return newCSR(165, edges)
+		}},
+		{"Hubs", func(r *rand.Rand) csr {
+			n := 130
+			var edges [][2]int32
+			for v := range n {
+				edges = append(edges, [2]int32{int32(r.IntN(3)), int32(v)}, [2]int32{int32(r.IntN(n)), int32(v)})
+			}
+			return newCSR(n, edges)
+		}},
+	}
+	for _, shape := range shapes {
+		t.Run(shape.name, func(t *testing.T) {
+			for seed := range uint64(5) {
+				g := shape.graph(rand.New(rand.NewPCG(seed, 7)))
+				got, want := betweenness(g), bruteBetweenness(g)
+				for v := range want {
+					if math.Abs(got[v]-want[v]) > 1e-9 {
+						t.Fatalf("seed %d: node %d betweenness %v, want %v", seed, v, got[v], want[v])
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestComponents(t *testing.T) {
 	// {0,1}, {2,3,4}, {5}, {6,7,8}: the two of size 3 first, the one holding node 2 first.
 	g := graphOf(9, [2]int32{0, 1}, [2]int32{2, 3}, [2]int32{3, 4}, [2]int32{6, 7}, [2]int32{7, 8})
