@@ -119,11 +119,12 @@ type eventIndex struct {
 	loaded chan struct{}
 	once   sync.Once
 
-	mu      sync.RWMutex
-	d       *eventRows
-	serving bool             // loaded and following the feed
-	loading bool             // a load is reading the collection
-	pending []*DecisionEvent // local writes made while loading, applied after it
+	mu        sync.RWMutex
+	d         *eventRows
+	serving   bool             // loaded and following the feed
+	hasLoaded bool             // loaded at least once
+	loading   bool             // a load is reading the collection
+	pending   []*DecisionEvent // local writes made while loading, applied after it
 }
 
 func newEventIndex(s *Store) *eventIndex {
@@ -135,6 +136,12 @@ func newEventIndex(s *Store) *eventIndex {
 func (x *eventIndex) put(evs []*DecisionEvent) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.loading {
+		x.pending = append(x.pending, evs...)
+	}
+	if !x.hasLoaded {
+		return // the first load reads them
+	}
 	// Keeping the orders sorted costs a move of each order per event; a large batch (a
 	// bulk load) is cheaper sorted again whole.
 	bulk := len(evs) > 64
@@ -143,9 +150,6 @@ func (x *eventIndex) put(evs []*DecisionEvent) {
 	}
 	if bulk {
 		x.d.sortAll()
-	}
-	if x.loading {
-		x.pending = append(x.pending, evs...)
 	}
 }
 
@@ -180,7 +184,7 @@ func (x *eventIndex) load(ctx context.Context) (int64, error) {
 	for _, e := range x.pending {
 		fresh.put(e, true)
 	}
-	x.d, x.serving = fresh, true
+	x.d, x.serving, x.hasLoaded = fresh, true, true
 	x.mu.Unlock()
 	x.once.Do(func() { close(x.loaded) })
 	return seq, nil
