@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -161,6 +162,9 @@ func BenchmarkLists(b *testing.B) {
 			}
 			b.Cleanup(func() { _ = fs.Close(context.Background()) })
 			feed := changefeed.New(fs, 250*time.Millisecond)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
 			done := make(chan struct{}, 2)
 			go func() { _ = feed.Run(ctx); done <- struct{}{} }()
 			go func() { s.RunListIndex(ctx, feed.Follow, nil); done <- struct{}{} }()
@@ -169,7 +173,11 @@ func BenchmarkLists(b *testing.B) {
 			if err := s.WaitListIndex(ctx); err != nil {
 				b.Fatal(err)
 			}
-			b.Logf("list index of %d events loaded in %v", scale, time.Since(start).Round(time.Millisecond))
+			took := time.Since(start).Round(time.Millisecond)
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.Logf("list index of %d events loaded in %v; Go heap in use grew by %d MB (%d B per event)", scale, took,
+				(int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20, (int64(after.HeapAlloc)-int64(before.HeapAlloc))/int64(scale))
 			h := api.New(api.Options{Store: s, BatchWait: 5 * time.Millisecond})
 			sample := true
 			ms, err := s.Museums.List(ctx, &store.MuseumFilter{Sample: &sample}, nil, store.PageArgs{})
