@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/participation-graph/participation-graph/store"
 )
 
 // config is the whole configuration of the server. Every field has a default, can be set
@@ -43,6 +45,8 @@ type config struct {
 	LogLevel            slog.Level
 	OTLPEndpoint        string
 	ServiceName         string
+	// ListIndex says whether decision-event lists are answered from memory.
+	ListIndex store.ListIndexMode
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -88,6 +92,7 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "least important log lines written: debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.OTLPEndpoint, "otel-exporter-otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "send traces over OTLP/HTTP to this collector, e.g. http://localhost:4318; empty sends none (OTEL_EXPORTER_OTLP_ENDPOINT)")
 	fs.StringVar(&c.ServiceName, "otel-service-name", env("OTEL_SERVICE_NAME", "participation-graph"), "the service's name in traces (OTEL_SERVICE_NAME)")
+	listIndex := fs.String("list-index", env("LIST_INDEX", "auto"), "answer decision-event lists from an in-memory index kept current from the change feed: auto (on with the embedded database), on or off (LIST_INDEX)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -132,6 +137,11 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	}
 	if c.RateBurst, err = strconv.Atoi(*burst); err != nil || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("RATE_BURST must be a positive number, not %q", *burst))
+	}
+	switch c.ListIndex = store.ListIndexMode(*listIndex); c.ListIndex {
+	case store.ListIndexAuto, store.ListIndexOn, store.ListIndexOff:
+	default:
+		errs = append(errs, fmt.Errorf("LIST_INDEX must be auto, on or off, not %q", *listIndex))
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", *logLevel))

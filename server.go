@@ -129,6 +129,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	networkDone := make(chan struct{})
 	go func() { defer close(networkDone); graphs.Run(ctx, feed) }()
 	defer func() { <-networkDone }()
+	// Decision-event lists are answered from memory once the index has loaded (when enabled).
+	listsDone := make(chan struct{})
+	go func() { defer close(listsDone); s.RunListIndex(ctx, feed.Follow, log) }()
+	defer func() { <-listsDone }()
 	observeFeed(feed, reg)
 	return serve(ctx, cfg, s, feed, hooks, graphs, reg, log, tel)
 }
@@ -203,7 +207,7 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 		log.Info("embedded database started", "dir", cfg.DataDir, "uri", uri)
 	}
 	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
-	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout,
+	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ListIndex: cfg.ListIndex,
 		OnCommand: func(_, name string) { commands.Inc(name) },
 		Observe: tel.CommandObserver(reg.Histogram("participation_db_command_duration_seconds",
 			"Time the database took to answer a command, by command name.", metrics.CommandBuckets, "command"))})
@@ -224,6 +228,13 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 	if err := s.EnsureIndexes(ctx); err != nil {
 		closeAll()
 		return nil, nil, err
+	}
+	if db != nil {
+		// Every collection exists now (EnsureIndexes created them).
+		if err := db.IndexIDLookups(ctx, cfg.Database); err != nil {
+			closeAll()
+			return nil, nil, err
+		}
 	}
 	return s, closeAll, nil
 }

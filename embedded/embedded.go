@@ -39,6 +39,7 @@ const Durability = "_pragma=synchronous(full)"
 
 // DB is a running embedded database.
 type DB struct {
+	dir    string // the SQLite files
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -81,7 +82,7 @@ func Start(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	db := &DB{cancel: cancel, done: make(chan struct{})}
+	db := &DB{dir: dir, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(db.done)
 		_ = f.Run(runCtx)

@@ -66,16 +66,7 @@ func TestStartFailsOnTakenAddress(t *testing.T) {
 func TestFilesUseWriteAheadLog(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := embedded.Start(ctx, embedded.Config{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Stop()
-	s, err := store.Open(ctx, store.Options{URI: db.URI(), Database: "walcheck"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
+	_, s := startWith(t, dir, "walcheck")
 	if _, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Logged", Kind: "OTHER"}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -47,6 +49,8 @@ type Collection[T any, F any] struct {
 	parents []Parent
 	// access is who may read and write the records (see access.go).
 	access access[T]
+	// mem, when set, answers lists from memory (see listindex.go).
+	mem memLister[F]
 }
 
 // Get returns the record with the given id, archived or not, or ErrNotFound.
@@ -108,11 +112,20 @@ func (c *Collection[T, F]) getAny(ctx context.Context, ids []string) ([]any, []e
 // List returns one page of the records matching f, in order o (the list's default order
 // when nil). Its TotalCount costs one more command, only when asked for.
 func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageArgs) (*Page[T], error) {
-	q, err := c.query(ctx, f)
+	key, p, err := c.plan(o, args)
 	if err != nil {
 		return nil, err
 	}
-	key, p, err := c.plan(o, args)
+	if c.mem != nil {
+		mp, ok, err := c.mem.list(ctx, f, p.field, p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return c.memPage(ctx, p, mp)
+		}
+	}
+	q, err := c.query(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -150,11 +163,20 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 	if !slices.Contains(c.parents, parent) {
 		return nil, fmt.Errorf("store: %s cannot be grouped by %s", c.entity.label(), parent)
 	}
-	q, err := c.query(ctx, f)
+	key, p, err := c.plan(o, args)
 	if err != nil {
 		return nil, err
 	}
-	key, p, err := c.plan(o, args)
+	if c.mem != nil {
+		mps, ok, err := c.mem.children(ctx, parent, ids, f, p.field, p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return c.memChildren(ctx, p, ids, mps)
+		}
+	}
+	q, err := c.query(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -198,15 +220,9 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 			fetch = append(fetch, r.id)
 		}
 	}
-	byID := map[string]*T{}
-	if len(fetch) > 0 {
-		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(fetch)}}}}, nil, 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			byID[c.meta(r).ID] = r
-		}
+	byID, err := c.fetchIn(ctx, fetch)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]*Page[T], len(ids))
 	for _, pid := range ids {
@@ -218,6 +234,118 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 	}
 	return out, nil
 }
+
+// memPage builds the Page of positions a list index selected, reading only those records.
+func (c *Collection[T, F]) memPage(ctx context.Context, p plan, mp *memPage) (*Page[T], error) {
+	ids := make([]string, len(mp.rows))
+	for i, r := range mp.rows {
+		ids[i] = r.id
+	}
+	byID, err := c.byIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	c.dropHidden(ctx, byID)
+	page := c.page(p, mp.rows, byID, mp.hasNext, mp.hasPrev)
+	page.count = func(context.Context) (int, error) { return mp.count(), nil }
+	return page, nil
+}
+
+// memChildren builds the pages of a nested list a list index selected, reading their
+// records in one command.
+func (c *Collection[T, F]) memChildren(ctx context.Context, p plan, ids []string, mps map[string]*memPage) (map[string]*Page[T], error) {
+	var fetch []string
+	for _, mp := range mps {
+		for _, r := range mp.rows {
+			fetch = append(fetch, r.id)
+		}
+	}
+	byID, err := c.fetchIn(ctx, fetch)
+	if err != nil {
+		return nil, err
+	}
+	c.dropHidden(ctx, byID)
+	out := make(map[string]*Page[T], len(ids))
+	for _, pid := range ids {
+		mp := mps[pid]
+		page := c.page(p, mp.rows, byID, mp.hasNext, mp.hasPrev)
+		page.count = func(context.Context) (int, error) { return mp.count(), nil }
+		out[pid] = page
+	}
+	return out, nil
+}
+
+// dropHidden removes the records the caller may not see, for records that changed
+// between an index's answer and their read.
+func (c *Collection[T, F]) dropHidden(ctx context.Context, byID map[string]*T) {
+	for id, r := range byID {
+		if c.hidden(ctx, r) {
+			delete(byID, id)
+		}
+	}
+}
+
+// byIDs reads the records with the given ids; ids without a record are left out. Where
+// the database looks up only a lone _id equality by key (FerretDB), it sends one such
+// command per id, a few at a time, since a $in would read the whole collection; otherwise
+// it sends one $in.
+func (c *Collection[T, F]) byIDs(ctx context.Context, ids []string) (map[string]*T, error) {
+	if !c.s.scans {
+		return c.fetchIn(ctx, ids)
+	}
+	out := make(map[string]*T, len(ids))
+	ctx, cancel := c.s.opCtx(ctx)
+	defer cancel()
+	recs := make([]*T, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, parallelReads)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			var rec T
+			err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec)
+			switch {
+			case errors.Is(err, mongo.ErrNoDocuments):
+			case err != nil:
+				errs[i] = translate(err)
+			default:
+				recs[i] = &rec
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, r := range recs {
+		if r != nil {
+			out[ids[i]] = r
+		}
+	}
+	return out, nil
+}
+
+// fetchIn reads the records with the given ids in one command (none when there are no
+// ids), by id; ids without a record are left out.
+func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string) (map[string]*T, error) {
+	out := map[string]*T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		out[c.meta(r).ID] = r
+	}
+	return out, nil
+}
+
+// parallelReads bounds the reads by id byIDs has in flight at once.
+const parallelReads = 8
 
 // page builds a Page from selected positions and the fetched records. A record deleted
 // between the two reads is left out rather than shown as null.

@@ -59,19 +59,29 @@ const maxSearch = 200
 // search adds a case-insensitive substring match on any of the fields. The text is matched
 // literally (never as a pattern); an overlong one is cut to maxSearch characters.
 func (b *filterBuilder) search(q *string, fields ...string) {
-	if q == nil || strings.TrimSpace(*q) == "" {
+	pattern, ok := searchPattern(q)
+	if !ok {
 		return
 	}
-	text := []rune(strings.TrimSpace(searchText(*q)))
-	if len(text) == 0 {
-		return
-	}
-	pattern := regexp.QuoteMeta(string(text[:min(len(text), maxSearch)]))
 	var or bson.A
 	for _, f := range fields {
 		or = append(or, bson.D{{Key: f, Value: bson.D{{Key: "$regex", Value: pattern}, {Key: "$options", Value: "i"}}}})
 	}
 	b.add("$or", or)
+}
+
+// searchPattern returns the pattern that matches a search text literally, and false when
+// the text searches for nothing. Both the database query and the in-memory list index use
+// it, with the case-insensitive option, so that they match the same records.
+func searchPattern(q *string) (string, bool) {
+	if q == nil || strings.TrimSpace(*q) == "" {
+		return "", false
+	}
+	text := []rune(strings.TrimSpace(searchText(*q)))
+	if len(text) == 0 {
+		return "", false
+	}
+	return regexp.QuoteMeta(string(text[:min(len(text), maxSearch)])), true
 }
 
 // searchText drops control characters (a NUL byte is not allowed in a database pattern)

@@ -41,7 +41,7 @@ func (s *Store) detectAtomicWrites(ctx context.Context) error {
 		return translate(err)
 	}
 	_, ferret := info["ferretdbVersion"]
-	s.needsLocks = ferret
+	s.needsLocks, s.scans = ferret, ferret
 	return nil
 }
 

@@ -41,6 +41,10 @@ type Options struct {
 	Observe func(ctx context.Context, database, command string) func(took time.Duration, failed bool)
 	// Now returns the current time (default time.Now); tests may fix it.
 	Now func() time.Time
+	// ListIndex says whether decision-event lists are answered from an in-memory index
+	// kept current from the change feed (see RunListIndex). The default, ListIndexAuto,
+	// keeps it on FerretDB, which scans its collections for every filter but _id equality.
+	ListIndex ListIndexMode
 }
 
 // DefaultSelectionTimeout is how long an operation waits for a reachable server, and a
@@ -89,6 +93,11 @@ type Store struct {
 	now       func() time.Time
 	// needsLocks is set when the server's conditional writes are not atomic (FerretDB).
 	needsLocks bool
+	// scans is set when the server reads the whole collection for any filter other than
+	// a lone _id equality (FerretDB).
+	scans bool
+	// events is the decision events' list index, or nil.
+	events *eventIndex
 
 	seqMu   sync.Mutex
 	nextSeq int64 // the change feed's next seq; 0 until read from the database
@@ -166,6 +175,20 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	s.setup()
+	switch o.ListIndex {
+	case ListIndexOn:
+	case "", ListIndexAuto:
+		if !s.scans {
+			return s, nil
+		}
+	case ListIndexOff:
+		return s, nil
+	default:
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: list index mode %q is not one of auto, on, off", o.ListIndex)
+	}
+	s.events = newEventIndex(s)
+	s.Events.mem = s.events
 	return s, nil
 }
 

@@ -67,6 +67,7 @@ func (s *Store) commit(ctx context.Context, w write) error {
 		}
 		return err
 	}
+	s.indexed(w.entity, w.doc)
 	if err := s.appendChange(ctx, in.change()); err != nil {
 		// The record is written, so the write succeeded; the intent stays and the next
 		// update of the record or the sweeper appends the change.

@@ -19,9 +19,10 @@ import (
 )
 
 var (
-	once    sync.Once
-	uri     string
-	onceErr error
+	once     sync.Once
+	uri      string
+	embedder *embedded.DB // nil when MONGODB_URI is set
+	onceErr  error
 )
 
 // URI returns the server tests use, starting the embedded database on first use.
@@ -43,7 +44,7 @@ func URI(tb testing.TB) string {
 			onceErr = err
 			return
 		}
-		uri = db.URI()
+		uri, embedder = db.URI(), db
 	})
 	if onceErr != nil {
 		tb.Fatalf("starting the test database: %v", onceErr)
@@ -115,6 +116,12 @@ func Open(tb testing.TB) (*store.Store, *Counter) {
 	})
 	if err := s.EnsureIndexes(ctx); err != nil {
 		tb.Fatalf("creating indexes: %v", err)
+	}
+	if embedder != nil {
+		// As the server does on the embedded database.
+		if err := embedder.IndexIDLookups(ctx, name); err != nil {
+			tb.Fatalf("indexing id lookups: %v", err)
+		}
 	}
 	return s, c
 }
