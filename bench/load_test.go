@@ -93,8 +93,8 @@ func loadMix() []loadOp {
 }
 
 // BenchmarkLoadMix drives the whole server — HTTP, GraphQL, loaders, the embedded
-// database, the change feed, the network projection, webhooks' dispatcher and live
-// subscribers — with the mix above from several concurrent clients, and reports
+// database, the list index, the change feed, the network projection, webhooks'
+// dispatcher and live subscribers — with the mix above from several concurrent clients, and reports
 // throughput, latency percentiles (overall and per kind, logged), database commands per
 // request and allocations per request (client and server together: they share the
 // process). LOAD_SCALE sets the sample size (default 1,000 events), LOAD_CLIENTS the
@@ -117,12 +117,16 @@ func BenchmarkLoadMix(b *testing.B) {
 		b.Fatal(err)
 	}
 	var bg sync.WaitGroup
-	for _, run := range []func(){func() { _ = feed.Run(ctx) }, func() { graphs.Run(ctx, feed) }, func() { _ = hooks.Run(ctx) }} {
+	for _, run := range []func(){func() { _ = feed.Run(ctx) }, func() { graphs.Run(ctx, feed) }, func() { _ = hooks.Run(ctx) },
+		func() { s.RunListIndex(ctx, feed.Follow, nil) }} {
 		bg.Add(1)
 		go func() { defer bg.Done(); run() }()
 	}
 	defer bg.Wait()
 	defer cancel()
+	if err := s.WaitListIndex(ctx); err != nil { // as the server, which serves lists from it
+		b.Fatal(err)
+	}
 	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, Hooks: hooks, AdminToken: loadAdmin,
 		BatchWait: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}))
 	defer srv.Close()
@@ -142,7 +146,7 @@ func BenchmarkLoadMix(b *testing.B) {
 			}
 		}
 	}
-	if err := post(srv.URL, "", `{ decisionEvents(first: 100, filter: {sample: true}) { nodes { id museum { id } partnership { id community { id } } } } }`, nil, &page); err != nil {
+	if err := postJSON(srv.URL, "", `{ decisionEvents(first: 100, filter: {sample: true}) { nodes { id museum { id } partnership { id community { id } } } } }`, nil, &page); err != nil {
 		b.Fatal(err)
 	}
 	for _, e := range page.Data.DecisionEvents.Nodes {
@@ -222,7 +226,7 @@ func BenchmarkLoadMix(b *testing.B) {
 					token = loadAdmin
 				}
 				began := time.Now()
-				if err := post(srv.URL, token, query, vars, nil); err != nil {
+				if err := postJSON(srv.URL, token, query, vars, nil); err != nil {
 					// A load generator counts failures (time limits under overload,
 					// typically) rather than stopping at the first.
 					errs.Add(1)
@@ -271,9 +275,9 @@ func BenchmarkLoadMix(b *testing.B) {
 	}
 }
 
-// post sends one GraphQL request and decodes its answer into out (when not nil); an
+// postJSON sends one GraphQL request and decodes its answer into out (when not nil); an
 // answer with errors is an error.
-func post(base, token, query string, vars map[string]any, out any) error {
+func postJSON(base, token, query string, vars map[string]any, out any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
