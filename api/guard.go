@@ -59,8 +59,5 @@ func checkGET(r *http.Request) string {
 }
 
 func refuse(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{
-		"message":    message,
-		"extensions": map[string]any{"code": "BAD_USER_INPUT"},
-	}}})
+	writeJSON(w, status, errorBody(message, "BAD_USER_INPUT"))
 }

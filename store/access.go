@@ -42,6 +42,9 @@ type access[T any] struct {
 	restricted func(*T) bool
 	// museum is the museum a restricted record belongs to.
 	museum func(*T) string
+	// adminReads, when set, makes every read of the collection an administrator's only;
+	// it names the reading for the error ("reading the audit trail").
+	adminReads string
 }
 
 func forbidden(format string, args ...any) error {
@@ -92,6 +95,14 @@ func (c *Collection[T, F]) permit(ctx context.Context, op Op, rec *T) error {
 	return forbidden("only an administrator can change a %s", c.entity.label())
 }
 
+// permitRead refuses every read of an administrators' collection to anyone else.
+func (c *Collection[T, F]) permitRead(ctx context.Context) error {
+	if c.access.adminReads == "" {
+		return nil
+	}
+	return requireAdmin(ctx, c.access.adminReads)
+}
+
 // visibility is the condition that keeps the records the caller may not see out of a
 // query, or nil when the caller sees them all.
 func (c *Collection[T, F]) visibility(ctx context.Context) bson.D {
@@ -132,6 +143,8 @@ func (c *Collection[T, F]) scope(rec *T) (museum string, restricted bool) {
 // setupAccess gives each collection its rules.
 func (s *Store) setupAccess() {
 	one := func(id string) []string { return []string{id} }
+	s.APIKeys.access = access[APIKey]{adminReads: "reading API keys"}
+	s.Audit.access = access[AuditEntry]{adminReads: "reading the audit trail"}
 	s.Museums.access = access[Museum]{owners: func(m *Museum) []string { return one(m.ID) }, createAdminOnly: true}
 	s.Partnerships.access = access[Partnership]{owners: func(p *Partnership) []string { return one(p.MuseumID) }}
 	s.Events.access = access[DecisionEvent]{owners: func(e *DecisionEvent) []string { return one(e.MuseumID) },

@@ -55,6 +55,9 @@ type Collection[T any, F any] struct {
 
 // Get returns the record with the given id, archived or not, or ErrNotFound.
 func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
+	if err := c.permitRead(ctx); err != nil {
+		return nil, err
+	}
 	ctx, cancel := c.s.opCtx(ctx)
 	defer cancel()
 	var rec T
@@ -77,6 +80,12 @@ func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
 // dataloader's batch function.
 func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []error) {
 	out, errs := make([]*T, len(ids)), make([]error, len(ids))
+	if err := c.permitRead(ctx); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return out, errs
+	}
 	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
 	if err != nil {
 		for i := range errs {
@@ -387,6 +396,9 @@ func (c *Collection[T, F]) plan(o *Order, args PageArgs) (orderKey[T], plan, err
 // query builds the database filter for f, leaving archived records out unless asked, and
 // the records the caller may not see out always.
 func (c *Collection[T, F]) query(ctx context.Context, f *F) (bson.D, error) {
+	if err := c.permitRead(ctx); err != nil {
+		return nil, err
+	}
 	if c.filter == nil {
 		return and(bson.D{{Key: "archived", Value: false}}, c.visibility(ctx)), nil
 	}

@@ -115,7 +115,7 @@ type Store struct {
 	Activities   *Collection[Activity, ActivityFilter]
 	Reflections  *Collection[Reflection, ReflectionFilter]
 	Publications *Collection[Publication, PublicationFilter]
-	// APIKeys and Audit are read by administrators only (the GraphQL layer checks).
+	// APIKeys and Audit are read by administrators only (see access.go).
 	APIKeys *Collection[APIKey, APIKeyFilter]
 	Audit   *Collection[AuditEntry, AuditFilter]
 
