@@ -69,7 +69,6 @@ func requireAdmin(ctx context.Context, what string) error {
 	return forbidden("%s needs an administrator's API key, and this key is a %s key", what, caller.Role)
 }
 
-
 // CreateAPIKey stores a new key and returns it with its secret, which is shown this once
 // and never again. Only administrators may create keys; an editor's key needs at least one
 // museum, and other roles none. It returns auth.ErrUnauthenticated, auth.ErrForbidden or a
