@@ -45,8 +45,8 @@ type config struct {
 	LogLevel            slog.Level
 	OTLPEndpoint        string
 	ServiceName         string
-	// ListIndex says whether decision-event lists are answered from memory.
-	ListIndex store.ListIndexMode
+	// ReadModel says whether lists and lookups are answered from the in-memory read model.
+	ReadModel store.ReadModelMode
 }
 
 // loadConfig reads the environment, then the flags in args. extra, when set, adds a
@@ -92,7 +92,8 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "least important log lines written: debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.OTLPEndpoint, "otel-exporter-otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "send traces over OTLP/HTTP to this collector, e.g. http://localhost:4318; empty sends none (OTEL_EXPORTER_OTLP_ENDPOINT)")
 	fs.StringVar(&c.ServiceName, "otel-service-name", env("OTEL_SERVICE_NAME", "participation-graph"), "the service's name in traces (OTEL_SERVICE_NAME)")
-	listIndex := fs.String("list-index", env("LIST_INDEX", "auto"), "answer decision-event lists from an in-memory index kept current from the change feed: auto (on with the embedded database), on or off (LIST_INDEX)")
+	// LIST_INDEX is the setting's earlier name, still honoured.
+	readModel := fs.String("read-model", env("READ_MODEL", env("LIST_INDEX", "auto")), "answer lookups and lists from the in-memory read model kept current from the change feed: auto (on with the embedded database), on or off (READ_MODEL, formerly LIST_INDEX)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
 	if extra != nil {
 		extra(fs)
@@ -138,10 +139,10 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	if c.RateBurst, err = strconv.Atoi(*burst); err != nil || c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("RATE_BURST must be a positive number, not %q", *burst))
 	}
-	switch c.ListIndex = store.ListIndexMode(*listIndex); c.ListIndex {
-	case store.ListIndexAuto, store.ListIndexOn, store.ListIndexOff:
+	switch c.ReadModel = store.ReadModelMode(*readModel); c.ReadModel {
+	case store.ReadModelAuto, store.ReadModelOn, store.ReadModelOff:
 	default:
-		errs = append(errs, fmt.Errorf("LIST_INDEX must be auto, on or off, not %q", *listIndex))
+		errs = append(errs, fmt.Errorf("READ_MODEL must be auto, on or off, not %q", *readModel))
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", *logLevel))

@@ -127,12 +127,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	// The partnership network is loaded once and kept current from the feed.
 	graphs := network.New(s, log)
 	networkDone := make(chan struct{})
-	go func() { defer close(networkDone); graphs.Run(ctx, feed) }()
+	go func() { defer close(networkDone); graphs.Run(ctx) }()
 	defer func() { <-networkDone }()
-	// Decision-event lists are answered from memory once the index has loaded (when enabled).
-	listsDone := make(chan struct{})
-	go func() { defer close(listsDone); s.RunListIndex(ctx, feed.Follow, log) }()
-	defer func() { <-listsDone }()
+	// Reads are answered from memory once the read model has loaded (see READ_MODEL).
+	modelDone := make(chan struct{})
+	go func() { defer close(modelDone); s.Model().Run(ctx, feed.Follow, log) }()
+	defer func() { <-modelDone }()
 	observeFeed(feed, reg)
 	return serve(ctx, cfg, s, feed, hooks, graphs, reg, log, tel)
 }
@@ -207,7 +207,7 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 		log.Info("embedded database started", "dir", cfg.DataDir, "uri", uri)
 	}
 	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
-	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ListIndex: cfg.ListIndex,
+	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ReadModel: cfg.ReadModel,
 		OnCommand: func(_, name string) { commands.Inc(name) },
 		Observe: tel.CommandObserver(reg.Histogram("participation_db_command_duration_seconds",
 			"Time the database took to answer a command, by command name.", metrics.CommandBuckets, "command"))})

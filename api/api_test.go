@@ -69,10 +69,11 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 		}
 		graphs = network.New(s, nil)
 		var wg sync.WaitGroup
-		wg.Add(3)
+		wg.Add(4)
 		go func() { defer wg.Done(); _ = feed.Run(ctx) }()
 		go func() { defer wg.Done(); _ = hooks.Run(ctx) }()
-		go func() { defer wg.Done(); graphs.Run(ctx, feed) }()
+		go func() { defer wg.Done(); s.Model().Run(ctx, feed.Follow, nil) }()
+		go func() { defer wg.Done(); graphs.Run(ctx) }()
 		go func() { wg.Wait(); close(done) }()
 	} else {
 		close(done)

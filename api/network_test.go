@@ -35,11 +35,12 @@ func networkEnv(t *testing.T) *env {
 	}
 	feed := changefeed.New(s, 50*time.Millisecond)
 	graphs := network.New(s, nil)
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
-	go func() { graphs.Run(ctx, feed); done <- struct{}{} }()
+	go func() { s.Model().Run(ctx, feed.Follow, nil); done <- struct{}{} }()
+	go func() { graphs.Run(ctx); done <- struct{}{} }()
 	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, BatchWait: 5 * time.Millisecond}))
-	t.Cleanup(func() { cancel(); <-done; <-done; srv.Close() })
+	t.Cleanup(func() { cancel(); <-done; <-done; <-done; srv.Close() })
 	return &env{gql: gqltest.Client{URL: srv.URL + "/graphql"}, base: srv.URL, store: s, commands: c}
 }
 

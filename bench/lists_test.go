@@ -156,7 +156,7 @@ func BenchmarkLists(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			// The feed polls through a store of its own, so that the counter sees only
 			// the requests' commands.
-			fs, err := store.Open(ctx, store.Options{URI: uri, Database: s.Name(), ListIndex: store.ListIndexOff})
+			fs, err := store.Open(ctx, store.Options{URI: uri, Database: s.Name(), ReadModel: store.ReadModelOff})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -167,10 +167,10 @@ func BenchmarkLists(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			done := make(chan struct{}, 2)
 			go func() { _ = feed.Run(ctx); done <- struct{}{} }()
-			go func() { s.RunListIndex(ctx, feed.Follow, nil); done <- struct{}{} }()
+			go func() { s.Model().Run(ctx, feed.Follow, nil); done <- struct{}{} }()
 			b.Cleanup(func() { cancel(); <-done; <-done })
 			start := time.Now()
-			if err := s.WaitListIndex(ctx); err != nil {
+			if err := s.Model().Wait(ctx); err != nil {
 				b.Fatal(err)
 			}
 			took := time.Since(start).Round(time.Millisecond)

@@ -117,14 +117,14 @@ func BenchmarkLoadMix(b *testing.B) {
 		b.Fatal(err)
 	}
 	var bg sync.WaitGroup
-	for _, run := range []func(){func() { _ = feed.Run(ctx) }, func() { graphs.Run(ctx, feed) }, func() { _ = hooks.Run(ctx) },
-		func() { s.RunListIndex(ctx, feed.Follow, nil) }} {
+	for _, run := range []func(){func() { _ = feed.Run(ctx) }, func() { graphs.Run(ctx) }, func() { _ = hooks.Run(ctx) },
+		func() { s.Model().Run(ctx, feed.Follow, nil) }} {
 		bg.Add(1)
 		go func() { defer bg.Done(); run() }()
 	}
 	defer bg.Wait()
 	defer cancel()
-	if err := s.WaitListIndex(ctx); err != nil { // as the server, which serves lists from it
+	if err := s.Model().Wait(ctx); err != nil { // as the server, which serves lists from it
 		b.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, Hooks: hooks, AdminToken: loadAdmin,

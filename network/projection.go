@@ -2,14 +2,11 @@ package network
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
-	"time"
 
-	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -287,136 +284,28 @@ func (d *data) compact() {
 	d.refs, d.garbage = refs, 0
 }
 
-// Run loads the projection from the database, then applies every change the feed
-// delivers until ctx ends: each changed record is read again by id, so a write on any
-// server instance shows here as soon as the feed delivers it (within its poll interval).
-// Failures are logged and retried; Run returns when ctx ends.
-func (p *Projection) Run(ctx context.Context, feed *changefeed.Broker) {
-	after, ok := p.loadRetrying(ctx)
-	if !ok {
-		return
-	}
-	for ctx.Err() == nil {
-		ch, err := feed.Follow(ctx, after, followed)
-		switch {
-		case errors.Is(err, store.ErrCursorExpired):
-			// Changes were trimmed before this instance read them: read everything again.
-			if after, ok = p.loadRetrying(ctx); !ok {
-				return
-			}
-			continue
-		case err != nil:
-			if ctx.Err() == nil {
-				p.log.Warn("network: following the change feed failed; retrying", "err", err)
-			}
-			sleep(ctx, time.Second)
-			continue
-		}
-		after = p.follow(ctx, ch, after)
-	}
-}
-
-// loadRetrying loads the projection until it succeeds, and returns the feed position the
-// load includes everything up to; false when ctx ended first.
-func (p *Projection) loadRetrying(ctx context.Context) (int64, bool) {
-	for {
-		start := time.Now()
-		seq, err := p.s.LastSeq(ctx)
-		if err == nil {
-			err = p.Load(ctx)
-		}
-		if err == nil {
-			p.log.Info("network: projection loaded", "took", time.Since(start).Round(time.Millisecond))
-			p.warm()
-			return seq, true
-		}
-		if ctx.Err() != nil {
-			return 0, false
-		}
-		p.log.Warn("network: loading the projection failed; retrying", "err", err)
-		sleep(ctx, time.Second)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-}
-
-// Load reads every museum, community, partnership, outcome and decision event from the
-// database (one command per collection, only the fields the projection needs) and
-// replaces the projection's contents with them. Errors are the store's.
-func (p *Projection) Load(ctx context.Context) error {
-	fresh := New(nil, p.log)
-	steps := []func() error{
-		func() error { return scanInto(ctx, p.s.Museums, nodeFields, fresh) },
-		func() error { return scanInto(ctx, p.s.Communities, nodeFields, fresh) },
-		func() error { return scanInto(ctx, p.s.Outcomes, outcomeFields, fresh) },
-		func() error { return scanInto(ctx, p.s.Partnerships, partnershipFields, fresh) },
-		func() error { return scanInto(ctx, p.s.Events, eventFields, fresh) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return fmt.Errorf("network: load: %w", err)
-		}
-	}
-	p.mu.Lock()
-	p.data = fresh.data
-	p.version++
-	p.mu.Unlock()
-	p.markReady()
-	return nil
-}
-
-// scanInto puts every record of c, read with the given fields, into dst.
-func scanInto[T, F any](ctx context.Context, c *store.Collection[T, F], fields []string, dst *Projection) error {
-	return c.Scan(ctx, fields, func(r *T) error {
-		dst.put(r)
-		return nil
-	})
-}
-
-// followBatch bounds how many changes are read again and applied together.
-const followBatch = 500
-
-// follow applies the changes on ch until it closes or a read fails, and returns the
-// position of the last change applied.
-func (p *Projection) follow(ctx context.Context, ch <-chan *store.Change, after int64) int64 {
-	for {
-		var batch []*store.Change
-		select {
-		case c, ok := <-ch:
-			if !ok || c.Err != nil {
-				return after
-			}
-			batch = append(batch, c)
-		case <-ctx.Done():
-			return after
-		}
-	drain:
-		for len(batch) < followBatch {
-			select {
-			case c, ok := <-ch:
-				if !ok || c.Err != nil {
-					break drain
-				}
-				batch = append(batch, c)
-			default:
-				break drain
-			}
-		}
-		recs, err := p.reread(ctx, batch)
-		if err != nil {
-			if ctx.Err() == nil {
-				p.log.Warn("network: reading changed records failed; following again", "err", err)
-			}
-			return after
-		}
+// Run keeps the projection as the store's read model holds the records, until ctx ends:
+// it takes every record once the model has loaded, then every record the model applies
+// (this Store's writes at once, other instances' from the change feed), and after each
+// change computes the whole network ahead of the next request. The read model must be
+// running (store.ReadModel.Run).
+func (p *Projection) Run(ctx context.Context) {
+	changed := make(chan struct{}, 1)
+	p.s.Model().Observe(func(recs []any) {
 		p.Put(recs...)
-		after = batch[len(batch)-1].Seq
-		p.warm()
+		p.markReady()
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+			p.warm()
+		}
 	}
 }
 
@@ -427,48 +316,4 @@ func (p *Projection) warm() {
 	for _, v := range []View{{}, {Restricted: true}} {
 		_, _ = p.Network(context.Background(), nil, v)
 	}
-}
-
-// reread reads the records the changes name, one command per entity.
-func (p *Projection) reread(ctx context.Context, changes []*store.Change) ([]any, error) {
-	ids := map[store.Entity][]string{}
-	for _, c := range changes {
-		if !slices.Contains(ids[c.Entity], c.EntityID) {
-			ids[c.Entity] = append(ids[c.Entity], c.EntityID)
-		}
-	}
-	var out []any
-	for e, list := range ids {
-		var recs []any
-		var errs []error
-		switch e {
-		case store.EntityMuseum:
-			recs, errs = anys(p.s.Museums.GetMany(ctx, list))
-		case store.EntityCommunity:
-			recs, errs = anys(p.s.Communities.GetMany(ctx, list))
-		case store.EntityPartner:
-			recs, errs = anys(p.s.Partnerships.GetMany(ctx, list))
-		case store.EntityEvent:
-			recs, errs = anys(p.s.Events.GetMany(ctx, list))
-		case store.EntityOutcome:
-			recs, errs = anys(p.s.Outcomes.GetMany(ctx, list))
-		}
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				out = append(out, recs[i])
-			case !store.IsNotFound(err):
-				return nil, err
-			}
-		}
-	}
-	return out, nil
-}
-
-func anys[T any](recs []*T, errs []error) ([]any, []error) {
-	out := make([]any, len(recs))
-	for i, r := range recs {
-		out[i] = r
-	}
-	return out, errs
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -17,15 +16,14 @@ import (
 // community, or no (live) outcome.
 const None = "NONE"
 
-// Summary groups the decision events that match f (with decisionEvents' filter
-// semantics) and that view v may see, by the dimension by, and returns one bucket per
-// value that has events. An event with several communities or outcomes counts in the
-// bucket of each. Buckets of years come in ascending order, of levels and kinds in the
-// enums' order, of museums, communities and outcomes by label (NONE last).
+// Summary groups the decision events that match f (DecisionEventFilter.Match, the rule
+// decisionEvents applies) and that view v may see, by the dimension by, and returns one
+// bucket per value that has events. An event with several communities or outcomes counts
+// in the bucket of each. Buckets of years come in ascending order, of levels and kinds in
+// the enums' order, of museums, communities and outcomes by label (NONE last).
 //
-// Everything is counted from the projection's per-event facts, cached per version; only
-// a search (a text match, which the projection does not keep) asks the database for the
-// matching ids. Errors are the store's; it waits for the projection to load.
+// It is counted from the store's read model, cached per version, filter and view. Errors
+// are the store's; it waits for the projection to load.
 func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, by Dimension, v View) ([]*Bucket, error) {
 	if f == nil {
 		f = &store.DecisionEventFilter{}
@@ -33,43 +31,27 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 	if err := p.wait(ctx); err != nil {
 		return nil, err
 	}
-	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
-		if p.s == nil {
-			return nil, errors.New("network: a summary with a search needs the database")
-		}
-		ids, err := p.s.Events.IDs(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		p.mu.RLock()
-		defer p.mu.RUnlock()
-		return p.group(func(yield func(*eventFact) bool) {
-			for _, id := range ids {
-				i, ok := p.eventIndex[id]
-				if !ok {
-					continue // not applied here yet
-				}
-				if e := &p.facts[i]; (v.Restricted || !e.restricted) && !yield(e) {
-					return
-				}
-			}
-		}, by), nil
+	if p.s == nil {
+		return nil, errors.New("network: a summary needs the store's read model")
 	}
 	key, err := json.Marshal(f)
 	if err != nil {
 		return nil, err
 	}
 	val, err := p.cached(ctx, "summary|"+string(by)+"|"+strconv.FormatBool(v.Restricted)+"|"+string(key), func() any {
-		p.mu.RLock()
-		defer p.mu.RUnlock()
-		match := p.eventMatcher(f, v)
-		return p.group(func(yield func(*eventFact) bool) {
-			for i := range p.facts {
-				if e := &p.facts[i]; match(e) && !yield(e) {
-					return
-				}
-			}
-		}, by)
+		var out []*Bucket
+		p.s.Model().View(func(snap *store.Snapshot) {
+			match := f.Match(snap.Refs(f.OutcomeCodes, nil))
+			out = group(snap, func(yield func(*store.DecisionEvent) bool) {
+				snap.Events(func(e *store.DecisionEvent) bool {
+					if (v.Restricted || e.Visibility != store.VisibilityRestricted) && match(e) {
+						return yield(e)
+					}
+					return true
+				})
+			}, by)
+		})
+		return out
 	})
 	if err != nil {
 		return nil, err
@@ -77,90 +59,11 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 	return val.([]*Bucket), nil
 }
 
-// eventMatcher returns f as a test on event facts, exactly as the database evaluates
-// decisionEvents' filter (search aside), and hiding restricted events from a view that
-// may not see them. The caller holds the read lock.
-func (p *Projection) eventMatcher(f *store.DecisionEventFilter, v View) func(*eventFact) bool {
-	var outcomes map[int32]bool
-	if len(f.OutcomeCodes) > 0 {
-		outcomes = map[int32]bool{}
-		for id := range p.outcomeIDs(f.OutcomeCodes) {
-			outcomes[p.lookup(id)] = true
-		}
-	}
-	// References become symbols; an id no event refers to matches nothing.
-	ref := func(id *string) int32 {
-		if id == nil {
-			return noSym
-		}
-		if n := p.lookup(*id); n != noSym {
-			return n
-		}
-		return -2
-	}
-	museum, community, partnership := ref(f.MuseumID), ref(f.CommunityID), ref(f.PartnershipID)
-	var kinds map[int8]bool
-	if len(f.Kinds) > 0 {
-		kinds = map[int8]bool{}
-		for _, k := range f.Kinds {
-			kinds[int8(slices.Index(store.DecisionEventKinds, k))] = true
-		}
-	}
-	ranks := func(n int, rank func(int) int) map[int8]bool {
-		if n == 0 {
-			return nil
-		}
-		m := map[int8]bool{}
-		for i := range n {
-			m[int8(rank(i))] = true
-		}
-		return m
-	}
-	levels := ranks(len(f.Levels), func(i int) int { return f.Levels[i].Rank() })
-	rungs := ranks(len(f.Rungs), func(i int) int { return f.Rungs[i].Rank() })
-	minRank := 0
-	if f.MinLevel != nil {
-		minRank = f.MinLevel.Rank()
-	}
-	var after, before *int64
-	if f.OccurredAfter != nil {
-		ms := f.OccurredAfter.UnixMilli()
-		after = &ms
-	}
-	if f.OccurredBefore != nil {
-		ms := f.OccurredBefore.UnixMilli()
-		before = &ms
-	}
-	archived := f.IncludeArchived != nil && *f.IncludeArchived
-	return func(e *eventFact) bool {
-		switch {
-		case e.restricted && !v.Restricted,
-			e.archived && !archived,
-			f.Sample != nil && e.sample != *f.Sample,
-			f.MuseumID != nil && e.museum != museum,
-			f.CommunityID != nil && !slices.Contains(p.communities(e), community),
-			f.PartnershipID != nil && e.partnership != partnership,
-			kinds != nil && !kinds[e.kind],
-			levels != nil && !levels[e.level],
-			int(e.level) < minRank,
-			rungs != nil && (e.rung == 0 || !rungs[e.rung]),
-			after != nil && e.at <= *after,
-			before != nil && e.at >= *before,
-			f.EmpowermentGap != nil && e.gap != *f.EmpowermentGap,
-			f.Assessed != nil && (e.rung > 0) != *f.Assessed,
-			f.Visibility != nil && e.restricted != (*f.Visibility == store.VisibilityRestricted),
-			outcomes != nil && !slices.ContainsFunc(p.outcomesOf(e), func(o int32) bool { return outcomes[o] }):
-			return false
-		}
-		return true
-	}
-}
-
-// group sums events into buckets by dimension; the caller holds the read lock.
-func (p *Projection) group(events func(yield func(*eventFact) bool), by Dimension) []*Bucket {
+// group sums events into buckets by dimension.
+func group(snap *store.Snapshot, events func(yield func(*store.DecisionEvent) bool), by Dimension) []*Bucket {
 	buckets := map[string]*Bucket{}
 	agency := map[string]int{}
-	add := func(key string, e *eventFact) {
+	add := func(key string, e *store.DecisionEvent) {
 		b := buckets[key]
 		if b == nil {
 			b = &Bucket{Key: key, Levels: make([]*LevelCount, len(store.ParticipationLevels))}
@@ -170,49 +73,51 @@ func (p *Projection) group(events func(yield func(*eventFact) bool), by Dimensio
 			buckets[key] = b
 		}
 		b.EventCount++
-		b.DecisionCount += int(e.decisions)
-		b.ImplementedCount += int(e.implemented)
-		b.CommunityParticipants += int(e.participants)
-		if e.level > 0 {
-			b.Levels[e.level-1].Count++
+		b.DecisionCount += e.DecisionCount
+		b.ImplementedCount += e.ImplementedCount
+		b.CommunityParticipants += e.CommunityParticipantCount
+		if e.LevelRank > 0 {
+			b.Levels[e.LevelRank-1].Count++
 		}
-		if e.level >= int8(store.LevelCollaborate.Rank()) {
+		if e.LevelRank >= store.LevelCollaborate.Rank() {
 			agency[key]++
 		}
-		if e.gap {
+		if e.EmpowermentGap {
 			b.EmpowermentGapCount++
 		}
 	}
-	var codes []string
+	var keys []string
 	for e := range events {
 		switch by {
 		case ByMuseum:
-			add(p.names[e.museum], e)
+			add(e.MuseumID, e)
 		case ByCommunity:
-			cs := p.communities(e)
-			if len(cs) == 0 {
+			keys = append(keys[:0], e.CommunityIDs...)
+			slices.Sort(keys)
+			keys = slices.Compact(keys)
+			if len(keys) == 0 {
 				add(None, e)
 			}
-			for _, c := range cs {
-				add(p.names[c], e)
+			for _, c := range keys {
+				add(c, e)
 			}
 		case ByYear:
-			add(strconv.Itoa(time.UnixMilli(e.at).UTC().Year()), e)
+			add(strconv.Itoa(e.OccurredAt.UTC().Year()), e)
 		case ByLevel:
-			add(string(store.ParticipationLevels[max(e.level, 1)-1]), e)
+			add(string(store.ParticipationLevels[max(e.LevelRank, 1)-1]), e)
 		case ByKind:
-			add(string(store.DecisionEventKinds[max(e.kind, 0)]), e)
+			add(string(store.DecisionEventKinds[max(slices.Index(store.DecisionEventKinds, e.Kind), 0)]), e)
 		case ByOutcome:
-			codes = codes[:0]
-			for _, id := range p.outcomesOf(e) {
-				if o := p.outcomes[p.names[id]]; o != nil && !o.archived && !slices.Contains(codes, o.code) {
-					codes = append(codes, o.code)
+			keys = keys[:0]
+			for _, id := range e.OutcomeIDs {
+				if o, ok := snap.Outcome(id); ok && !o.Archived && !slices.Contains(keys, o.Code) {
+					keys = append(keys, o.Code)
 				}
 			}
-			if len(codes) == 0 {
+			if len(keys) == 0 {
 				add(None, e)
 			}
-			for _, c := range codes {
+			for _, c := range keys {
 				add(c, e)
 			}
 		}
@@ -220,35 +125,39 @@ func (p *Projection) group(events func(yield func(*eventFact) bool), by Dimensio
 	out := make([]*Bucket, 0, len(buckets))
 	for key, b := range buckets {
 		b.AgencyShare = float64(agency[key]) / float64(b.EventCount)
-		b.Label = p.label(by, key)
+		b.Label = label(snap, by, key)
 		out = append(out, b)
 	}
 	slices.SortFunc(out, func(a, b *Bucket) int { return compareBuckets(by, a, b) })
 	return out
 }
 
-// label names a bucket for people; the caller holds the read lock.
-func (p *Projection) label(by Dimension, key string) string {
+// label names a bucket for people.
+func label(snap *store.Snapshot, by Dimension, key string) string {
 	switch {
 	case key == None && by == ByCommunity:
 		return "No community"
 	case key == None && by == ByOutcome:
 		return "No outcome"
-	case by == ByMuseum || by == ByCommunity:
-		if n := p.nodes[key]; n != nil {
-			return n.label
+	case by == ByMuseum:
+		if m, ok := snap.Museum(key); ok {
+			return m.Name
+		}
+	case by == ByCommunity:
+		if c, ok := snap.Community(key); ok {
+			return c.Name
 		}
 	case by == ByOutcome:
 		// Outcomes of different programmes may share a code; the title of the first by id
 		// names them all.
-		var first *outcomeRec
-		for _, o := range p.outcomes {
-			if o.code == key && !o.archived && (first == nil || o.id < first.id) {
+		var first *store.Outcome
+		snap.Outcomes(func(o *store.Outcome) {
+			if o.Code == key && !o.Archived && (first == nil || o.ID < first.ID) {
 				first = o
 			}
-		}
+		})
 		if first != nil {
-			return first.title
+			return first.Title
 		}
 	case by == ByLevel || by == ByKind:
 		return humanise(key)

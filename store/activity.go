@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -30,7 +29,7 @@ func (s *Store) activityQuery(ctx context.Context, f *ActivityFilter) (bson.D, e
 	eq(b, "partnershipId", f.PartnershipID)
 	in(b, "kind", f.Kinds)
 	if f.Skill != nil {
-		b.add("skillKeys", strings.ToLower(strings.TrimSpace(*f.Skill)))
+		b.add("skillKeys", skillKey(*f.Skill))
 	}
 	cmpOp(b, "startDate", "$gte", f.StartedAfter)
 	cmpOp(b, "startDate", "$lte", f.StartedBefore)
@@ -90,7 +89,7 @@ func (a *Activity) check(v *validator) {
 	v.list("skills", &a.Skills)
 	a.SkillKeys = make([]string, len(a.Skills))
 	for i, s := range a.Skills {
-		a.SkillKeys[i] = strings.ToLower(s)
+		a.SkillKeys[i] = skillKey(s)
 	}
 	if a.OutcomeIDs == nil {
 		a.OutcomeIDs = []string{}

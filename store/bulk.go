@@ -52,7 +52,7 @@ func Insert[T, F any](ctx context.Context, c *Collection[T, F], recs []*T) error
 		if err != nil {
 			return translate(err)
 		}
-		c.s.indexed(c.entity, docs...)
+		c.s.model.apply(c.entity, docs)
 	}
 	return nil
 }

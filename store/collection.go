@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -45,12 +44,25 @@ type Collection[T any, F any] struct {
 	orders       map[OrderField]orderKey[T]
 	defaultOrder Order
 	filter       func(ctx context.Context, f *F) (bson.D, error)
-	// parents lists the fields nested lists may group this collection by.
-	parents []Parent
+	// match is the filter's meaning as a test on records (see match.go), for the read
+	// model; refsOf names the outcome codes and programme a filter refers to.
+	match  func(f *F, r Refs) func(*T) bool
+	refsOf func(f *F) (outcomeCodes []string, programme *string)
+	// parentOf reads, for each field nested lists may group this collection by, the
+	// parent ids a record holds.
+	parentOf map[Parent]func(*T) []string
 	// access is who may read and write the records (see access.go).
 	access access[T]
-	// mem, when set, answers lists from memory (see listindex.go).
-	mem memLister[F]
+}
+
+// model returns the collection's read-model table when the model may answer a read,
+// under the model's read lock, which the caller releases with done.
+func (c *Collection[T, F]) model() (t *table[T, F], done func(), ok bool) {
+	mt, ok := c.s.model.reading(c.entity)
+	if !ok {
+		return nil, nil, false
+	}
+	return mt.(*table[T, F]), c.s.model.mu.RUnlock, true
 }
 
 // Get returns the record with the given id, archived or not, or ErrNotFound.
@@ -58,6 +70,20 @@ func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
 	if err := c.permitRead(ctx); err != nil {
 		return nil, err
 	}
+	if t, done, ok := c.model(); ok {
+		defer done()
+		if r, ok := t.get(ctx, []string{id})[id]; ok {
+			return r, nil
+		}
+		return nil, notFound(c.entity, id)
+	}
+	return c.stored(ctx, id)
+}
+
+// stored reads the record with the given id from the database, archived or not, or
+// ErrNotFound. Writes read their record this way: the database is the record of truth,
+// and the records the read model shares must never be changed in place.
+func (c *Collection[T, F]) stored(ctx context.Context, id string) (*T, error) {
 	ctx, cancel := c.s.opCtx(ctx)
 	defer cancel()
 	var rec T
@@ -86,16 +112,22 @@ func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []e
 		}
 		return out, errs
 	}
-	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
-	if err != nil {
-		for i := range errs {
-			errs[i] = err
+	var byID map[string]*T
+	if t, done, ok := c.model(); ok {
+		byID = t.get(ctx, ids)
+		done()
+	} else {
+		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
+		if err != nil {
+			for i := range errs {
+				errs[i] = err
+			}
+			return out, errs
 		}
-		return out, errs
-	}
-	byID := make(map[string]*T, len(recs))
-	for _, r := range recs {
-		byID[c.meta(r).ID] = r
+		byID = make(map[string]*T, len(recs))
+		for _, r := range recs {
+			byID[c.meta(r).ID] = r
+		}
 	}
 	for i, id := range ids {
 		if r, ok := byID[id]; ok && !c.hidden(ctx, r) {
@@ -125,14 +157,12 @@ func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageAr
 	if err != nil {
 		return nil, err
 	}
-	if c.mem != nil {
-		mp, ok, err := c.mem.list(ctx, f, p.field, p)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return c.memPage(ctx, p, mp)
-		}
+	if err := c.permitRead(ctx); err != nil {
+		return nil, err
+	}
+	if t, done, ok := c.model(); ok {
+		defer done()
+		return t.list(ctx, c.s.model, f, p), nil
 	}
 	q, err := c.query(ctx, f)
 	if err != nil {
@@ -169,21 +199,19 @@ func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageAr
 // of parents: one reads only the ids and sort keys of all matching records, the second
 // fetches the records on the pages. TotalCount of each page is free.
 func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []string, f *F, o *Order, args PageArgs) (map[string]*Page[T], error) {
-	if !slices.Contains(c.parents, parent) {
+	if c.parentOf[parent] == nil {
 		return nil, fmt.Errorf("store: %s cannot be grouped by %s", c.entity.label(), parent)
 	}
 	key, p, err := c.plan(o, args)
 	if err != nil {
 		return nil, err
 	}
-	if c.mem != nil {
-		mps, ok, err := c.mem.children(ctx, parent, ids, f, p.field, p)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return c.memChildren(ctx, p, ids, mps)
-		}
+	if err := c.permitRead(ctx); err != nil {
+		return nil, err
+	}
+	if t, done, ok := c.model(); ok {
+		defer done()
+		return t.children(ctx, c.s.model, parent, ids, f, p), nil
 	}
 	q, err := c.query(ctx, f)
 	if err != nil {
@@ -242,56 +270,6 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 		out[pid] = page
 	}
 	return out, nil
-}
-
-// memPage builds the Page of positions a list index selected, reading only those records.
-func (c *Collection[T, F]) memPage(ctx context.Context, p plan, mp *memPage) (*Page[T], error) {
-	ids := make([]string, len(mp.rows))
-	for i, r := range mp.rows {
-		ids[i] = r.id
-	}
-	byID, err := c.byIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	c.dropHidden(ctx, byID)
-	page := c.page(p, mp.rows, byID, mp.hasNext, mp.hasPrev)
-	page.count = func(context.Context) (int, error) { return mp.count(), nil }
-	return page, nil
-}
-
-// memChildren builds the pages of a nested list a list index selected, reading their
-// records in one command.
-func (c *Collection[T, F]) memChildren(ctx context.Context, p plan, ids []string, mps map[string]*memPage) (map[string]*Page[T], error) {
-	var fetch []string
-	for _, mp := range mps {
-		for _, r := range mp.rows {
-			fetch = append(fetch, r.id)
-		}
-	}
-	byID, err := c.fetchIn(ctx, fetch)
-	if err != nil {
-		return nil, err
-	}
-	c.dropHidden(ctx, byID)
-	out := make(map[string]*Page[T], len(ids))
-	for _, pid := range ids {
-		mp := mps[pid]
-		page := c.page(p, mp.rows, byID, mp.hasNext, mp.hasPrev)
-		page.count = func(context.Context) (int, error) { return mp.count(), nil }
-		out[pid] = page
-	}
-	return out, nil
-}
-
-// dropHidden removes the records the caller may not see, for records that changed
-// between an index's answer and their read.
-func (c *Collection[T, F]) dropHidden(ctx context.Context, byID map[string]*T) {
-	for id, r := range byID {
-		if c.hidden(ctx, r) {
-			delete(byID, id)
-		}
-	}
 }
 
 // byIDs reads the records with the given ids; ids without a record are left out. Where

@@ -21,11 +21,23 @@ func metaOrders[T any](meta func(*T) *Meta, own map[OrderField]orderKey[T]) map[
 }
 
 func newCollection[T, F any](s *Store, e Entity, meta func(*T) *Meta, def Order, orders map[OrderField]orderKey[T],
-	filter func(context.Context, *F) (bson.D, error), parents ...Parent) *Collection[T, F] {
+	filter func(context.Context, *F) (bson.D, error), match func(*F, Refs) func(*T) bool,
+	parents map[Parent]func(*T) []string) *Collection[T, F] {
 	c := &Collection[T, F]{s: s, entity: e, c: s.coll(e), meta: meta, defaultOrder: def,
-		orders: metaOrders(meta, orders), filter: filter, parents: parents}
+		orders: metaOrders(meta, orders), filter: filter, match: match, parentOf: parents,
+		refsOf: func(*F) ([]string, *string) { return nil, nil }}
 	s.byEntity[e] = c
 	return c
+}
+
+// one and opt read a record's parent ids for nested lists.
+func one(id string) []string { return []string{id} }
+
+func opt(id *string) []string {
+	if id == nil {
+		return nil
+	}
+	return []string{*id}
 }
 
 // setup describes every collection: its orders, filters and the fields nested lists group by.
@@ -35,56 +47,105 @@ func (s *Store) setup() {
 		map[OrderField]orderKey[Programme]{
 			"NAME":       {"name", kindString, str(func(p *Programme) string { return p.Name })},
 			"START_DATE": {"sortStart", kindString, str(func(p *Programme) string { return p.SortStart })},
-		}, programmeQuery)
-	s.Outcomes = newCollection[Outcome, struct{}](s, EntityOutcome, func(o *Outcome) *Meta { return &o.Meta }, Order{"CREATED_AT", Asc},
-		map[OrderField]orderKey[Outcome]{}, nil, ByProgramme)
-	s.Memberships = newCollection[ProgrammeMembership, struct{}](s, EntityMembership, func(m *ProgrammeMembership) *Meta { return &m.Meta }, Order{"CREATED_AT", Asc},
-		map[OrderField]orderKey[ProgrammeMembership]{}, nil, ByProgramme, ByMuseum)
+		}, programmeQuery, (*ProgrammeFilter).Match, nil)
+	s.Outcomes = newCollection(s, EntityOutcome, func(o *Outcome) *Meta { return &o.Meta }, Order{"CREATED_AT", Asc},
+		map[OrderField]orderKey[Outcome]{}, nil, matchLive(func(o *Outcome) *Meta { return &o.Meta }),
+		map[Parent]func(*Outcome) []string{ByProgramme: func(o *Outcome) []string { return one(o.ProgrammeID) }})
+	s.Memberships = newCollection(s, EntityMembership, func(m *ProgrammeMembership) *Meta { return &m.Meta }, Order{"CREATED_AT", Asc},
+		map[OrderField]orderKey[ProgrammeMembership]{}, nil, matchLive(func(m *ProgrammeMembership) *Meta { return &m.Meta }),
+		map[Parent]func(*ProgrammeMembership) []string{
+			ByProgramme: func(m *ProgrammeMembership) []string { return one(m.ProgrammeID) },
+			ByMuseum:    func(m *ProgrammeMembership) []string { return one(m.MuseumID) },
+		})
 	s.Museums = newCollection(s, EntityMuseum, func(m *Museum) *Meta { return &m.Meta }, Order{"NAME", Asc},
 		map[OrderField]orderKey[Museum]{
 			"NAME": {"name", kindString, str(func(m *Museum) string { return m.Name })},
-		}, s.museumQuery)
+		}, s.museumQuery, (*MuseumFilter).Match, nil)
+	s.Museums.refsOf = func(f *MuseumFilter) ([]string, *string) { return nil, f.ProgrammeID }
 	s.Communities = newCollection(s, EntityCommunity, func(c *Community) *Meta { return &c.Meta }, Order{"NAME", Asc},
 		map[OrderField]orderKey[Community]{
 			"NAME": {"name", kindString, str(func(c *Community) string { return c.Name })},
-		}, communityQuery)
+		}, communityQuery, (*CommunityFilter).Match, nil)
 	s.People = newCollection(s, EntityPerson, func(p *Person) *Meta { return &p.Meta }, Order{"PSEUDONYM", Asc},
 		map[OrderField]orderKey[Person]{
 			"PSEUDONYM": {"pseudonym", kindString, str(func(p *Person) string { return p.Pseudonym })},
-		}, personQuery, ByCommunity)
+		}, personQuery, (*PersonFilter).Match,
+		map[Parent]func(*Person) []string{ByCommunity: func(p *Person) []string { return opt(p.CommunityID) }})
 	s.Partnerships = newCollection(s, EntityPartner, func(p *Partnership) *Meta { return &p.Meta }, Order{"TITLE", Asc},
 		map[OrderField]orderKey[Partnership]{
 			"TITLE":      {"title", kindString, str(func(p *Partnership) string { return p.Title })},
 			"START_DATE": {"sortStart", kindString, str(func(p *Partnership) string { return p.SortStart })},
-		}, s.partnershipQuery, ByMuseum, ByCommunity, ByProgramme)
+		}, s.partnershipQuery, (*PartnershipFilter).Match,
+		map[Parent]func(*Partnership) []string{
+			ByMuseum:    func(p *Partnership) []string { return one(p.MuseumID) },
+			ByCommunity: func(p *Partnership) []string { return one(p.CommunityID) },
+			ByProgramme: func(p *Partnership) []string { return opt(p.ProgrammeID) },
+		})
+	s.Partnerships.refsOf = func(f *PartnershipFilter) ([]string, *string) { return f.OutcomeCodes, nil }
 	s.Events = newCollection(s, EntityEvent, func(e *DecisionEvent) *Meta { return &e.Meta }, Order{"OCCURRED_AT", Desc},
 		map[OrderField]orderKey[DecisionEvent]{
 			"OCCURRED_AT": {"occurredAt", kindTime, func(e *DecisionEvent) any { return e.OccurredAt }},
 			"TITLE":       {"title", kindString, str(func(e *DecisionEvent) string { return e.Title })},
 			"LEVEL":       {"levelRank", kindInt, func(e *DecisionEvent) any { return e.LevelRank }},
-		}, s.eventQuery, ByMuseum, ByPartnership, ByCommunities)
+		}, s.eventQuery, (*DecisionEventFilter).Match,
+		map[Parent]func(*DecisionEvent) []string{
+			ByMuseum:      func(e *DecisionEvent) []string { return one(e.MuseumID) },
+			ByPartnership: func(e *DecisionEvent) []string { return opt(e.PartnershipID) },
+			ByCommunities: func(e *DecisionEvent) []string { return e.CommunityIDs },
+			byParticipant: func(e *DecisionEvent) []string { return participantIDs(e) },
+		})
+	s.Events.refsOf = func(f *DecisionEventFilter) ([]string, *string) { return f.OutcomeCodes, nil }
 	s.Activities = newCollection(s, EntityActivity, func(a *Activity) *Meta { return &a.Meta }, Order{"START_DATE", Desc},
 		map[OrderField]orderKey[Activity]{
 			"START_DATE": {"startDate", kindString, str(func(a *Activity) string { return string(a.StartDate) })},
 			"TITLE":      {"title", kindString, str(func(a *Activity) string { return a.Title })},
-		}, s.activityQuery, ByMuseum, ByPartnership)
+		}, s.activityQuery, (*ActivityFilter).Match,
+		map[Parent]func(*Activity) []string{
+			ByMuseum:      func(a *Activity) []string { return one(a.MuseumID) },
+			ByPartnership: func(a *Activity) []string { return opt(a.PartnershipID) },
+		})
+	s.Activities.refsOf = func(f *ActivityFilter) ([]string, *string) { return f.OutcomeCodes, nil }
 	s.Reflections = newCollection(s, EntityReflection, func(r *Reflection) *Meta { return &r.Meta }, Order{"WRITTEN_ON", Desc},
 		map[OrderField]orderKey[Reflection]{
 			"WRITTEN_ON": {"writtenOn", kindString, str(func(r *Reflection) string { return string(r.WrittenOn) })},
-		}, reflectionQuery, ByMuseum, ByPartnership, ByDecisionEvent)
+		}, reflectionQuery, (*ReflectionFilter).Match,
+		map[Parent]func(*Reflection) []string{
+			ByMuseum:        func(r *Reflection) []string { return one(r.MuseumID) },
+			ByPartnership:   func(r *Reflection) []string { return opt(r.PartnershipID) },
+			ByDecisionEvent: func(r *Reflection) []string { return opt(r.DecisionEventID) },
+		})
 	s.Publications = newCollection(s, EntityPublic, func(p *Publication) *Meta { return &p.Meta }, Order{"YEAR", Desc},
 		map[OrderField]orderKey[Publication]{
 			"YEAR":  {"year", kindInt, func(p *Publication) any { return p.Year }},
 			"TITLE": {"title", kindString, str(func(p *Publication) string { return p.Title })},
-		}, publicationQuery, ByProgramme, ByMuseums)
+		}, publicationQuery, (*PublicationFilter).Match,
+		map[Parent]func(*Publication) []string{
+			ByProgramme: func(p *Publication) []string { return opt(p.ProgrammeID) },
+			ByMuseums:   func(p *Publication) []string { return p.MuseumIDs },
+		})
+	// API keys and the audit trail are not in the read model (administrators' reads, and
+	// audit entries are not in the change feed): their lists are database queries.
 	s.APIKeys = newCollection(s, EntityAPIKey, func(k *APIKey) *Meta { return &k.Meta }, Order{"CREATED_AT", Desc},
-		map[OrderField]orderKey[APIKey]{}, apiKeyQuery)
+		map[OrderField]orderKey[APIKey]{}, apiKeyQuery, nil, nil)
 	s.Audit = newCollection(s, EntityAudit, func(a *AuditEntry) *Meta { return &a.Meta }, Order{"CREATED_AT", Desc},
-		map[OrderField]orderKey[AuditEntry]{}, auditQuery)
+		map[OrderField]orderKey[AuditEntry]{}, auditQuery, nil, nil)
 	// Neither is a node: node(id) must not find them.
 	delete(s.byEntity, EntityAPIKey)
 	delete(s.byEntity, EntityAudit)
 	s.setupAccess()
+}
+
+// byParticipant groups decision events by the people who took part, for PeopleMuseums.
+const byParticipant Parent = "participants.personId"
+
+func participantIDs(e *DecisionEvent) []string {
+	var out []string
+	for _, p := range e.Participants {
+		if p.PersonID != nil {
+			out = append(out, *p.PersonID)
+		}
+	}
+	return out
 }
 
 type indexSpec struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -334,52 +333,23 @@ func (s *Store) ArchiveDecisionEvent(ctx context.Context, in ArchiveInput) (*Dec
 	return archive(ctx, s.Events, in)
 }
 
-// EventMatcher returns a function that says whether an event passes f, as the database
-// query would, for filtering live subscriptions on the server. Outcome codes are resolved
-// once, here.
+// EventMatcher returns a function that says whether an event passes f, as a list with
+// that filter would select it (DecisionEventFilter.Match), for filtering live
+// subscriptions on the server. Outcome codes are resolved once, here.
 func (s *Store) EventMatcher(ctx context.Context, f *DecisionEventFilter) (func(*DecisionEvent) bool, error) {
 	if f == nil {
 		f = &DecisionEventFilter{}
 	}
-	var outcomes map[string]bool
+	var r Refs
 	if len(f.OutcomeCodes) > 0 {
 		ids, err := s.OutcomeIDsByCode(ctx, f.OutcomeCodes)
 		if err != nil {
 			return nil, err
 		}
-		outcomes = map[string]bool{}
+		r.Outcomes = map[string]bool{}
 		for _, id := range ids {
-			outcomes[id] = true
+			r.Outcomes[id] = true
 		}
 	}
-	search := ""
-	if f.Search != nil {
-		search = strings.ToLower(strings.TrimSpace(*f.Search))
-	}
-	return func(e *DecisionEvent) bool {
-		desc := ""
-		if e.Description != nil {
-			desc = *e.Description
-		}
-		switch {
-		case e.Archived && (f.IncludeArchived == nil || !*f.IncludeArchived),
-			f.Sample != nil && e.Sample != *f.Sample,
-			f.MuseumID != nil && e.MuseumID != *f.MuseumID,
-			f.CommunityID != nil && !slices.Contains(e.CommunityIDs, *f.CommunityID),
-			f.PartnershipID != nil && (e.PartnershipID == nil || *e.PartnershipID != *f.PartnershipID),
-			len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.Kind),
-			len(f.Levels) > 0 && !slices.Contains(f.Levels, e.ParticipationLevel),
-			f.MinLevel != nil && e.LevelRank < f.MinLevel.Rank(),
-			len(f.Rungs) > 0 && (e.AssessedRung == nil || !slices.Contains(f.Rungs, *e.AssessedRung)),
-			f.OccurredAfter != nil && !e.OccurredAt.After(*f.OccurredAfter),
-			f.OccurredBefore != nil && !e.OccurredAt.Before(*f.OccurredBefore),
-			f.EmpowermentGap != nil && e.EmpowermentGap != *f.EmpowermentGap,
-			f.Assessed != nil && (e.RungRank > 0) != *f.Assessed,
-			f.Visibility != nil && e.Visibility != *f.Visibility,
-			search != "" && !strings.Contains(strings.ToLower(e.Title), search) && !strings.Contains(strings.ToLower(desc), search),
-			outcomes != nil && !slices.ContainsFunc(e.OutcomeIDs, func(id string) bool { return outcomes[id] }):
-			return false
-		}
-		return true
-	}, nil
+	return f.Match(r), nil
 }

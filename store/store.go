@@ -41,10 +41,10 @@ type Options struct {
 	Observe func(ctx context.Context, database, command string) func(took time.Duration, failed bool)
 	// Now returns the current time (default time.Now); tests may fix it.
 	Now func() time.Time
-	// ListIndex says whether decision-event lists are answered from an in-memory index
-	// kept current from the change feed (see RunListIndex). The default, ListIndexAuto,
-	// keeps it on FerretDB, which scans its collections for every filter but _id equality.
-	ListIndex ListIndexMode
+	// ReadModel says whether lists and lookups are answered from the in-memory read model
+	// (see readmodel.go) once it has loaded. The default, ReadModelAuto, does so on
+	// FerretDB v1, which scans its collections for every filter but _id equality.
+	ReadModel ReadModelMode
 }
 
 // DefaultSelectionTimeout is how long an operation waits for a reachable server, and a
@@ -96,8 +96,8 @@ type Store struct {
 	// scans is set when the server reads the whole collection for any filter other than
 	// a lone _id equality (FerretDB).
 	scans bool
-	// events is the decision events' list index, or nil.
-	events *eventIndex
+	// model is the in-memory read model (see readmodel.go).
+	model *ReadModel
 
 	seqMu   sync.Mutex
 	nextSeq int64 // the change feed's next seq; 0 until read from the database
@@ -175,20 +175,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	s.setup()
-	switch o.ListIndex {
-	case ListIndexOn:
-	case "", ListIndexAuto:
-		if !s.scans {
-			return s, nil
-		}
-	case ListIndexOff:
-		return s, nil
+	var serve bool
+	switch o.ReadModel {
+	case ReadModelOn:
+		serve = true
+	case "", ReadModelAuto:
+		serve = s.scans
+	case ReadModelOff:
 	default:
 		_ = client.Disconnect(context.Background())
-		return nil, fmt.Errorf("store: list index mode %q is not one of auto, on, off", o.ListIndex)
+		return nil, fmt.Errorf("store: read model mode %q is not one of auto, on, off", o.ReadModel)
 	}
-	s.events = newEventIndex(s)
-	s.Events.mem = s.events
+	s.model = newReadModel(s, serve)
 	return s, nil
 }
 

@@ -67,7 +67,7 @@ func (s *Store) commit(ctx context.Context, w write) error {
 		}
 		return err
 	}
-	s.indexed(w.entity, w.doc)
+	s.model.apply(w.entity, []any{w.doc})
 	if err := s.appendChange(ctx, in.change()); err != nil {
 		// The record is written, so the write succeeded; the intent stays and the next
 		// update of the record or the sweeper appends the change.
@@ -162,7 +162,7 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 		ctx, cancel = context.WithTimeout(ctx, lockedWork)
 		defer cancel()
 	}
-	rec, err := c.Get(ctx, id)
+	rec, err := c.stored(ctx, id)
 	if err != nil {
 		return nil, err
 	}

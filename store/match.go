@@ -1,0 +1,210 @@
+package store
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The filters' meaning, as predicates on records. Each filter type has one Match, which
+// the read model, live subscriptions and the participation summary use; the database
+// query each filter builds (museumQuery, eventQuery, …) is tested against it
+// (TestQueriesMatchTheirFilters), so that a list answered from memory and one answered
+// by the database select the same records.
+
+// Refs are the references a filter names by something other than an id, resolved: the
+// ids of the live outcomes with the filter's outcome codes, and the museums of a
+// programme. A nil set means the filter has no such condition; an empty one matches
+// nothing.
+type Refs struct {
+	Outcomes map[string]bool
+	Museums  map[string]bool
+}
+
+// text is a search made ready: a literal, case-insensitive substring test, as the
+// database's $regex with the i option applies the pattern searchPattern builds.
+type text struct{ re *regexp.Regexp }
+
+func newText(q *string) text {
+	pattern, ok := searchPattern(q)
+	if !ok {
+		return text{}
+	}
+	return text{regexp.MustCompile("(?i)" + pattern)}
+}
+
+// in reports whether any of the values contains the search; a missing value (nil) never
+// does. No search matches everything.
+func (t text) in(vals ...*string) bool {
+	if t.re == nil {
+		return true
+	}
+	for _, v := range vals {
+		if v != nil && t.re.MatchString(*v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t text) inList(vals []string) bool {
+	if t.re == nil {
+		return true
+	}
+	return slices.ContainsFunc(vals, t.re.MatchString)
+}
+
+// live is the condition every list shares: archived records only when asked for, and
+// the sample data or the real data when asked for.
+func live(m *Meta, sample, includeArchived *bool) bool {
+	return (!m.Archived || includeArchived != nil && *includeArchived) && (sample == nil || m.Sample == *sample)
+}
+
+// eqPtr reports whether an optional condition holds: no condition, or a set value equal
+// to it.
+func eqPtr[V comparable](want, have *V) bool { return want == nil || have != nil && *have == *want }
+
+func eqVal[V comparable](want *V, have V) bool { return want == nil || have == *want }
+
+func oneOf[V comparable](want []V, have V) bool { return len(want) == 0 || slices.Contains(want, have) }
+
+func oneOfPtr[V comparable](want []V, have *V) bool {
+	return len(want) == 0 || have != nil && slices.Contains(want, *have)
+}
+
+func holds[V comparable](want *V, have []V) bool { return want == nil || slices.Contains(have, *want) }
+
+// anyIn reports whether a set condition holds: no set, or any id in it.
+func anyIn(set map[string]bool, ids []string) bool {
+	return set == nil || slices.ContainsFunc(ids, func(id string) bool { return set[id] })
+}
+
+// ordered reports lo <= v <= hi for the bounds given, on values that compare as the
+// database compares them.
+func atLeast[V ~string | ~int](lo *V, v V) bool { return lo == nil || v >= *lo }
+func atMost[V ~string | ~int](hi *V, v V) bool  { return hi == nil || v <= *hi }
+
+// activeOn reports whether a record that started on start and ended on end (either
+// unknown) was running on day d: started on or before it and not ended before it. A
+// record with no start date was never running.
+func activeOn(d, start, end *Date) bool {
+	return d == nil || start != nil && *start <= *d && (end == nil || *end >= *d)
+}
+
+// Match returns the test of f: whether a programme passes it.
+func (f *ProgrammeFilter) Match(Refs) func(*Programme) bool {
+	search := newText(f.Search)
+	return func(p *Programme) bool {
+		return live(&p.Meta, nil, f.IncludeArchived) && search.in(&p.Name, p.Description) &&
+			eqPtr(f.Funder, p.Funder) && activeOn(f.ActiveOn, p.StartDate, p.EndDate)
+	}
+}
+
+// Match returns the test of f: whether a museum passes it. r.Museums are the museums of
+// f.ProgrammeID.
+func (f *MuseumFilter) Match(r Refs) func(*Museum) bool {
+	search := newText(f.Search)
+	return func(m *Museum) bool {
+		return live(&m.Meta, f.Sample, f.IncludeArchived) && search.in(&m.Name, m.Description) &&
+			oneOf(f.Kinds, m.Kind) && eqPtr(f.City, m.City) && eqPtr(f.Region, m.Region) &&
+			eqPtr(f.Country, m.Country) && eqPtr(f.ParentID, m.ParentID) &&
+			(f.ProgrammeID == nil || r.Museums[m.ID])
+	}
+}
+
+// Match returns the test of f: whether a community passes it.
+func (f *CommunityFilter) Match(Refs) func(*Community) bool {
+	search := newText(f.Search)
+	return func(c *Community) bool {
+		return live(&c.Meta, f.Sample, f.IncludeArchived) && search.in(&c.Name, c.Description, c.Area) &&
+			oneOf(f.Kinds, c.Kind) && eqPtr(f.Area, c.Area)
+	}
+}
+
+// Match returns the test of f: whether a person passes it. The search looks at
+// pseudonyms only, never at personal data.
+func (f *PersonFilter) Match(Refs) func(*Person) bool {
+	search := newText(f.Search)
+	return func(p *Person) bool {
+		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.in(&p.Pseudonym) && eqPtr(f.CommunityID, p.CommunityID)
+	}
+}
+
+// Match returns the test of f: whether a partnership passes it. r.Outcomes are the
+// outcomes of f.OutcomeCodes.
+func (f *PartnershipFilter) Match(r Refs) func(*Partnership) bool {
+	search := newText(f.Search)
+	return func(p *Partnership) bool {
+		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.in(&p.Title, p.Purpose) &&
+			eqVal(f.MuseumID, p.MuseumID) && eqVal(f.CommunityID, p.CommunityID) && eqPtr(f.ProgrammeID, p.ProgrammeID) &&
+			oneOf(f.Statuses, p.Status) && oneOfPtr(f.ParticipationModels, p.ParticipationModel) &&
+			activeOn(f.ActiveOn, p.StartDate, p.EndDate) &&
+			(f.StartedAfter == nil || p.StartDate != nil && *p.StartDate >= *f.StartedAfter) &&
+			(f.StartedBefore == nil || p.StartDate != nil && *p.StartDate <= *f.StartedBefore) &&
+			anyIn(r.Outcomes, p.OutcomeIDs)
+	}
+}
+
+// Match returns the test of f: whether a decision event passes it. r.Outcomes are the
+// outcomes of f.OutcomeCodes.
+func (f *DecisionEventFilter) Match(r Refs) func(*DecisionEvent) bool {
+	search := newText(f.Search)
+	return func(e *DecisionEvent) bool {
+		return live(&e.Meta, f.Sample, f.IncludeArchived) &&
+			eqVal(f.MuseumID, e.MuseumID) && holds(f.CommunityID, e.CommunityIDs) && eqPtr(f.PartnershipID, e.PartnershipID) &&
+			oneOf(f.Kinds, e.Kind) && oneOf(f.Levels, e.ParticipationLevel) &&
+			(f.MinLevel == nil || e.LevelRank >= f.MinLevel.Rank()) && oneOfPtr(f.Rungs, e.AssessedRung) &&
+			(f.OccurredAfter == nil || e.OccurredAt.After(*f.OccurredAfter)) &&
+			(f.OccurredBefore == nil || e.OccurredAt.Before(*f.OccurredBefore)) &&
+			eqVal(f.EmpowermentGap, e.EmpowermentGap) && (f.Assessed == nil || (e.RungRank > 0) == *f.Assessed) &&
+			eqVal(f.Visibility, e.Visibility) && search.in(&e.Title, e.Description) && anyIn(r.Outcomes, e.OutcomeIDs)
+	}
+}
+
+// Match returns the test of f: whether an activity passes it. r.Outcomes are the
+// outcomes of f.OutcomeCodes.
+func (f *ActivityFilter) Match(r Refs) func(*Activity) bool {
+	search := newText(f.Search)
+	var skill *string
+	if f.Skill != nil {
+		k := skillKey(*f.Skill)
+		skill = &k
+	}
+	return func(a *Activity) bool {
+		return live(&a.Meta, f.Sample, f.IncludeArchived) && search.in(&a.Title, a.Description) &&
+			eqVal(f.MuseumID, a.MuseumID) && eqPtr(f.PartnershipID, a.PartnershipID) && oneOf(f.Kinds, a.Kind) &&
+			holds(skill, a.SkillKeys) && atLeast(f.StartedAfter, a.StartDate) && atMost(f.StartedBefore, a.StartDate) &&
+			anyIn(r.Outcomes, a.OutcomeIDs)
+	}
+}
+
+// skillKey is how skills are compared: without case or surrounding space.
+func skillKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Match returns the test of f: whether a reflection passes it.
+func (f *ReflectionFilter) Match(Refs) func(*Reflection) bool {
+	search := newText(f.Search)
+	return func(r *Reflection) bool {
+		return live(&r.Meta, f.Sample, f.IncludeArchived) && search.in(&r.Text) &&
+			eqVal(f.MuseumID, r.MuseumID) && eqPtr(f.PartnershipID, r.PartnershipID) &&
+			eqPtr(f.DecisionEventID, r.DecisionEventID) && oneOf(f.Authors, r.Author) &&
+			atLeast(f.WrittenAfter, r.WrittenOn) && atMost(f.WrittenBefore, r.WrittenOn) && eqVal(f.Visibility, r.Visibility)
+	}
+}
+
+// Match returns the test of f: whether a publication passes it.
+func (f *PublicationFilter) Match(Refs) func(*Publication) bool {
+	search := newText(f.Search)
+	return func(p *Publication) bool {
+		return live(&p.Meta, f.Sample, f.IncludeArchived) && (search.in(&p.Title) || search.inList(p.Authors)) &&
+			eqPtr(f.ProgrammeID, p.ProgrammeID) && holds(f.MuseumID, p.MuseumIDs) && oneOf(f.Kinds, p.Kind) &&
+			atLeast(f.YearFrom, p.Year) && atMost(f.YearTo, p.Year)
+	}
+}
+
+// matchLive is the test of collections without a filter: live records.
+func matchLive[T any](meta func(*T) *Meta) func(*struct{}, Refs) func(*T) bool {
+	return func(*struct{}, Refs) func(*T) bool {
+		return func(t *T) bool { return !meta(t).Archived }
+	}
+}
