@@ -96,6 +96,7 @@ type modelTable interface {
 	each(fn func(rec any))
 	scan(ctx context.Context, fn func(rec any)) error
 	readAgain(ctx context.Context, ids []string) ([]any, error)
+	copyOf(rec any) (any, error)
 }
 
 // modelEntities are the collections the model holds, in the order it loads them (small
@@ -204,11 +205,12 @@ func (m *ReadModel) reading(e Entity) (modelTable, bool) {
 		return nil, false
 	}
 	m.mu.RLock()
-	if !m.following {
+	t := m.tables[e]
+	if !m.following || t == nil {
 		m.mu.RUnlock()
 		return nil, false
 	}
-	return m.tables[e], true
+	return t, true
 }
 
 // View calls fn with the model's tables, under the read lock, and reports whether the
@@ -304,13 +306,15 @@ func (m *ReadModel) apply(e Entity, recs []any) {
 	if m == nil {
 		return
 	}
+	m.mu.RLock()
 	t := m.tables[e]
+	m.mu.RUnlock()
 	if t == nil {
 		return
 	}
 	copies := make([]any, 0, len(recs))
 	for _, r := range recs {
-		if c, err := t.(interface{ copyOf(any) (any, error) }).copyOf(r); err == nil {
+		if c, err := t.copyOf(r); err == nil {
 			copies = append(copies, c)
 		}
 	}
@@ -322,7 +326,8 @@ func (m *ReadModel) apply(e Entity, recs []any) {
 	if !m.hasLoaded {
 		return // the first load reads them
 	}
-	m.putLocked(t, copies)
+	// A load may have replaced the tables since t was read.
+	m.putLocked(m.tables[e], copies)
 }
 
 // putLocked puts records into t and tells the observers; the caller holds the write lock.
