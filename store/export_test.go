@@ -25,3 +25,23 @@ func (s *Store) DieAfterRecordWrite(ctx context.Context, id, newName string, wri
 	}
 	return s.writeRecord(ctx, w)
 }
+
+// OrderFields returns the orders the collection's lists offer.
+func (c *Collection[T, F]) OrderFields() []OrderField {
+	out := make([]OrderField, 0, len(c.orders))
+	for f := range c.orders {
+		out = append(out, f)
+	}
+	return out
+}
+
+// Parents returns the fields the collection's nested lists group by.
+func (c *Collection[T, F]) Parents() []Parent {
+	out := make([]Parent, 0, len(c.parentOf))
+	for p := range c.parentOf {
+		if p != byParticipant {
+			out = append(out, p)
+		}
+	}
+	return out
+}

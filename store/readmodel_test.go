@@ -1,0 +1,357 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/internal/dbtest"
+	"github.com/participation-graph/participation-graph/seed"
+	"github.com/participation-graph/participation-graph/store"
+)
+
+// still is a change feed with no changes, for a read model that needs only this Store's
+// own writes.
+func still(ctx context.Context, _ int64, _ []store.Entity) (<-chan *store.Change, error) {
+	ch := make(chan *store.Change)
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch, nil
+}
+
+// modelAndDatabase returns two stores on one database holding the Our Museum data and
+// the sample data: one answering reads from its loaded read model, one from the database.
+func modelAndDatabase(t *testing.T, scale int) (mem, db *store.Store) {
+	t.Helper()
+	s, _ := dbtest.Open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := seed.OurMuseum(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Sample(ctx, s, scale); err != nil {
+		t.Fatal(err)
+	}
+	mem, err := store.Open(ctx, store.Options{URI: dbtest.URI(t), Database: s.Name(), ReadModel: store.ReadModelOn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(ctx, store.Options{URI: dbtest.URI(t), Database: s.Name(), ReadModel: store.ReadModelOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { mem.Model().Run(ctx, still, nil); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = mem.Close(context.Background())
+		_ = db.Close(context.Background())
+	})
+	if err := mem.Model().Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for ok, _ := mem.Model().Ready(); !ok; ok, _ = mem.Model().Ready() {
+		time.Sleep(time.Millisecond)
+	}
+	return mem, db
+}
+
+// pools are the values a random filter draws from, by filter field name; the enums come
+// from the field's type.
+type pools struct {
+	rnd    *rand.Rand
+	byName map[string][]string
+}
+
+var enumValues = map[reflect.Type][]string{}
+
+func enum[V ~string](vals []V) {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = string(v)
+	}
+	enumValues[reflect.TypeFor[V]()] = out
+}
+
+func init() {
+	enum(store.ParticipationLevels)
+	enum(store.ArnsteinRungs)
+	enum(store.OrganisationKinds)
+	enum(store.CommunityKinds)
+	enum(store.PartnershipStatuses)
+	enum(store.ParticipationModels)
+	enum(store.DecisionEventKinds)
+	enum(store.Visibilities)
+	enum(store.ActivityKinds)
+	enum(store.ReflectionAuthors)
+	enum(store.PublicationKinds)
+}
+
+// fill sets each field of the filter *f at random: often left unset, otherwise a value
+// from the pools, so that conditions combine and most match some records.
+func (p *pools) fill(f any) {
+	v := reflect.ValueOf(f).Elem()
+	for i := range v.NumField() {
+		if p.rnd.IntN(4) != 0 {
+			continue
+		}
+		field, name := v.Field(i), v.Type().Field(i).Name
+		t := field.Type()
+		switch {
+		case t.Kind() == reflect.Slice:
+			vals := enumValues[t.Elem()]
+			if vals == nil {
+				vals = p.byName[name]
+			}
+			n := 1 + p.rnd.IntN(2)
+			s := reflect.MakeSlice(t, 0, n)
+			for range n {
+				s = reflect.Append(s, reflect.ValueOf(vals[p.rnd.IntN(len(vals))]).Convert(t.Elem()))
+			}
+			field.Set(s)
+		case t.Kind() == reflect.Pointer:
+			ptr := reflect.New(t.Elem())
+			switch el := t.Elem(); {
+			case el == reflect.TypeFor[bool]():
+				ptr.Elem().SetBool(p.rnd.IntN(2) == 0)
+			case el == reflect.TypeFor[time.Time]():
+				ptr.Elem().Set(reflect.ValueOf(time.Date(2011+p.rnd.IntN(10), time.Month(1+p.rnd.IntN(12)), 1, 0, 0, 0, 0, time.UTC)))
+			case el == reflect.TypeFor[store.Date]():
+				ptr.Elem().SetString(fmt.Sprintf("%d-%02d-01", 2011+p.rnd.IntN(10), 1+p.rnd.IntN(12)))
+			case el.Kind() == reflect.Int:
+				ptr.Elem().SetInt(int64(2011 + p.rnd.IntN(10)))
+			case enumValues[el] != nil:
+				vals := enumValues[el]
+				ptr.Elem().SetString(vals[p.rnd.IntN(len(vals))])
+			default:
+				vals := p.byName[name]
+				if len(vals) == 0 {
+					continue
+				}
+				ptr.Elem().SetString(vals[p.rnd.IntN(len(vals))])
+			}
+			field.Set(ptr)
+		}
+	}
+}
+
+// callers are who the randomized comparisons read as.
+func callers(museum string) []auth.Caller {
+	return []auth.Caller{
+		auth.AnonymousCaller,
+		{KeyID: "k1", Role: auth.Researcher},
+		{KeyID: "k2", Role: auth.Editor, Museums: []string{museum}},
+		{KeyID: "k3", Role: auth.Admin},
+	}
+}
+
+// pageOf is what a comparison looks at of a page: ids, cursors, flags and the total.
+func pageOf[T any](ctx context.Context, p *store.Page[T], meta func(*T) string) (string, error) {
+	var b strings.Builder
+	for _, e := range p.Edges {
+		fmt.Fprintf(&b, "%s@%s ", meta(e.Node), e.Cursor)
+	}
+	n, err := p.TotalCount(ctx)
+	fmt.Fprintf(&b, "next=%t prev=%t total=%d", p.PageInfo.HasNextPage, p.PageInfo.HasPreviousPage, n)
+	return b.String(), err
+}
+
+// compareLists reads random pages of c's top-level and nested lists from the model
+// (mem) and the database (db) and fails on any difference in records, order, cursors,
+// page flags or totals.
+func compareLists[T any, F any](t *testing.T, p *pools, museum string, parents map[store.Parent][]string,
+	mem, db *store.Collection[T, F], id func(*T) string) {
+	t.Helper()
+	orders := mem.OrderFields()
+	slices.Sort(orders)
+	for i := range 30 {
+		f := new(F)
+		p.fill(f)
+		o := &store.Order{Field: orders[p.rnd.IntN(len(orders))], Direction: []store.Direction{store.Asc, store.Desc}[p.rnd.IntN(2)]}
+		n := 1 + p.rnd.IntN(12)
+		args := store.PageArgs{First: &n}
+		if p.rnd.IntN(3) == 0 {
+			args = store.PageArgs{Last: &n}
+		}
+		caller := callers(museum)[i%4]
+		ctx := auth.WithCaller(context.Background(), caller)
+		label := fmt.Sprintf("case %d: filter %+v order %+v args first=%v last=%v caller %s", i, f, *o, args.First != nil, args.Last != nil, caller.Role)
+		// Two pages: the first, then the one its cursor leads to.
+		var cursorM, cursorD *string
+		for step := range 2 {
+			a := args
+			if step == 1 {
+				if cursorM == nil {
+					break
+				}
+				if a.First != nil {
+					a.After = cursorM
+				} else {
+					a.Before = cursorM
+				}
+			}
+			pm, errM := mem.List(ctx, f, o, a)
+			if step == 1 {
+				if a.First != nil {
+					a.After = cursorD
+				} else {
+					a.Before = cursorD
+				}
+			}
+			pd, errD := db.List(ctx, f, o, a)
+			if (errM == nil) != (errD == nil) {
+				t.Fatalf("%s: model error %v, database error %v", label, errM, errD)
+			}
+			if errM != nil {
+				break
+			}
+			gm, err := pageOf(ctx, pm, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gd, err := pageOf(ctx, pd, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gm != gd {
+				t.Fatalf("%s, page %d:\nmodel    %s\ndatabase %s", label, step+1, gm, gd)
+			}
+			cursorM, cursorD = pm.PageInfo.EndCursor, pd.PageInfo.EndCursor
+			if a.Last != nil {
+				cursorM, cursorD = pm.PageInfo.StartCursor, pd.PageInfo.StartCursor
+			}
+		}
+		// Nested lists: every parent field, a few parents at once.
+		for _, parent := range mem.Parents() {
+			ids := parents[parent]
+			if len(ids) == 0 {
+				t.Fatalf("no parent ids for %s", parent)
+			}
+			some := []string{ids[p.rnd.IntN(len(ids))], ids[p.rnd.IntN(len(ids))], "none_000000000000000000000000"}
+			cm, errM := mem.Children(ctx, parent, some, f, o, args)
+			cd, errD := db.Children(ctx, parent, some, f, o, args)
+			if (errM == nil) != (errD == nil) {
+				t.Fatalf("%s, by %s: model error %v, database error %v", label, parent, errM, errD)
+			}
+			for _, pid := range some {
+				if errM != nil {
+					break
+				}
+				gm, _ := pageOf(ctx, cm[pid], id)
+				gd, _ := pageOf(ctx, cd[pid], id)
+				if gm != gd {
+					t.Fatalf("%s, children of %s by %s:\nmodel    %s\ndatabase %s", label, pid, parent, gm, gd)
+				}
+			}
+		}
+	}
+}
+
+// Every list type answers the same from the read model as from the database, for random
+// filters, orders, pages and callers, nested lists and totals included.
+func TestReadModelListsEqualTheDatabase(t *testing.T) {
+	mem, db := modelAndDatabase(t, 200)
+	ctx := context.Background()
+	ids := func(e store.Entity) []string {
+		var out []string
+		switch e {
+		case store.EntityMuseum:
+			for _, r := range all(t, db.Museums) {
+				out = append(out, r.ID)
+			}
+		case store.EntityCommunity:
+			for _, r := range all(t, db.Communities) {
+				out = append(out, r.ID)
+			}
+		case store.EntityPartner:
+			for _, r := range all(t, db.Partnerships) {
+				out = append(out, r.ID)
+			}
+		case store.EntityProgramme:
+			for _, r := range all(t, db.Programmes) {
+				out = append(out, r.ID)
+			}
+		case store.EntityEvent:
+			for _, r := range all(t, db.Events)[:50] {
+				out = append(out, r.ID)
+			}
+		}
+		return out
+	}
+	museums, communities, partnerships, programmes, events := ids(store.EntityMuseum), ids(store.EntityCommunity),
+		ids(store.EntityPartner), ids(store.EntityProgramme), ids(store.EntityEvent)
+	var codes []string
+	outcomes, _ := db.Outcomes.List(ctx, nil, nil, store.PageArgs{First: ptr(100)})
+	for _, o := range outcomes.Nodes() {
+		codes = append(codes, o.Code)
+	}
+	p := &pools{rnd: rand.New(rand.NewPCG(7, 11)), byName: map[string][]string{
+		"MuseumID": museums, "CommunityID": communities, "PartnershipID": partnerships, "ProgrammeID": programmes,
+		"ParentID": museums, "DecisionEventID": events, "OutcomeCodes": append(codes, "NO_SUCH_CODE"),
+		"Search": {"a", "museum", "vote", "THE", "co-", "zz", "é"}, "City": {"Hackney", "Bristol", "Woking"},
+		"Region": {"London", "Wales", "Scotland"}, "Country": {"England", "Wales"}, "Area": {"Hackney", "Glasgow"},
+		"Funder": {"Paul Hamlyn Foundation"}, "Skill": {"curation", "Oral history", "nothing"},
+		"KeyID": {"k1"}, "RecordID": museums, "Operation": {"createMuseum"},
+	}}
+	parents := map[store.Parent][]string{"museumId": museums, "museumIds": museums, "communityId": communities,
+		"communityIds": communities, "partnershipId": partnerships, "programmeId": programmes, "decisionEventId": events}
+	museum := museums[0]
+	id := func(m *store.Meta) string { return m.ID }
+	t.Run("Programmes", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Programmes, db.Programmes, func(r *store.Programme) string { return id(&r.Meta) })
+	})
+	t.Run("Museums", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Museums, db.Museums, func(r *store.Museum) string { return id(&r.Meta) })
+	})
+	t.Run("Communities", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Communities, db.Communities, func(r *store.Community) string { return id(&r.Meta) })
+	})
+	t.Run("People", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.People, db.People, func(r *store.Person) string { return id(&r.Meta) })
+	})
+	t.Run("Partnerships", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Partnerships, db.Partnerships, func(r *store.Partnership) string { return id(&r.Meta) })
+	})
+	t.Run("DecisionEvents", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Events, db.Events, func(r *store.DecisionEvent) string { return id(&r.Meta) })
+	})
+	t.Run("Activities", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Activities, db.Activities, func(r *store.Activity) string { return id(&r.Meta) })
+	})
+	t.Run("Reflections", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Reflections, db.Reflections, func(r *store.Reflection) string { return id(&r.Meta) })
+	})
+	t.Run("Publications", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Publications, db.Publications, func(r *store.Publication) string { return id(&r.Meta) })
+	})
+	t.Run("Outcomes", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Outcomes, db.Outcomes, func(r *store.Outcome) string { return id(&r.Meta) })
+	})
+	t.Run("Memberships", func(t *testing.T) {
+		compareLists(t, p, museum, parents, mem.Memberships, db.Memberships, func(r *store.ProgrammeMembership) string { return id(&r.Meta) })
+	})
+}
+
+// all reads every live record of c, page by page.
+func all[T, F any](t *testing.T, c *store.Collection[T, F]) []*T {
+	t.Helper()
+	var out []*T
+	var after *string
+	for {
+		page, err := c.List(context.Background(), nil, nil, store.PageArgs{First: ptr(100), After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.Nodes()...)
+		if !page.PageInfo.HasNextPage {
+			return out
+		}
+		after = page.PageInfo.EndCursor
+	}
+}
+func ptr[T any](v T) *T { return &v }
