@@ -258,8 +258,9 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
+	// The read model answers a batch in microseconds, so its loaders need no extra margin.
 	wait := loader.DefaultWait
-	if cfg.MongoURI == "" {
+	if cfg.MongoURI == "" && !s.Model().Serves() {
 		wait = 5 * time.Millisecond
 	}
 	var persisted *api.PersistedOperations

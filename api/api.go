@@ -121,6 +121,12 @@ func New(o Options) http.Handler {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
 			return
 		}
+		// Until the read model has loaded, reads go to the database: the instance answers,
+		// but slowly on the embedded database, so a load balancer should send it nothing yet.
+		if ok, why := o.Store.Model().Ready(); !ok && o.Store.Model().Serves() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "loading", "reason": why})
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", o.Metrics.Handler())

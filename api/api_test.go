@@ -75,6 +75,13 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 		go func() { defer wg.Done(); s.Model().Run(ctx, feed.Follow, nil) }()
 		go func() { defer wg.Done(); graphs.Run(ctx) }()
 		go func() { wg.Wait(); close(done) }()
+		// As a load balancer would, wait for /readyz: reads are then answered from memory.
+		if err := s.Model().Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for ok, _ := s.Model().Ready(); !ok; ok, _ = s.Model().Ready() {
+			time.Sleep(time.Millisecond)
+		}
 	} else {
 		close(done)
 	}
@@ -696,5 +703,26 @@ func TestDatabaseFailureIsUnavailable(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/readyz = %d, want 503", resp.StatusCode)
+	}
+}
+
+// Until the read model has loaded, /readyz answers 503 with the reason, while queries are
+// still answered (from the database).
+func TestReadyWaitsForTheReadModel(t *testing.T) {
+	e := newQuietEnv(t) // its read model never runs
+	resp, err := http.Get(e.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Status, Reason string }
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusServiceUnavailable || body.Status != "loading" || !strings.Contains(body.Reason, "read model") {
+		t.Errorf("/readyz = %d %+v, want 503 saying the read model is loading", resp.StatusCode, body)
+	}
+	var got struct{ Museums struct{ TotalCount int } }
+	e.gql.Must(t, `{ museums { totalCount } }`, nil, &got)
+	if got.Museums.TotalCount == 0 {
+		t.Error("no museums answered while the read model is not loaded")
 	}
 }

@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"maps"
-	"slices"
 	"regexp"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"go.mongodb.org/mongo-driver/v2/bson"

@@ -160,6 +160,10 @@ func (m *ReadModel) Ready() (bool, string) {
 	return false, "the read model has not loaded yet"
 }
 
+// Serves reports whether the model answers lists and lookups once loaded (see
+// ReadModelMode).
+func (m *ReadModel) Serves() bool { return m.serve }
+
 // Wait returns once the model has loaded for the first time, or ctx's error.
 func (m *ReadModel) Wait(ctx context.Context) error {
 	select {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
@@ -355,3 +356,123 @@ func all[T, F any](t *testing.T, c *store.Collection[T, F]) []*T {
 	}
 }
 func ptr[T any](v T) *T { return &v }
+
+// serving runs a read model over its own Store on s's database, following its own change
+// feed as a server instance does, and returns the Store once the model serves reads.
+func serving(t *testing.T, s *store.Store) *store.Store {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	inst, err := store.Open(ctx, store.Options{URI: dbtest.URI(t), Database: s.Name(), ReadModel: store.ReadModelOn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := changefeed.New(inst, 50*time.Millisecond)
+	done := make(chan struct{}, 2)
+	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
+	go func() { inst.Model().Run(ctx, feed.Follow, nil); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done; _ = inst.Close(context.Background()) })
+	deadline := time.Now().Add(time.Minute)
+	for ok, _ := inst.Model().Ready(); !ok; ok, _ = inst.Model().Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("the read model did not load")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return inst
+}
+
+// within polls cond for up to a second (longer under the race detector).
+func within(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within a second", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A write shows at once in every read of the instance that made it, from memory, and
+// within a second on another instance sharing the database.
+func TestReadModelReadsItsWritesAndFollowsOthers(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	if _, err := seed.OurMuseum(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	one, two := serving(t, s), serving(t, s)
+	museum := all(t, one.Museums)[0]
+	community, err := one.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Readers", Kind: "INTEREST"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := one.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "Model vote", Kind: "VOTE",
+		OccurredAt: time.Date(2014, 5, 1, 0, 0, 0, 0, time.UTC), MuseumID: museum.ID, CommunityIDs: []string{community.ID},
+		ParticipationLevel: store.LevelEmpower})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := func(inst *store.Store) bool {
+		got, err := inst.Events.Get(ctx, e.ID)
+		if err != nil || got.Title != "Model vote" {
+			return false
+		}
+		page, err := inst.Events.List(ctx, &store.DecisionEventFilter{Search: ptr("model vote")}, nil, store.PageArgs{})
+		if err != nil || len(page.Edges) != 1 || page.Edges[0].Node.ID != e.ID {
+			return false
+		}
+		if n, _ := page.TotalCount(ctx); n != 1 {
+			return false
+		}
+		kids, err := inst.Events.Children(ctx, store.ByCommunities, []string{community.ID}, nil, nil, store.PageArgs{})
+		if err != nil || len(kids[community.ID].Edges) != 1 {
+			return false
+		}
+		n, _ := kids[community.ID].TotalCount(ctx)
+		return n == 1
+	}
+	if !seen(one) {
+		t.Error("the writing instance does not read its write at once")
+	}
+	within(t, "the other instance reading the write", func() bool { return seen(two) })
+}
+
+// Erasing a person leaves no copy of their name in either instance's read model.
+func TestReadModelForgetsErasedNames(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	one, two := serving(t, s), serving(t, s)
+	p, err := one.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "Kestrel", DisplayName: ptr("Ada Lovelace"),
+		Email: ptr("ada@example.org"), Consent: &store.ConsentInput{RecordParticipation: true, PublishName: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, "the other instance reading the person", func() bool {
+		got, err := two.People.Get(ctx, p.ID)
+		return err == nil && got.DisplayName != nil
+	})
+	if _, err := one.ErasePerson(ctx, store.ErasePersonInput{ID: p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	named := func(inst *store.Store) bool {
+		got, err := inst.People.Get(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := inst.People.List(ctx, nil, nil, store.PageArgs{First: ptr(100)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range append(page.Nodes(), got) {
+			if q.DisplayName != nil || q.Email != nil {
+				return true
+			}
+		}
+		return false
+	}
+	if named(one) {
+		t.Error("the erasing instance still holds the name")
+	}
+	within(t, "the other instance forgetting the name", func() bool { return !named(two) })
+}
