@@ -72,6 +72,7 @@
   };
   const timings = {};
   let loadSeq = 0;
+  let catalogueSeq = 0;
   let layoutRun = 0;
 
   // Authorization: the key field, kept in localStorage. It starts from the playground's
@@ -106,9 +107,24 @@
     if (body.errors && body.errors.length) {
       const code = body.errors[0].extensions && body.errors[0].extensions.code;
       const msg = body.errors.map((e) => e.message).join('; ');
-      throw new Error(code === 'UNAUTHENTICATED' ? 'the API key was refused: ' + msg : msg);
+      throw Object.assign(new Error(code === 'UNAUTHENTICATED' ? 'the API key was refused: ' + msg : msg), { code });
     }
     return body.data;
+  }
+
+  // Retries while the server answers UNAVAILABLE, as it does while it is still loading the
+  // network after a start; stale says the answer is no longer wanted.
+  async function patiently(what, call, stale) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        if (err.code !== 'UNAVAILABLE' || attempt >= 20 || stale()) throw err;
+        status(`The server is busy (${err.message}); trying ${what} again…`);
+        await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 5000)));
+        if (stale()) throw err;
+      }
+    }
   }
 
   function status(text, isError) {
@@ -161,7 +177,10 @@
 
   async function loadCatalogue() {
     const sample = $('sample').value;
-    const data = await gql(CATALOGUE, { filter: sample ? { sample: sample === 'true' } : null });
+    const seq = ++catalogueSeq;
+    const data = await patiently('the filters', () => gql(CATALOGUE, { filter: sample ? { sample: sample === 'true' } : null }),
+      () => seq !== catalogueSeq);
+    if (seq !== catalogueSeq) return;
     const programmeSel = $('programme');
     const chosen = programmeSel.value;
     programmeSel.length = 1;
@@ -251,19 +270,29 @@
         size: maxWeight > 0 ? 0.5 + 5.5 * Math.sqrt(e.weight / maxWeight) : 1,
       });
     }
-    // A node new to the drawing starts beside a neighbour that was already there.
-    graph.forEachNode((n, a) => {
-      if (old.has(n)) return;
-      const anchor = graph.neighbors(n).find((m) => old.has(m));
-      if (anchor) {
-        const p = graph.getNodeAttributes(anchor);
-        const j = hashPoint(n);
-        graph.mergeNodeAttributes(n, { x: p.x + j.x / 20, y: p.y + j.y / 20 });
+    // A node new to the drawing starts at the centre of its neighbours already placed (a
+    // community among its museums), which leaves ForceAtlas2 little to do.
+    const placed = new Set(old.keys());
+    if (!placed.size) graph.forEachNode((n, a) => { if (a.kind === 'MUSEUM') placed.add(n); });
+    graph.forEachNode((n) => {
+      if (placed.has(n)) return;
+      const anchors = graph.neighbors(n).filter((m) => placed.has(m));
+      if (!anchors.length) return;
+      const j = hashPoint(n);
+      let x = 0;
+      let y = 0;
+      for (const m of anchors) {
+        x += graph.getNodeAttribute(m, 'x');
+        y += graph.getNodeAttribute(m, 'y');
       }
+      graph.mergeNodeAttributes(n, { x: x / anchors.length + j.x / 8, y: y / anchors.length + j.y / 8 });
     });
     applySizes();
     const kept = net.nodes.filter((n) => old.has(n.id)).length;
-    runLayout(kept > net.nodes.length / 2 ? 60 : 300);
+    runLayout(kept > net.nodes.length / 2 ? 40 : 150);
+    // Edges are most of the drawing's cost: with many, they are left out while the view
+    // moves, so that panning and zooming stay smooth on slow graphics.
+    renderer.setSetting('hideEdgesOnMove', graph.size > 1500);
 
     const s = net.stats;
     $('stats').textContent = `${s.nodeCount} nodes · ${s.edgeCount} partnerships · ` +
@@ -276,29 +305,31 @@
     container.dataset.draws = state.draws;
   }
 
-  // ForceAtlas2 runs a bounded number of iterations, a few per frame within a time budget,
-  // so the page stays responsive and the drawing settles visibly.
+  // ForceAtlas2 runs a bounded number of iterations, some in each frame, so the page stays
+  // responsive and the drawing settles visibly. Each frame takes enough of them to finish
+  // within LAYOUT_MS whatever the frame rate, but at most about 40 ms of them.
+  const LAYOUT_MS = 2500;
   function runLayout(iterations) {
     const run = ++layoutRun;
     if (graph.order === 0) return;
-    const settings = {
-      ...forceAtlas2.inferSettings(graph),
-      barnesHutOptimize: graph.order > 400,
-      adjustSizes: false,
-    };
+    const settings = forceAtlas2.inferSettings(graph);
     const getEdgeWeight = (_, a) => 1 + Math.log1p(a.weight);
     let done = 0;
-    let chunk = 5;
+    let perIteration = 0; // ms, measured
+    let lastFrame = 0;
     const t0 = performance.now();
-    const step = () => {
+    const step = (now) => {
       if (run !== layoutRun) return;
+      const frame = lastFrame ? now - lastFrame : 16;
+      lastFrame = now;
+      const left = Math.max(t0 + LAYOUT_MS - now, frame);
+      let n = Math.ceil((iterations - done) * frame / left);
+      if (perIteration > 0) n = Math.min(n, Math.max(1, Math.floor(40 / perIteration)));
+      n = Math.max(1, Math.min(n, iterations - done));
       const t = performance.now();
-      const n = Math.min(chunk, iterations - done);
       forceAtlas2.assign(graph, { iterations: n, settings, getEdgeWeight });
+      perIteration = (performance.now() - t) / n;
       done += n;
-      const spent = performance.now() - t;
-      // Aim at about 12 ms a frame.
-      chunk = Math.max(1, Math.min(50, Math.round(n * 12 / Math.max(spent, 0.1))));
       if (done < iterations) {
         requestAnimationFrame(step);
       } else {
@@ -318,7 +349,7 @@
     status('Loading the network…');
     const t0 = performance.now();
     try {
-      const data = await gql(NETWORK, { filter });
+      const data = await patiently('the network', () => gql(NETWORK, { filter }), () => seq !== loadSeq);
       if (seq !== loadSeq) return;
       timings.lastFetchMs = Math.round(performance.now() - t0);
       state.filter = filter;
@@ -374,7 +405,8 @@
     nodeProgramClasses: { circle: NodeCircleProgram, square: NodeSquareProgram },
     defaultNodeType: 'circle',
     labelRenderedSizeThreshold: 9,
-    labelDensity: 0.5,
+    labelDensity: 0.3,
+    labelGridCellSize: 120,
     zIndex: true,
     nodeReducer,
     edgeReducer,

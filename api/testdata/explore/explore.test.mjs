@@ -11,7 +11,10 @@
 //   DATA_DIR        an existing data directory to serve, e.g. one seeded with
 //                   `seed --sample --scale 100000` (default: a fresh one)
 //   SAMPLE_SCALE    sample events to load into the fresh directory (default 3000)
-//   SCREENSHOT      where to save a screenshot (default: none)
+//   SCREENSHOT      where to save a screenshot of a path (default: none), and beside it
+//                   one of the whole network (…-overview.png)
+//   BASE_URL        test a server already running there instead, e.g. one whose network
+//                   is already loaded (its ADMIN_TOKEN must be ADMIN_TOKEN's)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..', '..');
-const adminToken = 'explore-test-admin-token-0123456789';
+const adminToken = process.env.ADMIN_TOKEN || 'explore-test-admin-token-0123456789';
 const tmp = mkdtempSync(join(tmpdir(), 'explore-test-'));
 const cleanups = [() => rmSync(tmp, { recursive: true, force: true })];
 
@@ -37,6 +40,7 @@ function freePort() {
 }
 
 async function startServer() {
+  if (process.env.BASE_URL) return process.env.BASE_URL.replace(/\/$/, '');
   let bin = process.env.SERVER_BIN;
   if (!bin) {
     bin = join(tmp, 'participation-graph');
@@ -92,7 +96,7 @@ async function main() {
   const report = {};
 
   const ready = async () => {
-    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 180_000 });
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', await page.textContent('#status'));
   };
   const drawn = () => page.evaluate(() => ({
@@ -118,6 +122,14 @@ async function main() {
   assert.equal(await page.locator('#graph canvas').count() > 0, true, 'sigma drew no canvas');
   report.nodes = first.nodes;
   report.edges = first.edges;
+  await page.waitForFunction(() => document.body.dataset.layout === 'done', null, { timeout: 60_000 });
+  if (process.env.SCREENSHOT) {
+    await page.screenshot({ path: process.env.SCREENSHOT.replace(/(\.png)?$/, '-overview.png') });
+  }
+  // Again, with the server warm: the time a visitor usually waits.
+  await page.reload();
+  await ready();
+  report.warmTimings = await page.evaluate(() => ({ ...window.explore.timings }));
   await page.waitForFunction(() => document.body.dataset.layout === 'done', null, { timeout: 60_000 });
   report.layout = await page.evaluate(() => ({ ms: window.explore.timings.layoutMs, iterations: window.explore.timings.layoutIterations }));
 
