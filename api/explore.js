@@ -401,16 +401,23 @@
     return { ...data, color: state.path ? PATH : '#777', zIndex: 1, size: state.path ? Math.max(data.size, 3) : data.size };
   }
 
-  const renderer = new Sigma(graph, $('graph'), {
-    nodeProgramClasses: { circle: NodeCircleProgram, square: NodeSquareProgram },
-    defaultNodeType: 'circle',
-    labelRenderedSizeThreshold: 9,
-    labelDensity: 0.3,
-    labelGridCellSize: 120,
-    zIndex: true,
-    nodeReducer,
-    edgeReducer,
-  });
+  let renderer;
+  try {
+    renderer = new Sigma(graph, $('graph'), {
+      nodeProgramClasses: { circle: NodeCircleProgram, square: NodeSquareProgram },
+      defaultNodeType: 'circle',
+      labelRenderedSizeThreshold: 9,
+      labelDensity: 0.3,
+      labelGridCellSize: 120,
+      zIndex: true,
+      nodeReducer,
+      edgeReducer,
+    });
+  } catch (err) {
+    document.body.dataset.state = 'error';
+    status('This browser cannot draw the network (it needs WebGL): ' + err.message, true);
+    throw err;
+  }
   new ResizeObserver(() => renderer.refresh()).observe($('graph'));
 
   function fmt(x) {

@@ -154,7 +154,7 @@ async function main() {
   assert.match(link, /^\/\?query=/);
 
   // Clicking a node on the canvas: a community of that museum, and its neighbourhood.
-  await page.waitForTimeout(500); // the camera's move to the museum
+  await page.waitForFunction(() => !window.explore.renderer.getCamera().isAnimated()); // the move to the museum
   const target = await page.evaluate((id) => {
     const { graph, renderer } = window.explore;
     const other = graph.neighbors(id)[0];
@@ -186,6 +186,30 @@ async function main() {
     assert.ok(path.includes(target.label) && path.includes(far), `path text: ${path}`);
     report.path = path;
   }
+  // Shift-clicking a node on the canvas: the path from the selected node to that one.
+  await page.waitForFunction(() => !window.explore.renderer.getCamera().isAnimated());
+  await page.evaluate(() => window.explore.renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }));
+  const end = await page.evaluate((from) => {
+    const { graph, renderer } = window.explore;
+    const component = graph.getNodeAttribute(from, 'component');
+    const near = new Set([from, ...graph.neighbors(from)]);
+    const box = document.getElementById('graph').getBoundingClientRect();
+    const m = graph.filterNodes((n, a) => a.kind === 'MUSEUM' && a.component === component && !near.has(n))
+      .sort((a, b) => graph.getNodeAttribute(b, 'size') - graph.getNodeAttribute(a, 'size'))[0];
+    if (!m) return null;
+    const p = renderer.graphToViewport(graph.getNodeAttributes(m));
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, target.id);
+  if (end) {
+    await page.keyboard.down('Shift');
+    await page.mouse.click(end.x, end.y);
+    await page.keyboard.up('Shift');
+    await page.waitForFunction((from) => {
+      const s = window.explore.state;
+      return s.selected === from && s.path && s.pathEnd !== from && s.path.ids.at(-1) === s.pathEnd;
+    }, target.id);
+  }
+
   if (process.env.SCREENSHOT) {
     await page.waitForTimeout(600);
     await page.screenshot({ path: process.env.SCREENSHOT });
