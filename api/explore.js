@@ -235,7 +235,7 @@
   function applySizes() {
     let max = 0;
     graph.forEachNode((_, a) => { max = Math.max(max, a[state.sizeBy]); });
-    graph.forEachNode((n, a) => graph.setNodeAttribute(n, 'size', nodeSize(a[state.sizeBy], max)));
+    graph.updateEachNodeAttributes((_, a) => ({ ...a, size: nodeSize(a[state.sizeBy], max) }));
   }
 
   // A stable pseudo-random point for a new node, so a drawing comes out the same each time.
