@@ -290,6 +290,9 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	} else {
 		log.Info("Participation Graph is ready", "url", where+"graphql")
 	}
+	if cfg.Explore {
+		log.Info("the partnership network is drawn at /explore", "url", where+"explore")
+	}
 	select {
 	case err := <-errc:
 		return err
