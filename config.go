@@ -24,6 +24,7 @@ type config struct {
 	CORSOrigins    []string
 	AppEnv         string
 	Playground     bool
+	Explore        bool
 	Introspection  bool
 	SampleScale    int
 	OpTimeout      time.Duration
@@ -68,6 +69,7 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	origins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call the API, or * (CORS_ORIGINS)")
 	fs.StringVar(&c.AppEnv, "app-env", env("APP_ENV", "development"), "development or production (APP_ENV)")
 	playground := fs.String("playground", env("PLAYGROUND", ""), "serve the GraphiQL playground at / (PLAYGROUND; default on, off in production)")
+	explore := fs.String("explore", env("EXPLORE", ""), "serve the partnership network explorer at /explore (EXPLORE; default on, off in production)")
 	introspection := fs.String("introspection", env("INTROSPECTION", ""), "allow schema introspection (INTROSPECTION; default on, off in production)")
 	sample := fs.String("sample-scale", env("SAMPLE_SCALE", "0"), "load fictional sample data with this many decision events at start-up, if absent (SAMPLE_SCALE)")
 	opTimeout := fs.String("db-timeout", env("DB_TIMEOUT", "10s"), "time limit of each database operation (DB_TIMEOUT)")
@@ -155,6 +157,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	dev := c.AppEnv != "production"
 	if c.Playground, err = boolOr(*playground, dev); err != nil {
 		errs = append(errs, fmt.Errorf("PLAYGROUND: %w", err))
+	}
+	if c.Explore, err = boolOr(*explore, dev); err != nil {
+		errs = append(errs, fmt.Errorf("EXPLORE: %w", err))
 	}
 	if c.Introspection, err = boolOr(*introspection, dev); err != nil {
 		errs = append(errs, fmt.Errorf("INTROSPECTION: %w", err))

@@ -273,7 +273,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	revocations := auth.NewRevocations()
 	go watchRevocations(ctx, s, revocations, log)
 	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
-		Playground: cfg.Playground, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
+		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
 		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs, Tracer: tel.Tracer()})
@@ -290,6 +290,9 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		log.Info("Participation Graph is ready: open the playground", "url", where)
 	} else {
 		log.Info("Participation Graph is ready", "url", where+"graphql")
+	}
+	if cfg.Explore {
+		log.Info("the partnership network is drawn at /explore", "url", where+"explore")
 	}
 	select {
 	case err := <-errc:

@@ -144,11 +144,15 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] }, nil)
-	if err != nil || c.Playground || c.Introspection || c.WebhookAllowPrivate {
-		t.Errorf("production config = %+v, %v; want the playground, introspection and private webhook addresses off", c, err)
+	if err != nil || c.Playground || c.Explore || c.Introspection || c.WebhookAllowPrivate {
+		t.Errorf("production config = %+v, %v; want the playground, the explorer, introspection and private webhook addresses off", c, err)
 	}
-	if c, err := loadConfig(nil, func(string) string { return "" }, nil); err != nil || !c.WebhookAllowPrivate {
-		t.Errorf("development config = %+v, %v; want private webhook addresses allowed", c, err)
+	if c, err := loadConfig(nil, func(string) string { return "" }, nil); err != nil || !c.WebhookAllowPrivate || !c.Explore {
+		t.Errorf("development config = %+v, %v; want private webhook addresses allowed and the explorer on", c, err)
+	}
+	prodExplore := map[string]string{"APP_ENV": "production", "EXPLORE": "true"}
+	if c, err := loadConfig(nil, func(k string) string { return prodExplore[k] }, nil); err != nil || !c.Explore || c.Playground {
+		t.Errorf("production config with EXPLORE=true = %+v, %v; want the explorer on and the playground off", c, err)
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package api assembles the HTTP surface of Participation Graph: the GraphQL endpoint
-// (POST, and GET for queries), the GraphiQL playground with example queries, health and
-// readiness checks, Prometheus metrics and CORS. It owns no business rules; it wires the
-// GraphQL layer to the store.
+// (POST, and GET for queries), the GraphiQL playground with example queries, the
+// partnership network explorer, health and readiness checks, Prometheus metrics and CORS.
+// It owns no business rules; it wires the GraphQL layer to the store.
 package api
 
 import (
@@ -54,6 +54,8 @@ type Options struct {
 	CORSOrigins []string
 	// Playground serves GraphiQL at /.
 	Playground bool
+	// Explore serves the partnership network explorer at /explore.
+	Explore bool
 	// Introspection lets clients read the schema.
 	Introspection bool
 	// BatchWait is how long dataloaders collect keys (loader.DefaultWait when 0).
@@ -134,9 +136,14 @@ func New(o Options) http.Handler {
 		// Exports answer as the caller may see the network, within the request time limit.
 		mux.Handle("GET /export/network."+ext, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
 	}
-	if o.Playground {
+	if o.Playground || o.Explore {
 		assets, _ := fs.Sub(static, "assets")
 		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
+	}
+	if o.Explore {
+		handleExplore(mux, o.Playground)
+	}
+	if o.Playground {
 		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-cache")
