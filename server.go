@@ -22,10 +22,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/embedded"
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
@@ -74,8 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 		return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
 	}
 	log := telemetry.NewLogger(out, cfg.AppEnv == "production", cfg.LogLevel)
-	reg := metrics.New()
-	tel, err := telemetry.Start(ctx, telemetry.Config{OTLPEndpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName})
+	build := buildinfo.Read()
+	reg := metrics.New(build)
+	tel, err := telemetry.Start(ctx, telemetry.Config{OTLPEndpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName,
+		Version: build.Version})
 	if err != nil {
 		return err
 	}
@@ -123,7 +128,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); _ = hooks.Run(ctx) }()
 	defer func() { <-hooksDone }()
-	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
 	// The partnership network is loaded once and kept current from the feed.
 	graphs := network.New(s, log)
 	networkDone := make(chan struct{})
@@ -194,7 +198,7 @@ func watchRevocations(ctx context.Context, s *store.Store, revocations *auth.Rev
 
 // openStore connects to MongoDB, or starts the embedded database, and prepares indexes.
 // The returned function closes everything it opened, in order.
-func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
+func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
 	uri := cfg.MongoURI
 	var db *embedded.DB
 	if uri == "" {
@@ -206,11 +210,15 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 		uri = db.URI()
 		log.Info("embedded database started", "dir", cfg.DataDir, "uri", uri)
 	}
-	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
+	commands := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_db_commands_total",
+		Help: "Database commands sent, by command name."}, []string{"command"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "participation_db_command_duration_seconds",
+		Help: "Time the database took to answer a command, by command name.", Buckets: metrics.CommandBuckets},
+		[]string{"command"})
+	reg.MustRegister(commands, latency)
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ListIndex: cfg.ListIndex,
-		OnCommand: func(_, name string) { commands.Inc(name) },
-		Observe: tel.CommandObserver(reg.Histogram("participation_db_command_duration_seconds",
-			"Time the database took to answer a command, by command name.", metrics.CommandBuckets, "command"))})
+		OnCommand: func(_, name string) { commands.WithLabelValues(name).Inc() },
+		Observe:   tel.CommandObserver(latency)})
 	if err != nil {
 		if db != nil {
 			db.Stop()
@@ -255,7 +263,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *prometheus.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	wait := loader.DefaultWait

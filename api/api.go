@@ -21,6 +21,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -31,6 +32,7 @@ import (
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/graph/generated"
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
@@ -46,8 +48,10 @@ const MaxBodyBytes = 1 << 20
 type Options struct {
 	Store *store.Store
 	// Feed delivers changes to subscriptions; without it, subscriptions are refused.
-	Feed    *changefeed.Broker
-	Metrics *metrics.Registry
+	Feed *changefeed.Broker
+	// Metrics registers the API's metrics and is served at /metrics (a registry of its own
+	// when nil).
+	Metrics *prometheus.Registry
 	Logger  *slog.Logger
 	// CORSOrigins are the browser origins allowed to call the API ("*" for any; none when
 	// empty, so only same-origin pages such as the playground can call it).
@@ -91,7 +95,7 @@ func New(o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	if o.Metrics == nil {
-		o.Metrics = metrics.New()
+		o.Metrics = metrics.New(buildinfo.Read())
 	}
 	if o.Revocations == nil {
 		o.Revocations = auth.NewRevocations()
@@ -123,7 +127,7 @@ func New(o Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	mux.Handle("GET /metrics", o.Metrics.Handler())
+	mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
 	for ext, format := range exportFormats {
 		// Exports answer as the caller may see the network, within the request time limit.
 		mux.Handle("GET /export/network."+ext, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
@@ -174,13 +178,14 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	errorsByCode := o.Metrics.Counter("participation_graphql_errors_total", "GraphQL errors sent to clients, by code.", "code")
-	ops := o.Metrics.Counter("participation_graphql_operations_total", "GraphQL operations executed, by type.", "type")
+	errorsByCode := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_graphql_errors_total",
+		Help: "GraphQL errors sent to clients, by code."}, []string{"code"})
+	o.Metrics.MustRegister(errorsByCode)
 	if o.Tracer == nil {
 		o.Tracer = noop.NewTracerProvider().Tracer("")
 	}
 	srv.Use(newOperations(o.Metrics, o.Tracer))
-	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.Inc(code) }))
+	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.WithLabelValues(code).Inc() }))
 	srv.SetRecoverFunc(graph.Recover(o.Logger))
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		// Writes made under a mutation are audited under its name.
@@ -204,12 +209,6 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		return func(ctx context.Context) *graphql.Response {
 			return answer(loader.WithNew(ctx, o.Store, o.BatchWait))
 		}
-	})
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
-			ops.Inc(string(oc.Operation.Operation))
-		}
-		return next(ctx)
 	})
 	return srv
 }
