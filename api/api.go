@@ -128,10 +128,13 @@ func New(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
-	for ext, format := range exportFormats {
-		// Exports answer as the caller may see the network, within the request time limit.
-		mux.Handle("GET /export/network."+ext, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
+	// Exports answer as the caller may see the records, within the request time limit
+	// (the decision-event export, of any length, within it for each page).
+	for _, format := range exportFormats {
+		mux.Handle("GET /export/"+format.name, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
 	}
+	mux.Handle("GET /export/summary.csv", authn.middleware(withDeadline(o.RequestTimeout, exportSummary(resolver(o), o.Logger))))
+	mux.Handle("GET /export/decision-events.csv", authn.middleware(exportEvents(o.Store, o.BatchWait, requestLimit(o.RequestTimeout), o.Logger)))
 	if o.Playground {
 		assets, _ := fs.Sub(static, "assets")
 		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
@@ -235,9 +238,7 @@ func originHosts(origins []string) []string {
 // client stays. A request whose time is up before it starts is answered with an error
 // rather than gqlgen's bare null.
 func timeout(d time.Duration) graphql.OperationMiddleware {
-	if d <= 0 {
-		d = 30 * time.Second
-	}
+	d = requestLimit(d)
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 			return next(ctx)
@@ -257,11 +258,17 @@ func timeout(d time.Duration) graphql.OperationMiddleware {
 	}
 }
 
+// requestLimit is the time limit of a request: d, or 30s when d is 0.
+func requestLimit(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 30 * time.Second
+	}
+	return d
+}
+
 // withDeadline bounds a plain HTTP request by d (30s when 0).
 func withDeadline(d time.Duration, next http.Handler) http.Handler {
-	if d <= 0 {
-		d = 30 * time.Second
-	}
+	d = requestLimit(d)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
