@@ -128,6 +128,7 @@ func New(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
+	mux.Handle("GET /schema.graphql", schemaSDL(o.Introspection))
 	// Exports answer as the caller may see the records, within the request time limit
 	// (the decision-event export, of any length, within it for each page).
 	for _, format := range exportFormats {
@@ -264,6 +265,22 @@ func requestLimit(d time.Duration) time.Duration {
 		return 30 * time.Second
 	}
 	return d
+}
+
+// schemaSDL serves the schema in SDL when introspection is on, for client generators;
+// with introspection off the schema is not published, here either.
+func schemaSDL(introspection bool) http.Handler {
+	if !introspection {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "the schema is not published: introspection is off (INTROSPECTION)", http.StatusNotFound)
+		})
+	}
+	sdl := graph.SDL()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Disposition", `inline; filename="schema.graphql"`)
+		_, _ = w.Write(sdl)
+	})
 }
 
 // withDeadline bounds a plain HTTP request by d (30s when 0).
