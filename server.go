@@ -2,7 +2,8 @@
 // how museums and communities work together. With no MONGODB_URI it runs its own embedded
 // database (FerretDB on SQLite, files in DATA_DIR) with the Our Museum programme loaded.
 //
-//	participation-graph [flags]                       serve (see -help for flags)
+//	participation-graph [flags]                       serve (-help lists the flags)
+//	participation-graph -version                      print the version and exit
 //	participation-graph seed --sample [--scale N]     load fictional sample data and exit
 //	participation-graph export --out DIR              write a backup of the database to DIR
 //	participation-graph import DIR [--merge]          restore a backup into the database
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -29,6 +31,7 @@ import (
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/internal/buildinfo"
+	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
@@ -41,25 +44,28 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "participation-graph:", err)
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // the help was asked for and printed
 		}
+		fmt.Fprintln(os.Stderr, "participation-graph:", err)
 		os.Exit(1)
 	}
 }
 
-// run starts the server, or runs a subcommand, until ctx ends.
-func run(ctx context.Context, args []string, getenv func(string) string, out *os.File) error {
-	seedSample := len(args) > 0 && args[0] == "seed"
+// run starts the server, or runs a subcommand, until ctx ends. Logs go to out; help and
+// the version to out as well; progress of long commands to progress, redrawn in place
+// when it is a terminal.
+func run(ctx context.Context, args []string, getenv func(string) string, out, progressOut *os.File) error {
+	var cmd string
 	var scale int
 	var sample bool
-	var seedFlags func(*flag.FlagSet)
-	if seedSample {
-		args = args[1:]
-		seedFlags = func(fs *flag.FlagSet) {
-			fs.BoolVar(&sample, "sample", false, "seed: load the fictional sample data")
-			fs.IntVar(&scale, "scale", 1000, "seed: number of sample decision events (1 to 1,000,000)")
+	var ownFlags func(*flag.FlagSet)
+	if len(args) > 0 && args[0] == "seed" {
+		cmd, args = "seed", args[1:]
+		ownFlags = func(fs *flag.FlagSet) {
+			fs.BoolVar(&sample, "sample", false, "load the fictional sample data")
+			fs.IntVar(&scale, "scale", 1000, "number of sample decision events (1 to 1,000,000)")
 		}
 	}
 	bc, args, backupFlags, err := parseBackupCmd(args)
@@ -67,13 +73,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 		return err
 	}
 	if bc != nil {
-		seedFlags = backupFlags
+		cmd, ownFlags = bc.name, backupFlags
 	}
-	cfg, err := loadConfig(args, getenv, seedFlags)
+	cfg, err := loadConfig(args, getenv, cmd, ownFlags)
+	var help *helpError
+	if errors.As(err, &help) {
+		_, _ = io.WriteString(out, help.text)
+		return err
+	}
 	if err != nil {
 		return err
 	}
-	if seedSample && !sample {
+	if cfg.ShowVersion {
+		_, err := fmt.Fprintln(out, buildinfo.Read())
+		return err
+	}
+	if cmd == "seed" && !sample {
 		return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
 	}
 	log := telemetry.NewLogger(out, cfg.AppEnv == "production", cfg.LogLevel)
@@ -97,18 +112,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	}
 	defer closeDB()
 	if bc != nil {
-		return bc.run(ctx, s, log)
+		return bc.run(ctx, s, log, progressOut)
 	}
 	if loaded, err := seed.OurMuseum(ctx, s); err != nil {
 		return err
 	} else if loaded {
 		log.Info("loaded the Our Museum programme")
 	}
-	if seedSample {
-		return loadSample(ctx, s, scale, log)
+	if cmd == "seed" {
+		return loadSample(ctx, s, scale, log, progressOut)
 	}
 	if cfg.SampleScale > 0 {
-		if err := loadSample(ctx, s, cfg.SampleScale, log); err != nil {
+		if err := loadSample(ctx, s, cfg.SampleScale, log, progressOut); err != nil {
 			return err
 		}
 	}
@@ -247,9 +262,15 @@ func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *s
 	return s, closeAll, nil
 }
 
-func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger) error {
+// loadSample loads the sample data of this scale unless it is loaded, showing its
+// progress on progressOut.
+func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger, progressOut *os.File) error {
 	start := time.Now()
-	stats, err := seed.Sample(ctx, s, scale)
+	p := progress.New(progressOut, "loading sample data (records)", 0)
+	stats, err := seed.Sample(ctx, s, scale, seed.WithProgress(p))
+	if !errors.Is(err, seed.ErrSampleLoaded) {
+		p.Done() // after a failure too: it shows how far the load got
+	}
 	if errors.Is(err, seed.ErrSampleLoaded) {
 		log.Info("sample data already loaded", "scale", scale)
 		return nil
