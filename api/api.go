@@ -1,7 +1,7 @@
 // Package api assembles the HTTP surface of Participation Graph: the GraphQL endpoint
 // (POST, and GET for queries), the GraphiQL playground with example queries, health and
-// readiness checks, Prometheus metrics and CORS. It owns no business rules; it wires the
-// GraphQL layer to the store.
+// readiness checks, Prometheus metrics, the schema in SDL, the network and CSV exports,
+// and CORS. It owns no business rules; it wires the GraphQL layer to the store.
 package api
 
 import (

@@ -37,7 +37,7 @@ const eventPage = 100
 // exportEvents serves /export/decision-events.csv: one row per decision event that
 // decisionEvents would list with the filter the query parameters give (see
 // network.ParseEventQuery), as the caller may see them, newest first. It reads the list
-// a page at a time through the same calls as decisionEvents and writes each page out
+// a page at a time through the same store call as decisionEvents and writes each page out
 // before reading the next, so an export of any size holds one page in memory; each page
 // has the request time limit, for reading it and for the client to take it. A bad
 // parameter is a 400 saying which and why.
@@ -92,7 +92,10 @@ func exportEvents(s *store.Store, wait, limit time.Duration, log *slog.Logger) h
 // cursor of the next page (nil after the last).
 func eventRows(ctx context.Context, s *store.Store, f *store.DecisionEventFilter, after *string) ([][]string, *string, error) {
 	n := eventPage
-	page, err := loader.List(ctx, s.Events, f, nil, store.PageArgs{First: &n, After: after})
+	// The list call of decisionEvents, without priming the request's loaders with the
+	// events, which would keep every row of the export in memory to its end; the loaders
+	// keep only the museums, communities and outcomes the rows name.
+	page, err := s.Events.List(ctx, f, nil, store.PageArgs{First: &n, After: after})
 	if err != nil {
 		return nil, nil, err
 	}
