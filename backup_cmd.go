@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/participation-graph/participation-graph/backup"
+	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -28,26 +30,31 @@ func parseBackupCmd(args []string) (*backupCmd, []string, func(*flag.FlagSet), e
 	c := &backupCmd{name: args[0]}
 	args = args[1:]
 	if c.name == "import" {
-		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-			return nil, nil, nil, errors.New("import: say which backup directory to read: import DIR [--merge]")
+		switch {
+		case len(args) > 0 && isHelp(args[0]):
+		case len(args) == 0 || strings.HasPrefix(args[0], "-"):
+			return nil, nil, nil, errors.New("import: say which backup directory to read: import DIR [--merge] (import -help)")
+		default:
+			c.dir, args = args[0], args[1:]
 		}
-		c.dir, args = args[0], args[1:]
 		return c, args, func(fs *flag.FlagSet) {
-			fs.BoolVar(&c.merge, "merge", false, "import: add the backup's records to a database that has records already (see README)")
+			fs.BoolVar(&c.merge, "merge", false, "add the backup's records to a database that has records already, keeping those it has")
 		}, nil
 	}
 	return c, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&c.dir, "out", "", "export: the new directory to write the backup to")
+		fs.StringVar(&c.dir, "out", "", "the new directory to write the backup to")
 	}, nil
 }
 
-// run exports or imports, logging what it did.
-func (c *backupCmd) run(ctx context.Context, s *store.Store, log *slog.Logger) error {
+// run exports or imports, showing its progress on progressOut and logging what it did.
+func (c *backupCmd) run(ctx context.Context, s *store.Store, log *slog.Logger, progressOut *os.File) error {
 	if c.name == "export" {
 		if c.dir == "" {
 			return errors.New("export: say where to write the backup: export --out DIR")
 		}
-		m, err := backup.Export(ctx, s, c.dir)
+		p := progress.New(progressOut, "exporting documents", 0)
+		m, err := backup.Export(ctx, s, c.dir, backup.Options{Progress: p})
+		p.Done() // after a failure too: it shows how far the export got
 		if err != nil {
 			return err
 		}
@@ -59,7 +66,9 @@ func (c *backupCmd) run(ctx context.Context, s *store.Store, log *slog.Logger) e
 			"documents", n, "feedPosition", m.FeedPosition)
 		return nil
 	}
-	res, err := backup.Import(ctx, s, c.dir, backup.Options{Merge: c.merge})
+	p := progress.New(progressOut, "importing documents", 0)
+	res, err := backup.Import(ctx, s, c.dir, backup.Options{Merge: c.merge, Progress: p})
+	p.Done()
 	written, kept := 0, 0
 	for name, n := range res.Written {
 		written += n

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ func TestExportImportCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := func(args []string, env map[string]string) error {
-		return run(context.Background(), args, func(k string) string { return env[k] }, logs)
+		return run(context.Background(), args, func(k string) string { return env[k] }, logs, logs)
 	}
 	if err := cmd([]string{"export", "--out", dir}, map[string]string{"DATA_DIR": from}); err != nil {
 		t.Fatalf("export: %v", err)
@@ -43,6 +44,16 @@ func TestExportImportCommands(t *testing.T) {
 	}
 	if err := cmd([]string{"import"}, map[string]string{"DATA_DIR": to}); err == nil {
 		t.Error("import without a directory was accepted")
+	}
+	// Off a terminal, each command writes one summary line of its progress.
+	out, _ := os.ReadFile(logs.Name())
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^exporting documents: [1-9][0-9,]* in [0-9.]+m?s \([0-9,]+/s\)$`),
+		regexp.MustCompile(`(?m)^importing documents: ([1-9][0-9,]*)/([0-9,]+) in [0-9.]+m?s \([0-9,]+/s\)$`),
+	} {
+		if m := re.FindStringSubmatch(string(out)); m == nil || len(m) == 3 && m[1] != m[2] {
+			t.Errorf("the commands' output lacks a complete progress line like %s:\n%s", re, out)
+		}
 	}
 
 	base, stop = start(t, map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": to})

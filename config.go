@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"strconv"
@@ -48,11 +49,14 @@ type config struct {
 	ServiceName         string
 	// ReadModel says whether lists and lookups are answered from the in-memory read model.
 	ReadModel store.ReadModelMode
+	// ShowVersion asks for the version to be printed instead of anything else.
+	ShowVersion bool
 }
 
-// loadConfig reads the environment, then the flags in args. extra, when set, adds a
-// subcommand's own flags to the same set, so they mix freely with the server's.
-func loadConfig(args []string, getenv func(string) string, extra func(*flag.FlagSet)) (config, error) {
+// loadConfig reads the environment, then the flags in args. For a subcommand (cmd not
+// empty), extra adds the subcommand's own flags to the same set, so they mix freely with
+// the server's. -help is answered with a *helpError holding the usage.
+func loadConfig(args []string, getenv func(string) string, cmd string, extra func(*flag.FlagSet)) (config, error) {
 	env := func(k, def string) string {
 		if v := getenv(k); v != "" {
 			return v
@@ -60,7 +64,20 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 		return def
 	}
 	c := config{}
+	var errs []error
 	fs := flag.NewFlagSet("participation-graph", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	// boolSetting is an on/off setting read from its variable, then its (boolean) flag.
+	boolSetting := func(name, variable, help string) *optionalBool {
+		b := &optionalBool{}
+		if v := getenv(variable); v != "" {
+			if err := b.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", variable, err))
+			}
+		}
+		fs.Var(b, name, help+" ("+variable+")")
+		return b
+	}
 	port := fs.String("port", env("PORT", "8080"), "HTTP port (PORT)")
 	fs.StringVar(&c.MongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty runs the embedded database (MONGODB_URI)")
 	fs.StringVar(&c.Database, "mongodb-database", env("MONGODB_DATABASE", "participation"), "database name (MONGODB_DATABASE)")
@@ -68,9 +85,9 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	fs.StringVar(&c.EmbeddedListen, "embedded-listen", env("EMBEDDED_LISTEN", ""), "also serve the embedded database on this TCP address, e.g. 127.0.0.1:27018 (EMBEDDED_LISTEN)")
 	origins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call the API, or * (CORS_ORIGINS)")
 	fs.StringVar(&c.AppEnv, "app-env", env("APP_ENV", "development"), "development or production (APP_ENV)")
-	playground := fs.String("playground", env("PLAYGROUND", ""), "serve the GraphiQL playground at / (PLAYGROUND; default on, off in production)")
-	explore := fs.String("explore", env("EXPLORE", ""), "serve the partnership network explorer at /explore (EXPLORE; default on, off in production)")
-	introspection := fs.String("introspection", env("INTROSPECTION", ""), "allow schema introspection (INTROSPECTION; default on, off in production)")
+	playground := boolSetting("playground", "PLAYGROUND", "serve the GraphiQL playground at /; default on, off in production")
+	explore := boolSetting("explore", "EXPLORE", "serve the partnership network explorer at /explore; default on, off in production")
+	introspection := boolSetting("introspection", "INTROSPECTION", "allow schema introspection and serve /schema.graphql; default on, off in production")
 	sample := fs.String("sample-scale", env("SAMPLE_SCALE", "0"), "load fictional sample data with this many decision events at start-up, if absent (SAMPLE_SCALE)")
 	opTimeout := fs.String("db-timeout", env("DB_TIMEOUT", "10s"), "time limit of each database operation (DB_TIMEOUT)")
 	retention := fs.String("change-retention", env("CHANGE_RETENTION", "720h"), "how long the change feed keeps changes (CHANGE_RETENTION)")
@@ -87,26 +104,43 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "a bearer token with the ADMIN role, for bootstrapping and automation; at least 24 characters (ADMIN_TOKEN)")
 	rate := fs.String("rate-limit", env("RATE_LIMIT", "50"), "requests per second each API key, or each client address without one, may send on average; 0 for no limit (RATE_LIMIT)")
 	burst := fs.String("rate-burst", env("RATE_BURST", "100"), "requests each key or address may send at once (RATE_BURST)")
-	suggestions := fs.String("field-suggestions", env("FIELD_SUGGESTIONS", ""), "let validation errors suggest field names (FIELD_SUGGESTIONS; default on, off in production)")
+	suggestions := boolSetting("field-suggestions", "FIELD_SUGGESTIONS", "let validation errors suggest field names; default on, off in production")
 	fs.StringVar(&c.Persisted, "persisted-queries", env("PERSISTED_QUERIES", ""), "a JSON file of registered operations: {sha256: text} or [text] (PERSISTED_QUERIES)")
-	persistedOnly := fs.String("persisted-only", env("PERSISTED_ONLY", "false"), "run only the registered operations, except for administrators (PERSISTED_ONLY)")
-	webhookPrivate := fs.String("webhook-allow-private", env("WEBHOOK_ALLOW_PRIVATE", ""), "let webhooks deliver to loopback and private addresses (WEBHOOK_ALLOW_PRIVATE; default on, off in production)")
+	persistedOnly := boolSetting("persisted-only", "PERSISTED_ONLY", "run only the registered operations, except for administrators; default off")
+	webhookPrivate := boolSetting("webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "let webhooks deliver to loopback and private addresses; default on, off in production")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "least important log lines written: debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.OTLPEndpoint, "otel-exporter-otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "send traces over OTLP/HTTP to this collector, e.g. http://localhost:4318; empty sends none (OTEL_EXPORTER_OTLP_ENDPOINT)")
 	fs.StringVar(&c.ServiceName, "otel-service-name", env("OTEL_SERVICE_NAME", "participation-graph"), "the service's name in traces (OTEL_SERVICE_NAME)")
 	// LIST_INDEX is the setting's earlier name, still honoured.
 	readModel := fs.String("read-model", env("READ_MODEL", env("LIST_INDEX", "auto")), "answer lookups and lists from the in-memory read model kept current from the change feed: auto (on with the embedded database), on or off (READ_MODEL, formerly LIST_INDEX)")
 	grace := fs.String("shutdown-grace", env("SHUTDOWN_GRACE", "20s"), "how long shutdown waits for requests to finish (SHUTDOWN_GRACE)")
+	var version *bool
+	if cmd == "" {
+		version = fs.Bool("version", false, "print the module version, VCS revision and Go version, and exit")
+	}
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	helpOf := "participation-graph -help"
+	if cmd != "" {
+		helpOf = "participation-graph " + cmd + " -help"
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		writeUsage(&b, fs, cmd, extra)
+		return c, &helpError{b.String()}
+	} else if err != nil {
+		return c, fmt.Errorf("%w (%s lists the flags)", err, helpOf)
+	}
+	if version != nil && *version {
+		return config{ShowVersion: true}, nil
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		if cmd == "" {
+			return c, fmt.Errorf("unknown command %q; the commands are seed, export and import (%s)", fs.Arg(0), helpOf)
+		}
+		return c, fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), helpOf)
 	}
-	var errs []error
 	var err error
 	if c.Port, err = strconv.Atoi(*port); err != nil || c.Port < 0 || c.Port > 65535 {
 		errs = append(errs, fmt.Errorf("PORT must be a port number, not %q", *port))
@@ -155,42 +189,19 @@ func loadConfig(args []string, getenv func(string) string, extra func(*flag.Flag
 		errs = append(errs, fmt.Errorf("APP_ENV must be development or production, not %q", c.AppEnv))
 	}
 	dev := c.AppEnv != "production"
-	if c.Playground, err = boolOr(*playground, dev); err != nil {
-		errs = append(errs, fmt.Errorf("PLAYGROUND: %w", err))
-	}
-	if c.Explore, err = boolOr(*explore, dev); err != nil {
-		errs = append(errs, fmt.Errorf("EXPLORE: %w", err))
-	}
-	if c.Introspection, err = boolOr(*introspection, dev); err != nil {
-		errs = append(errs, fmt.Errorf("INTROSPECTION: %w", err))
-	}
-	if c.Suggestions, err = boolOr(*suggestions, dev); err != nil {
-		errs = append(errs, fmt.Errorf("FIELD_SUGGESTIONS: %w", err))
-	}
-	if c.PersistedOnly, err = boolOr(*persistedOnly, false); err != nil {
-		errs = append(errs, fmt.Errorf("PERSISTED_ONLY: %w", err))
-	}
+	c.Playground = playground.or(dev)
+	c.Explore = explore.or(dev)
+	c.Introspection = introspection.or(dev)
+	c.Suggestions = suggestions.or(dev)
+	c.PersistedOnly = persistedOnly.or(false)
 	if c.PersistedOnly && c.Persisted == "" {
 		errs = append(errs, errors.New("PERSISTED_ONLY needs PERSISTED_QUERIES, the file of registered operations"))
 	}
-	if c.WebhookAllowPrivate, err = boolOr(*webhookPrivate, dev); err != nil {
-		errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: %w", err))
-	}
+	c.WebhookAllowPrivate = webhookPrivate.or(dev)
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
 	}
 	return c, errors.Join(errs...)
-}
-
-func boolOr(s string, def bool) (bool, error) {
-	if s == "" {
-		return def, nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return false, fmt.Errorf("must be true or false, not %q", s)
-	}
-	return b, nil
 }

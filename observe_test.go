@@ -18,12 +18,16 @@ import (
 	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
 )
 
 // fakeCollector receives OTLP/HTTP trace exports, as an OpenTelemetry collector does.
 type fakeCollector struct {
 	mu    sync.Mutex
 	spans []*tracepb.Span
+	// versions are the service.version attributes of the exported resources.
+	versions []string
 }
 
 func (c *fakeCollector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +52,11 @@ func (c *fakeCollector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	for _, rs := range req.ResourceSpans {
+		for _, a := range rs.GetResource().GetAttributes() {
+			if a.Key == "service.version" {
+				c.versions = append(c.versions, a.Value.GetStringValue())
+			}
+		}
 		for _, ss := range rs.ScopeSpans {
 			c.spans = append(c.spans, ss.Spans...)
 		}
@@ -62,6 +71,7 @@ func (c *fakeCollector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // context becomes a span of that trace, its database commands spans under it, and the
 // metrics show the operation's latency, the commands' latency and the feed's delivery.
 func TestTracesAndMetrics(t *testing.T) {
+	build := buildinfo.Read()
 	col := &fakeCollector{}
 	collector := httptest.NewServer(col)
 	defer collector.Close()
@@ -110,11 +120,15 @@ func TestTracesAndMetrics(t *testing.T) {
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^participation_graphql_request_duration_seconds_count\{operation="CommunityNames"\} 1$`),
-		regexp.MustCompile(`(?m)^participation_graphql_requests_total\{operation="AddCommunity"\} 1$`),
+		regexp.MustCompile(`(?m)^participation_graphql_requests_total\{operation="AddCommunity",type="mutation"\} 1$`),
 		regexp.MustCompile(`(?m)^participation_db_command_duration_seconds_count\{command="find"\} [1-9]`),
 		regexp.MustCompile(`(?m)^participation_db_command_duration_seconds_bucket\{command="insert",le="\+Inf"\} [1-9]`),
 		regexp.MustCompile(`(?m)^participation_changefeed_lag_seconds_count 1$`),
 		regexp.MustCompile(`(?m)^participation_changefeed_delivered_seq 1$`),
+		regexp.MustCompile(`(?m)^participation_build_info\{goversion="` + regexp.QuoteMeta(build.GoVersion) +
+			`",revision="` + regexp.QuoteMeta(build.Revision) + `",version="` + regexp.QuoteMeta(build.Version) + `"\} 1$`),
+		regexp.MustCompile(`(?m)^go_goroutines [1-9]`),
+		regexp.MustCompile(`(?m)^process_cpu_seconds_total `),
 	} {
 		if !want.MatchString(text) {
 			t.Errorf("/metrics lacks %s", want)
@@ -132,6 +146,9 @@ func TestTracesAndMetrics(t *testing.T) {
 		if s.Name == "find" {
 			finds = append(finds, s)
 		}
+	}
+	if len(col.versions) == 0 || col.versions[0] != build.Version {
+		t.Errorf("service.version of the traces = %v, want %q", col.versions, build.Version)
 	}
 	op := byName["query CommunityNames"]
 	if op == nil {

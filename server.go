@@ -2,7 +2,8 @@
 // how museums and communities work together. With no MONGODB_URI it runs its own embedded
 // database (FerretDB on SQLite, files in DATA_DIR) with the Our Museum programme loaded.
 //
-//	participation-graph [flags]                       serve (see -help for flags)
+//	participation-graph [flags]                       serve (-help lists the flags)
+//	participation-graph -version                      print the version and exit
 //	participation-graph seed --sample [--scale N]     load fictional sample data and exit
 //	participation-graph export --out DIR              write a backup of the database to DIR
 //	participation-graph import DIR [--merge]          restore a backup into the database
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,10 +24,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/embedded"
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
+	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
@@ -38,25 +44,28 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "participation-graph:", err)
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // the help was asked for and printed
 		}
+		fmt.Fprintln(os.Stderr, "participation-graph:", err)
 		os.Exit(1)
 	}
 }
 
-// run starts the server, or runs a subcommand, until ctx ends.
-func run(ctx context.Context, args []string, getenv func(string) string, out *os.File) error {
-	seedSample := len(args) > 0 && args[0] == "seed"
+// run starts the server, or runs a subcommand, until ctx ends. Logs go to out; help and
+// the version to out as well; progress of long commands to progress, redrawn in place
+// when it is a terminal.
+func run(ctx context.Context, args []string, getenv func(string) string, out, progressOut *os.File) error {
+	var cmd string
 	var scale int
 	var sample bool
-	var seedFlags func(*flag.FlagSet)
-	if seedSample {
-		args = args[1:]
-		seedFlags = func(fs *flag.FlagSet) {
-			fs.BoolVar(&sample, "sample", false, "seed: load the fictional sample data")
-			fs.IntVar(&scale, "scale", 1000, "seed: number of sample decision events (1 to 1,000,000)")
+	var ownFlags func(*flag.FlagSet)
+	if len(args) > 0 && args[0] == "seed" {
+		cmd, args = "seed", args[1:]
+		ownFlags = func(fs *flag.FlagSet) {
+			fs.BoolVar(&sample, "sample", false, "load the fictional sample data")
+			fs.IntVar(&scale, "scale", 1000, "number of sample decision events (1 to 1,000,000)")
 		}
 	}
 	bc, args, backupFlags, err := parseBackupCmd(args)
@@ -64,18 +73,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 		return err
 	}
 	if bc != nil {
-		seedFlags = backupFlags
+		cmd, ownFlags = bc.name, backupFlags
 	}
-	cfg, err := loadConfig(args, getenv, seedFlags)
+	cfg, err := loadConfig(args, getenv, cmd, ownFlags)
+	var help *helpError
+	if errors.As(err, &help) {
+		_, _ = io.WriteString(out, help.text)
+		return err
+	}
 	if err != nil {
 		return err
 	}
-	if seedSample && !sample {
+	if cfg.ShowVersion {
+		_, err := fmt.Fprintln(out, buildinfo.Read())
+		return err
+	}
+	if cmd == "seed" && !sample {
 		return errors.New("seed: say --sample to load the fictional sample data (the Our Museum data loads by itself)")
 	}
 	log := telemetry.NewLogger(out, cfg.AppEnv == "production", cfg.LogLevel)
-	reg := metrics.New()
-	tel, err := telemetry.Start(ctx, telemetry.Config{OTLPEndpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName})
+	build := buildinfo.Read()
+	reg := metrics.New(build)
+	tel, err := telemetry.Start(ctx, telemetry.Config{OTLPEndpoint: cfg.OTLPEndpoint, ServiceName: cfg.ServiceName,
+		Version: build.Version})
 	if err != nil {
 		return err
 	}
@@ -92,18 +112,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	}
 	defer closeDB()
 	if bc != nil {
-		return bc.run(ctx, s, log)
+		return bc.run(ctx, s, log, progressOut)
 	}
 	if loaded, err := seed.OurMuseum(ctx, s); err != nil {
 		return err
 	} else if loaded {
 		log.Info("loaded the Our Museum programme")
 	}
-	if seedSample {
-		return loadSample(ctx, s, scale, log)
+	if cmd == "seed" {
+		return loadSample(ctx, s, scale, log, progressOut)
 	}
 	if cfg.SampleScale > 0 {
-		if err := loadSample(ctx, s, cfg.SampleScale, log); err != nil {
+		if err := loadSample(ctx, s, cfg.SampleScale, log, progressOut); err != nil {
 			return err
 		}
 	}
@@ -123,7 +143,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, out *os
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); _ = hooks.Run(ctx) }()
 	defer func() { <-hooksDone }()
-	reg.Gauge("participation_subscriptions_open", "Live subscriptions open now.", func() float64 { return float64(feed.Count()) })
 	// The partnership network is loaded once and kept current from the feed.
 	graphs := network.New(s, log)
 	networkDone := make(chan struct{})
@@ -194,7 +213,7 @@ func watchRevocations(ctx context.Context, s *store.Store, revocations *auth.Rev
 
 // openStore connects to MongoDB, or starts the embedded database, and prepares indexes.
 // The returned function closes everything it opened, in order.
-func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
+func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
 	uri := cfg.MongoURI
 	var db *embedded.DB
 	if uri == "" {
@@ -206,11 +225,15 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 		uri = db.URI()
 		log.Info("embedded database started", "dir", cfg.DataDir, "uri", uri)
 	}
-	commands := reg.Counter("participation_db_commands_total", "Database commands sent, by command name.", "command")
+	commands := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_db_commands_total",
+		Help: "Database commands sent, by command name."}, []string{"command"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "participation_db_command_duration_seconds",
+		Help: "Time the database took to answer a command, by command name.", Buckets: metrics.CommandBuckets},
+		[]string{"command"})
+	reg.MustRegister(commands, latency)
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ReadModel: cfg.ReadModel,
-		OnCommand: func(_, name string) { commands.Inc(name) },
-		Observe: tel.CommandObserver(reg.Histogram("participation_db_command_duration_seconds",
-			"Time the database took to answer a command, by command name.", metrics.CommandBuckets, "command"))})
+		OnCommand: func(_, name string) { commands.WithLabelValues(name).Inc() },
+		Observe:   tel.CommandObserver(latency)})
 	if err != nil {
 		if db != nil {
 			db.Stop()
@@ -239,9 +262,15 @@ func openStore(ctx context.Context, cfg config, reg *metrics.Registry, log *slog
 	return s, closeAll, nil
 }
 
-func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger) error {
+// loadSample loads the sample data of this scale unless it is loaded, showing its
+// progress on progressOut.
+func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger, progressOut *os.File) error {
 	start := time.Now()
-	stats, err := seed.Sample(ctx, s, scale)
+	p := progress.New(progressOut, "loading sample data (records)", 0)
+	stats, err := seed.Sample(ctx, s, scale, seed.WithProgress(p))
+	if !errors.Is(err, seed.ErrSampleLoaded) {
+		p.Done() // after a failure too: it shows how far the load got
+	}
 	if errors.Is(err, seed.ErrSampleLoaded) {
 		log.Info("sample data already loaded", "scale", scale)
 		return nil
@@ -255,7 +284,7 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 }
 
 // serve runs the HTTP server until ctx ends, then drains it.
-func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *metrics.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
+func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *prometheus.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
 	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
 	// can start late, so loaders wait a little longer to keep their batches whole.
 	// The read model answers a batch in microseconds, so its loaders need no extra margin.

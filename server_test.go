@@ -47,7 +47,7 @@ func start(t *testing.T, env map[string]string) (string, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs) }()
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs, logs) }()
 	base := "http://127.0.0.1:" + env["PORT"]
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -138,20 +138,20 @@ func TestConfigErrors(t *testing.T) {
 		"Webhook":  {"WEBHOOK_ALLOW_PRIVATE": "maybe"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := loadConfig(nil, func(k string) string { return env[k] }, nil); err == nil {
+			if _, err := loadConfig(nil, func(k string) string { return env[k] }, "", nil); err == nil {
 				t.Errorf("config %v was accepted, want an error", env)
 			}
 		})
 	}
-	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] }, nil)
+	c, err := loadConfig(nil, func(k string) string { return map[string]string{"APP_ENV": "production"}[k] }, "", nil)
 	if err != nil || c.Playground || c.Explore || c.Introspection || c.WebhookAllowPrivate {
 		t.Errorf("production config = %+v, %v; want the playground, the explorer, introspection and private webhook addresses off", c, err)
 	}
-	if c, err := loadConfig(nil, func(string) string { return "" }, nil); err != nil || !c.WebhookAllowPrivate || !c.Explore {
+	if c, err := loadConfig(nil, func(string) string { return "" }, "", nil); err != nil || !c.WebhookAllowPrivate || !c.Explore {
 		t.Errorf("development config = %+v, %v; want private webhook addresses allowed and the explorer on", c, err)
 	}
 	prodExplore := map[string]string{"APP_ENV": "production", "EXPLORE": "true"}
-	if c, err := loadConfig(nil, func(k string) string { return prodExplore[k] }, nil); err != nil || !c.Explore || c.Playground {
+	if c, err := loadConfig(nil, func(k string) string { return prodExplore[k] }, "", nil); err != nil || !c.Explore || c.Playground {
 		t.Errorf("production config with EXPLORE=true = %+v, %v; want the explorer on and the playground off", c, err)
 	}
 }

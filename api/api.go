@@ -1,7 +1,8 @@
 // Package api assembles the HTTP surface of Participation Graph: the GraphQL endpoint
 // (POST, and GET for queries), the GraphiQL playground with example queries, the
-// partnership network explorer, health and readiness checks, Prometheus metrics and CORS.
-// It owns no business rules; it wires the GraphQL layer to the store.
+// partnership network explorer, health and readiness checks, Prometheus metrics, the
+// schema in SDL, the network and CSV exports, and CORS. It owns no business rules; it
+// wires the GraphQL layer to the store.
 package api
 
 import (
@@ -21,6 +22,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -31,6 +33,7 @@ import (
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/graph/generated"
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
@@ -46,8 +49,10 @@ const MaxBodyBytes = 1 << 20
 type Options struct {
 	Store *store.Store
 	// Feed delivers changes to subscriptions; without it, subscriptions are refused.
-	Feed    *changefeed.Broker
-	Metrics *metrics.Registry
+	Feed *changefeed.Broker
+	// Metrics registers the API's metrics and is served at /metrics (a registry of its own
+	// when nil).
+	Metrics *prometheus.Registry
 	Logger  *slog.Logger
 	// CORSOrigins are the browser origins allowed to call the API ("*" for any; none when
 	// empty, so only same-origin pages such as the playground can call it).
@@ -93,7 +98,7 @@ func New(o Options) http.Handler {
 		o.Logger = slog.Default()
 	}
 	if o.Metrics == nil {
-		o.Metrics = metrics.New()
+		o.Metrics = metrics.New(buildinfo.Read())
 	}
 	if o.Revocations == nil {
 		o.Revocations = auth.NewRevocations()
@@ -131,11 +136,15 @@ func New(o Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	mux.Handle("GET /metrics", o.Metrics.Handler())
-	for ext, format := range exportFormats {
-		// Exports answer as the caller may see the network, within the request time limit.
-		mux.Handle("GET /export/network."+ext, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
+	mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
+	mux.Handle("GET /schema.graphql", schemaSDL(o.Introspection))
+	// Exports answer as the caller may see the records, within the request time limit
+	// (the decision-event export, of any length, within it for each page).
+	for _, format := range exportFormats {
+		mux.Handle("GET /export/"+format.name, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
 	}
+	mux.Handle("GET /export/summary.csv", authn.middleware(withDeadline(o.RequestTimeout, exportSummary(resolver(o), o.Logger))))
+	mux.Handle("GET /export/decision-events.csv", authn.middleware(exportEvents(o.Store, o.BatchWait, requestLimit(o.RequestTimeout), o.Logger)))
 	if o.Playground || o.Explore {
 		assets, _ := fs.Sub(static, "assets")
 		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
@@ -187,13 +196,14 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	errorsByCode := o.Metrics.Counter("participation_graphql_errors_total", "GraphQL errors sent to clients, by code.", "code")
-	ops := o.Metrics.Counter("participation_graphql_operations_total", "GraphQL operations executed, by type.", "type")
+	errorsByCode := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_graphql_errors_total",
+		Help: "GraphQL errors sent to clients, by code."}, []string{"code"})
+	o.Metrics.MustRegister(errorsByCode)
 	if o.Tracer == nil {
 		o.Tracer = noop.NewTracerProvider().Tracer("")
 	}
 	srv.Use(newOperations(o.Metrics, o.Tracer))
-	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.Inc(code) }))
+	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.WithLabelValues(code).Inc() }))
 	srv.SetRecoverFunc(graph.Recover(o.Logger))
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		// Writes made under a mutation are audited under its name.
@@ -217,12 +227,6 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		return func(ctx context.Context) *graphql.Response {
 			return answer(loader.WithNew(ctx, o.Store, o.BatchWait))
 		}
-	})
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
-			ops.Inc(string(oc.Operation.Operation))
-		}
-		return next(ctx)
 	})
 	return srv
 }
@@ -249,9 +253,7 @@ func originHosts(origins []string) []string {
 // client stays. A request whose time is up before it starts is answered with an error
 // rather than gqlgen's bare null.
 func timeout(d time.Duration) graphql.OperationMiddleware {
-	if d <= 0 {
-		d = 30 * time.Second
-	}
+	d = requestLimit(d)
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 			return next(ctx)
@@ -271,11 +273,33 @@ func timeout(d time.Duration) graphql.OperationMiddleware {
 	}
 }
 
+// requestLimit is the time limit of a request: d, or 30s when d is 0.
+func requestLimit(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 30 * time.Second
+	}
+	return d
+}
+
+// schemaSDL serves the schema in SDL when introspection is on, for client generators;
+// with introspection off the schema is not published, here either.
+func schemaSDL(introspection bool) http.Handler {
+	if !introspection {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "the schema is not published: introspection is off (INTROSPECTION)", http.StatusNotFound)
+		})
+	}
+	sdl := graph.SDL()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Disposition", `inline; filename="schema.graphql"`)
+		_, _ = w.Write(sdl)
+	})
+}
+
 // withDeadline bounds a plain HTTP request by d (30s when 0).
 func withDeadline(d time.Duration, next http.Handler) http.Handler {
-	if d <= 0 {
-		d = 30 * time.Second
-	}
+	d = requestLimit(d)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()

@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/internal/gqltest"
 	"github.com/participation-graph/participation-graph/metrics"
@@ -32,7 +35,7 @@ type env struct {
 	base     string
 	store    *store.Store
 	commands *dbtest.Counter
-	metrics  *metrics.Registry
+	metrics  *prometheus.Registry
 }
 
 // adminToken is the ADMIN_TOKEN of the test servers.
@@ -55,7 +58,7 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 	if _, err := seed.OurMuseum(context.Background(), s); err != nil {
 		t.Fatalf("seeding: %v", err)
 	}
-	reg := metrics.New()
+	reg := metrics.New(buildinfo.Read())
 	var feed *changefeed.Broker
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -592,7 +595,9 @@ func TestHTTPSurface(t *testing.T) {
 	})
 	t.Run("Metrics", func(t *testing.T) {
 		code, body, _ := get("/metrics")
-		if code != 200 || !strings.Contains(body, "participation_graphql_operations_total") {
+		if code != 200 || !strings.Contains(body, "participation_graphql_requests_total") ||
+			strings.Contains(body, "participation_graphql_operations_total") || !strings.Contains(body, "\ngo_goroutines ") ||
+			!strings.Contains(body, "\nparticipation_build_info{") {
 			t.Errorf("/metrics = %d %s", code, body)
 		}
 	})

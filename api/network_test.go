@@ -39,9 +39,11 @@ func networkEnv(t *testing.T) *env {
 	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
 	go func() { s.Model().Run(ctx, feed.Follow, nil); done <- struct{}{} }()
 	go func() { graphs.Run(ctx); done <- struct{}{} }()
-	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, BatchWait: 5 * time.Millisecond}))
+	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, BatchWait: 5 * time.Millisecond,
+		AdminToken: adminToken}))
 	t.Cleanup(func() { cancel(); <-done; <-done; <-done; srv.Close() })
-	return &env{gql: gqltest.Client{URL: srv.URL + "/graphql"}, base: srv.URL, store: s, commands: c}
+	anon := gqltest.Client{URL: srv.URL + "/graphql"}
+	return &env{gql: anon, anon: anon, base: srv.URL, store: s, commands: c}
 }
 
 const queryNetwork = `query($f: NetworkFilter) {
@@ -169,19 +171,22 @@ func TestNetworkQueries(t *testing.T) {
 	}
 }
 
+// summaryBucket is a SummaryBucket as a test reads it.
+type summaryBucket struct {
+	Key, Label                                     string
+	EventCount, DecisionCount, EmpowermentGapCount int
+	ImplementedCount, CommunityParticipants        int
+	AgencyShare                                    float64
+	Levels                                         []struct {
+		Level string
+		Count int
+	}
+}
+
 func TestParticipationSummaryAndEmpowermentGaps(t *testing.T) {
 	e := networkEnv(t)
 	var got struct {
-		ParticipationSummary []struct {
-			Key, Label                                     string
-			EventCount, DecisionCount, EmpowermentGapCount int
-			ImplementedCount, CommunityParticipants        int
-			AgencyShare                                    float64
-			Levels                                         []struct {
-				Level string
-				Count int
-			}
-		}
+		ParticipationSummary []summaryBucket
 		Gaps, NoGaps, Public struct {
 			TotalCount int
 			Nodes      []struct {

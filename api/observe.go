@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -22,20 +23,26 @@ const maxOperationNames = 100
 // operations counts, times and traces each GraphQL operation, by operation name.
 type operations struct {
 	tracer   trace.Tracer
-	requests *metrics.CounterVec
-	latency  *metrics.HistogramVec
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
 	names    *operationNames
 }
 
-func newOperations(reg *metrics.Registry, tracer trace.Tracer) operations {
-	return operations{
+// newOperations registers the operation metrics with reg. One counter counts operations
+// by name and by type (query, mutation, subscription): each name has one type, so the
+// type label adds no series, and sums by either label answer both questions.
+func newOperations(reg prometheus.Registerer, tracer trace.Tracer) operations {
+	o := operations{
 		tracer: tracer,
-		requests: reg.Counter("participation_graphql_requests_total",
-			"GraphQL operations executed, by operation name (anonymous when unnamed, other past the first 100 names).", "operation"),
-		latency: reg.Histogram("participation_graphql_request_duration_seconds",
-			"Time to answer a query or mutation, by operation name.", metrics.RequestBuckets, "operation"),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_graphql_requests_total",
+			Help: "GraphQL operations executed, by operation name (anonymous when unnamed, other past the first 100 names) and type."},
+			[]string{"operation", "type"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "participation_graphql_request_duration_seconds",
+			Help: "Time to answer a query or mutation, by operation name.", Buckets: metrics.RequestBuckets}, []string{"operation"}),
 		names: &operationNames{seen: map[string]bool{}},
 	}
+	reg.MustRegister(o.requests, o.latency)
+	return o
 }
 
 // ExtensionName names the extension for gqlgen.
@@ -54,19 +61,22 @@ func (o operations) InterceptOperation(ctx context.Context, next graphql.Operati
 		typ, name = string(oc.Operation.Operation), oc.Operation.Name
 	}
 	label := o.names.label(name)
-	o.requests.Inc(label)
+	o.requests.WithLabelValues(label, typ).Inc()
 	telemetry.SetOperation(ctx, label)
 	ctx, span := o.tracer.Start(ctx, typ+" "+label, trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attribute.String("graphql.operation.type", typ), attribute.String("graphql.operation.name", label),
 			attribute.String("http.request.id", telemetry.RequestID(ctx))))
 	start := time.Now()
 	rh := next(ctx)
+	// The response handler is called with the executor's context, not ours: the span
+	// (whose trace id becomes the latency's exemplar) is in this one.
+	spanCtx := ctx
 	var done atomic.Bool
 	return func(ctx context.Context) *graphql.Response {
 		resp := rh(ctx)
 		if done.CompareAndSwap(false, true) {
 			if typ != "subscription" {
-				o.latency.Observe(time.Since(start).Seconds(), label)
+				metrics.Observe(spanCtx, o.latency.WithLabelValues(label), time.Since(start).Seconds())
 			}
 			if resp != nil && len(resp.Errors) > 0 {
 				span.SetStatus(codes.Error, "the response has errors")

@@ -31,6 +31,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -92,7 +93,8 @@ var collectionName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 // empty). It writes into a temporary directory beside dir and renames it at the end, so
 // an export that fails leaves nothing behind. It is safe while servers write to the
 // database: see store.Dump for how the backup stays consistent with the change feed.
-func Export(ctx context.Context, s *store.Store, dir string) (*Manifest, error) {
+// o.Progress, when set, counts the documents written (their total is not known ahead).
+func Export(ctx context.Context, s *store.Store, dir string, o Options) (*Manifest, error) {
 	dir = filepath.Clean(dir)
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("backup: %s exists and is not empty; export into a new directory", dir)
@@ -129,6 +131,7 @@ func Export(ctx context.Context, s *store.Store, dir string) (*Manifest, error) 
 			return fmt.Errorf("backup: %s: %w", collection, err)
 		}
 		f.docs++
+		o.Progress.Add(1)
 		return f.writeLine(line)
 	})
 	if err != nil {
@@ -220,8 +223,12 @@ type Options struct {
 	// Merge adds the backup's records to a database that already has some, instead of
 	// refusing it: records whose id exists are left as they are, new ones are added with
 	// their ids, versions and timestamps and announced in the change feed as CREATED. The
-	// backup's own change feed is not imported.
+	// backup's own change feed is not imported. It applies to Import only.
 	Merge bool
+	// Progress, when set, counts the documents exported, or imported (written or, in a
+	// merge, found there already), with the import's total set once the files are
+	// checked. Export and Import do not call its Done.
+	Progress *progress.Reporter
 }
 
 // Result counts what an import did, by collection.
@@ -250,9 +257,14 @@ func Import(ctx context.Context, s *store.Store, dir string, o Options) (Result,
 		byName[f.Name] = f
 	}
 	var feed store.FeedCheck
+	var total int64
 	for _, name := range order {
-		if err := check(s, dir, byName[name], &feed); err != nil {
+		n, err := check(s, dir, byName[name], &feed)
+		if err != nil {
 			return res, err
+		}
+		if !o.Merge || !store.IsFeedCollection(name) {
+			total += int64(n)
 		}
 	}
 	if !o.Merge {
@@ -262,6 +274,7 @@ func Import(ctx context.Context, s *store.Store, dir string, o Options) (Result,
 			return res, fmt.Errorf("backup: database %s is not empty (%s has documents): import into an empty database to restore it exactly, or merge the backup's records into it with --merge", s.Name(), name)
 		}
 	}
+	o.Progress.SetTotal(total)
 	var written []string
 	for _, name := range order {
 		if o.Merge && store.IsFeedCollection(name) {
@@ -271,11 +284,14 @@ func Import(ctx context.Context, s *store.Store, dir string, o Options) (Result,
 		err := eachBatch(dir, byName[name], func(docs [][]byte) error {
 			if !o.Merge {
 				res.Written[name] += len(docs)
-				return s.Restore(ctx, name, docs)
+				err := s.Restore(ctx, name, docs)
+				o.Progress.Add(len(docs))
+				return err
 			}
 			n, err := s.Merge(ctx, name, docs)
 			res.Written[name] += n
 			res.Kept[name] += len(docs) - n
+			o.Progress.Add(len(docs))
 			return err
 		})
 		if err != nil && !o.Merge {
@@ -340,9 +356,9 @@ func collectionsOf(files []CollectionFile) []string {
 	return out
 }
 
-// check reads one file whole and reports its first problem. feed sees every document, in
-// RestoreOrder, to check the change feed's order.
-func check(s *store.Store, dir string, f CollectionFile, feed *store.FeedCheck) error {
+// check reads one file whole and reports its first problem, or how many documents it
+// holds. feed sees every document, in RestoreOrder, to check the change feed's order.
+func check(s *store.Store, dir string, f CollectionFile, feed *store.FeedCheck) (int, error) {
 	ids := map[string]int{}
 	sum := sha256.New()
 	n := 0
@@ -360,15 +376,15 @@ func check(s *store.Store, dir string, f CollectionFile, feed *store.FeedCheck) 
 		return feed.Check(f.Name, doc)
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if f.Documents >= 0 && n != f.Documents {
-		return fmt.Errorf("backup: %s has %d documents, the manifest says %d: the file is incomplete or was changed", f.File, n, f.Documents)
+		return 0, fmt.Errorf("backup: %s has %d documents, the manifest says %d: the file is incomplete or was changed", f.File, n, f.Documents)
 	}
 	if f.SHA256 != "" && hex.EncodeToString(sum.Sum(nil)) != f.SHA256 {
-		return fmt.Errorf("backup: %s does not match the manifest's SHA-256: the file was changed or damaged since the export (remove %s to import the files as they are)", f.File, ManifestFile)
+		return 0, fmt.Errorf("backup: %s does not match the manifest's SHA-256: the file was changed or damaged since the export (remove %s to import the files as they are)", f.File, ManifestFile)
 	}
-	return nil
+	return n, nil
 }
 
 // eachBatch passes the file's documents to f, batchSize at a time.

@@ -1,8 +1,10 @@
 package backup_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/backup"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
+	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -83,7 +86,7 @@ func filledBackup(t *testing.T) (*store.Store, string) {
 	s, _ := dbtest.Open(t)
 	fill(t, s)
 	dir := filepath.Join(t.TempDir(), "backup")
-	if _, err := backup.Export(context.Background(), s, dir); err != nil {
+	if _, err := backup.Export(context.Background(), s, dir, backup.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return s, dir
@@ -94,15 +97,31 @@ func TestRoundTripIsExact(t *testing.T) {
 	src, _ := dbtest.Open(t)
 	museum := fill(t, src)
 	dir := filepath.Join(t.TempDir(), "backup")
-	if _, err := backup.Export(ctx, src, dir); err != nil {
+	var exported, imported bytes.Buffer
+	out := progress.New(&exported, "export", 0)
+	if _, err := backup.Export(ctx, src, dir, backup.Options{Progress: out}); err != nil {
 		t.Fatal(err)
 	}
+	out.Done()
 	dst, _ := dbtest.Open(t)
-	res, err := backup.Import(ctx, dst, dir, backup.Options{})
+	in := progress.New(&imported, "import", 0)
+	res, err := backup.Import(ctx, dst, dir, backup.Options{Progress: in})
 	if err != nil {
 		t.Fatal(err)
 	}
+	in.Done()
 	want, got := contents(t, src), contents(t, dst)
+	total := 0
+	for _, docs := range want {
+		total += len(docs)
+	}
+	// Both report every document, the import against the total it found in the files.
+	if w := fmt.Sprintf("export: %d in ", total); !strings.HasPrefix(exported.String(), w) {
+		t.Errorf("export progress %q, want it to start %q", exported.String(), w)
+	}
+	if w := fmt.Sprintf("import: %d/%d in ", total, total); !strings.HasPrefix(imported.String(), w) {
+		t.Errorf("import progress %q, want it to start %q", imported.String(), w)
+	}
 	if len(want["changes"]) != 4 || len(want["change_feed_state"]) != 1 || len(want["decision_events"]) != 40 {
 		t.Fatalf("the source has %d changes, %d feed states and %d events; want 4, 1 and 40 to test with",
 			len(want["changes"]), len(want["change_feed_state"]), len(want["decision_events"]))

@@ -24,6 +24,13 @@ func (r *Resolver) NetworkExport(ctx context.Context, f *network.Filter) (*netwo
 	return r.Network.Network(ctx, f, callerView(ctx))
 }
 
+// SummaryExport returns the participation summary of the events f selects, grouped by
+// by, as the caller may see it, for the export endpoints; its errors are those of
+// participationSummary.
+func (r *Resolver) SummaryExport(ctx context.Context, f *store.DecisionEventFilter, by network.Dimension) ([]*network.Bucket, error) {
+	return r.Network.Summary(ctx, f, by, callerView(ctx))
+}
+
 // maxNodes bounds how many ids one nodes() call may ask for.
 const maxNodes = 100
 

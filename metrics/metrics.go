@@ -1,137 +1,66 @@
-// Package metrics keeps the server's counters and writes them in the Prometheus text
-// exposition format for /metrics. It is deliberately small: labelled counters and gauges
-// read at scrape time, safe for concurrent use, with no global registry.
+// Package metrics sets up the server's Prometheus registry: the Go runtime's and the
+// process's standard collectors, participation_build_info, and the /metrics handler that
+// answers in the Prometheus text format or, for scrapers that ask for it, in OpenMetrics
+// with exemplars that link latencies to traces. The metrics themselves are
+// client_golang's, registered by the packages that update them; there is no global
+// registry, so each server (and each test) has its own.
 package metrics
 
 import (
-	"fmt"
-	"io"
+	"context"
 	"net/http"
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/participation-graph/participation-graph/internal/buildinfo"
 )
 
-// Registry holds a set of metrics.
-type Registry struct {
-	mu      sync.Mutex
-	metrics []writer
+// Buckets for the usual histograms, in seconds.
+var (
+	// RequestBuckets suit whole requests: 5 ms to 30 s.
+	RequestBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+	// CommandBuckets suit single database commands: 0.5 ms to 10 s.
+	CommandBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+	// DelayBuckets suit delays of delivery: 10 ms to a minute.
+	DelayBuckets = []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+)
+
+// New returns a registry holding the go_* and process_* collectors and
+// participation_build_info{version,revision,goversion} 1 for build.
+func New(build buildinfo.Info) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "participation_build_info",
+			Help: "The running build: module version, version-control revision and Go version; always 1.",
+			ConstLabels: prometheus.Labels{
+				"version": build.Version, "revision": build.Revision, "goversion": build.GoVersion,
+			},
+		}, func() float64 { return 1 }),
+	)
+	return reg
 }
 
-type writer interface{ write(w io.Writer) }
-
-// New returns an empty registry.
-func New() *Registry { return &Registry{} }
-
-// CounterVec is a counter with labels.
-type CounterVec struct {
-	name, help string
-	labels     []string
-	mu         sync.RWMutex
-	values     map[string]*atomic.Int64
+// Handler serves the metrics of g: OpenMetrics (which carries exemplars) when the scraper's
+// Accept header asks for it, the Prometheus text format otherwise.
+func Handler(g prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
-// Counter registers a counter with the given label names.
-func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
-	c := &CounterVec{name: name, help: help, labels: labels, values: map[string]*atomic.Int64{}}
-	r.mu.Lock()
-	r.metrics = append(r.metrics, c)
-	r.mu.Unlock()
-	return c
-}
-
-// Inc adds one to the counter with the given label values, in the order of the labels.
-func (c *CounterVec) Inc(values ...string) { c.Add(1, values...) }
-
-// Add adds n to the counter with the given label values.
-func (c *CounterVec) Add(n int64, values ...string) {
-	key := strings.Join(values, "\x00")
-	c.mu.RLock()
-	v, ok := c.values[key]
-	c.mu.RUnlock()
-	if !ok {
-		c.mu.Lock()
-		if v, ok = c.values[key]; !ok {
-			v = &atomic.Int64{}
-			c.values[key] = v
+// Observe records v in o. When ctx carries a sampled span, the span's trace id goes with
+// the observation as its exemplar, so that a slow bucket leads to a trace that is kept;
+// an unsampled trace would lead nowhere.
+func Observe(ctx context.Context, o prometheus.Observer, v float64) {
+	if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
+		if eo, ok := o.(prometheus.ExemplarObserver); ok {
+			eo.ObserveWithExemplar(v, prometheus.Labels{"trace_id": sc.TraceID().String()})
+			return
 		}
-		c.mu.Unlock()
 	}
-	v.Add(n)
-}
-
-// Value returns the counter's value for the given label values.
-func (c *CounterVec) Value(values ...string) int64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if v, ok := c.values[strings.Join(values, "\x00")]; ok {
-		return v.Load()
-	}
-	return 0
-}
-
-func (c *CounterVec) write(w io.Writer) {
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
-	c.mu.RLock()
-	keys := make([]string, 0, len(c.values))
-	for k := range c.values {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "%s%s %d\n", c.name, labelString(c.labels, strings.Split(k, "\x00")), c.values[k].Load())
-	}
-	c.mu.RUnlock()
-}
-
-// GaugeFunc is a gauge whose value is read when scraped.
-type GaugeFunc struct {
-	name, help string
-	read       func() float64
-}
-
-// Gauge registers a gauge read from f at every scrape.
-func (r *Registry) Gauge(name, help string, f func() float64) {
-	r.mu.Lock()
-	r.metrics = append(r.metrics, &GaugeFunc{name, help, f})
-	r.mu.Unlock()
-}
-
-func (g *GaugeFunc) write(w io.Writer) {
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", g.name, g.help, g.name, g.name, g.read())
-}
-
-func labelString(names, values []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	parts := make([]string, len(names))
-	for i, n := range names {
-		v := ""
-		if i < len(values) {
-			v = values[i]
-		}
-		v = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
-		parts[i] = n + `="` + v + `"`
-	}
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-// Write writes every metric in the Prometheus text format.
-func (r *Registry) Write(w io.Writer) {
-	r.mu.Lock()
-	ms := slices.Clone(r.metrics)
-	r.mu.Unlock()
-	for _, m := range ms {
-		m.write(w)
-	}
-}
-
-// Handler serves the metrics.
-func (r *Registry) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		r.Write(w)
-	})
+	o.Observe(v)
 }

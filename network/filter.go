@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -177,14 +176,7 @@ func ParseQuery(q url.Values) (Filter, error) {
 				f.MinLevel = &l
 			}
 		case "sample":
-			var s *string
-			if s, err = single(name, vals); err == nil {
-				b, perr := strconv.ParseBool(*s)
-				if perr != nil {
-					err = fmt.Errorf("sample: %q is not true or false", *s)
-				}
-				f.Sample = &b
-			}
+			f.Sample, err = boolParam(name, vals)
 		default:
 			err = fmt.Errorf("unknown parameter %q; the filters are programmeId, activeOn, from, to, museumIds, communityIds, outcomeCodes, minLevel and sample", name)
 		}

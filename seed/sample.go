@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -45,11 +46,14 @@ const samplePrefix = "Sample data (fictional): "
 // returns ErrSampleLoaded. The programme is written last, so its presence means an earlier
 // load finished; after an interrupted load, Sample keeps what was stored and adds the rest.
 // Samples of different scales have different ids and can coexist.
-func Sample(ctx context.Context, s *store.Store, scale int) (SampleStats, error) {
+func Sample(ctx context.Context, s *store.Store, scale int, opts ...SampleOption) (SampleStats, error) {
 	if scale < 1 || scale > sampleMaxScale {
 		return SampleStats{}, fmt.Errorf("seed: sample scale must be between 1 and %d, not %d", sampleMaxScale, scale)
 	}
 	g := newSampleGen(scale)
+	for _, o := range opts {
+		o(g)
+	}
 	if _, err := s.Programmes.Get(ctx, g.programmeID); err == nil {
 		return SampleStats{}, ErrSampleLoaded
 	} else if !store.IsNotFound(err) {
@@ -70,11 +74,22 @@ func Sample(ctx context.Context, s *store.Store, scale int) (SampleStats, error)
 	return st, nil
 }
 
+// SampleOption changes how Sample loads the data.
+type SampleOption func(*sampleGen)
+
+// WithProgress has Sample report to r the records it inserts in bulk — people, decision
+// events, activities and reflections, which are nearly all of them — with their total
+// set at the start. Sample does not call r.Done.
+func WithProgress(r *progress.Reporter) SampleOption {
+	return func(g *sampleGen) { g.progress = r }
+}
+
 // sampleGen generates the sample data of one scale. It draws every random choice from one
 // generator in a fixed order, so the same scale always gives the same data.
 type sampleGen struct {
-	scale int
-	r     *rand.Rand
+	scale    int
+	r        *rand.Rand
+	progress *progress.Reporter
 
 	programmeID string
 	outcomeIDs  [4]string
@@ -198,6 +213,7 @@ func sampleSome[E any](g *sampleGen, vals []E, lo, hi int) []E {
 // load generates every kind of record in turn and inserts it, the programme last.
 func (g *sampleGen) load(ctx context.Context, s *store.Store, resume bool) (SampleStats, error) {
 	var st SampleStats
+	g.progress.SetTotal(int64(g.nPeople + g.nEvents + g.nActivities + g.nReflections))
 	steps := []struct {
 		name string
 		run  func() (int, error)
@@ -208,7 +224,7 @@ func (g *sampleGen) load(ctx context.Context, s *store.Store, resume bool) (Samp
 		{"memberships", func() (int, error) { return sampleLoad(ctx, s.Memberships, g.memberships(), resume) }, nil},
 		{"communities", func() (int, error) { return sampleLoad(ctx, s.Communities, g.genCommunities(), resume) }, &st.Communities},
 		{"people", func() (int, error) {
-			n, err := sampleChunks(ctx, s.People, g.nPeople, g.person, resume)
+			n, err := sampleChunks(ctx, s.People, g.nPeople, g.person, resume, g.progress)
 			for _, e := range g.eligible {
 				sort.SliceStable(e, func(a, b int) bool { return e[a].day < e[b].day })
 			}
@@ -217,10 +233,14 @@ func (g *sampleGen) load(ctx context.Context, s *store.Store, resume bool) (Samp
 		{"partnerships", func() (int, error) { return sampleLoad(ctx, s.Partnerships, g.genPartnerships(), resume) }, &st.Partnerships},
 		{"decision events", func() (int, error) {
 			g.evPartnership, g.evDay, g.evRestricted = make([]int32, g.nEvents), make([]int32, g.nEvents), make([]bool, g.nEvents)
-			return sampleChunks(ctx, s.Events, g.nEvents, g.event, resume)
+			return sampleChunks(ctx, s.Events, g.nEvents, g.event, resume, g.progress)
 		}, &st.Events},
-		{"activities", func() (int, error) { return sampleChunks(ctx, s.Activities, g.nActivities, g.activity, resume) }, &st.Activities},
-		{"reflections", func() (int, error) { return sampleChunks(ctx, s.Reflections, g.nReflections, g.reflection, resume) }, &st.Reflections},
+		{"activities", func() (int, error) {
+			return sampleChunks(ctx, s.Activities, g.nActivities, g.activity, resume, g.progress)
+		}, &st.Activities},
+		{"reflections", func() (int, error) {
+			return sampleChunks(ctx, s.Reflections, g.nReflections, g.reflection, resume, g.progress)
+		}, &st.Reflections},
 		{"publications", func() (int, error) { return sampleLoad(ctx, s.Publications, g.publications(), resume) }, &st.Publications},
 		{"programme", func() (int, error) { return sampleLoad(ctx, s.Programmes, []*store.Programme{g.programme()}, false) }, &st.Programmes},
 	}
@@ -237,8 +257,8 @@ func (g *sampleGen) load(ctx context.Context, s *store.Store, resume bool) (Samp
 }
 
 // sampleChunks generates n records with gen, a chunk at a time, and inserts each chunk
-// before generating the next. It returns n.
-func sampleChunks[T, F any](ctx context.Context, c *store.Collection[T, F], n int, gen func(i int) *T, resume bool) (int, error) {
+// before generating the next, counting each in p. It returns n.
+func sampleChunks[T, F any](ctx context.Context, c *store.Collection[T, F], n int, gen func(i int) *T, resume bool, p *progress.Reporter) (int, error) {
 	recs := make([]*T, 0, min(n, sampleChunk))
 	for start := 0; start < n; start += sampleChunk {
 		recs = recs[:0]
@@ -248,6 +268,7 @@ func sampleChunks[T, F any](ctx context.Context, c *store.Collection[T, F], n in
 		if _, err := sampleLoad(ctx, c, recs, resume); err != nil {
 			return 0, err
 		}
+		p.Add(len(recs))
 	}
 	return n, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -74,18 +75,19 @@ func (t *Telemetry) Shutdown(ctx context.Context) error {
 // CommandObserver returns the store's command observer: it records each database
 // command's duration in latency (labelled by command name) and, when tracing, makes a
 // client span for it under the span of the operation that sent it.
-func (t *Telemetry) CommandObserver(latency *metrics.HistogramVec) func(ctx context.Context, database, command string) func(time.Duration, bool) {
+func (t *Telemetry) CommandObserver(latency *prometheus.HistogramVec) func(ctx context.Context, database, command string) func(time.Duration, bool) {
 	return func(ctx context.Context, database, command string) func(time.Duration, bool) {
 		var span trace.Span
+		spanCtx := ctx
 		if t.provider != nil && trace.SpanContextFromContext(ctx).IsValid() {
 			// Only commands of a traced operation get a span: background work (the
 			// change-feed poll, the sweeper) would flood the trace store otherwise.
-			_, span = t.tracer.Start(ctx, command, trace.WithSpanKind(trace.SpanKindClient),
+			spanCtx, span = t.tracer.Start(ctx, command, trace.WithSpanKind(trace.SpanKindClient),
 				trace.WithAttributes(attribute.String("db.system", "mongodb"),
 					attribute.String("db.namespace", database), attribute.String("db.operation.name", command)))
 		}
 		return func(took time.Duration, failed bool) {
-			latency.Observe(took.Seconds(), command)
+			metrics.Observe(spanCtx, latency.WithLabelValues(command), took.Seconds())
 			if span != nil {
 				if failed {
 					span.SetStatus(codes.Error, "command failed")
