@@ -4,8 +4,8 @@
 // see plain structs, opaque string ids and the store's own errors (ErrNotFound, ErrConflict,
 // ErrUnavailable, *ValidationError).
 //
-// Everything here works on MongoDB 7/8 and on FerretDB v1 alike: no $lookup, no change
-// streams, no multi-document transactions.
+// Everything here works on MongoDB 7/8, FerretDB 2 and FerretDB v1 alike: no $lookup, no
+// change streams, no multi-document transactions.
 package store
 
 import (
@@ -47,7 +47,7 @@ type Options struct {
 	Now func() time.Time
 	// ListIndex says whether decision-event lists are answered from an in-memory index
 	// kept current from the change feed (see RunListIndex). The default, ListIndexAuto,
-	// keeps it on FerretDB, which scans its collections for every filter but _id equality.
+	// keeps it on FerretDB v1, which scans its collections for every filter but _id equality.
 	ListIndex ListIndexMode
 }
 
@@ -103,10 +103,10 @@ type Store struct {
 	db        *mongo.Database
 	opTimeout time.Duration
 	now       func() time.Time
-	// needsLocks is set when the server's conditional writes are not atomic (FerretDB).
+	// needsLocks is set when the server's conditional writes are not atomic (FerretDB v1).
 	needsLocks bool
 	// scans is set when the server reads the whole collection for any filter other than
-	// a lone _id equality (FerretDB).
+	// a lone _id equality (FerretDB v1).
 	scans bool
 	// events is the decision events' list index, or nil.
 	events *eventIndex
