@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,9 +67,16 @@ func BenchmarkMongoPath(b *testing.B) {
 	uri := startDBHost(b, mongoPathScale)
 	ctx := context.Background()
 	var commands, replyBytes atomic.Int64
+	var mu sync.Mutex
+	byName := map[string][2]int64{} // commands and reply bytes by command name
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: "bench", ListIndex: store.ListIndexOff,
 		OnCommand: func(string, string) { commands.Add(1) },
-		OnReply:   func(_, _ string, size int) { replyBytes.Add(int64(size)) }})
+		OnReply: func(_, name string, size int) {
+			replyBytes.Add(int64(size))
+			mu.Lock()
+			byName[name] = [2]int64{byName[name][0] + 1, byName[name][1] + int64(size)}
+			mu.Unlock()
+		}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -93,6 +101,9 @@ func BenchmarkMongoPath(b *testing.B) {
 	stop, peak := sampleGoroutines()
 	created := goroutinesCreated()
 	cmd0, bytes0 := commands.Load(), replyBytes.Load()
+	mu.Lock()
+	clear(byName)
+	mu.Unlock()
 	cpu0 := cpuTime()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -107,6 +118,11 @@ func BenchmarkMongoPath(b *testing.B) {
 	b.ReportMetric(float64(goroutinesCreated()-created)/n, "goroutines/op")
 	stop()
 	b.ReportMetric(float64(peak.Load()), "peak-goroutines")
+	mu.Lock()
+	defer mu.Unlock()
+	for name, v := range byName {
+		b.Logf("%s: %.1f replies, %.0f bytes per request", name, float64(v[0])/n, float64(v[1])/n)
+	}
 }
 
 // goroutinesCreated returns how many goroutines this process has started so far.
