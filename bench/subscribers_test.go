@@ -32,8 +32,16 @@ import (
 var subscribersProfile = flag.String("subscribers.profile", "", "directory for the server's profiles: heap and goroutines with all subscribers idle, CPU during the fan-out")
 
 // TestMain runs the tests, or, when the test binary is started by BenchmarkSubscribers
-// with swarmEnv set, the swarm of subscribing clients instead.
+// with swarmEnv set, the swarm of subscribing clients instead, or, when started by
+// BenchmarkMongoPath with dbHostEnv set, its database process.
 func TestMain(m *testing.M) {
+	if scale := os.Getenv(dbHostEnv); scale != "" {
+		if err := runDBHost(scale, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "database process: %v\n", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if spec := os.Getenv(swarmEnv); spec != "" {
 		if err := runSwarm(spec, os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintf(os.Stdout, "error %v\n", err)

@@ -32,17 +32,31 @@ type lockDoc struct {
 	ExpiresAt time.Time `bson:"expiresAt"`
 }
 
-// detectAtomicWrites asks the server what it is: FerretDB says so in buildInfo.
+// detectAtomicWrites asks the server what it is: FerretDB says so in buildInfo. Only
+// FerretDB v1 needs the workarounds (record locks, reads that avoid its scans); FerretDB 2
+// runs on PostgreSQL with DocumentDB, whose writes are atomic and whose indexes answer
+// every filter, so it is treated as MongoDB.
 func (s *Store) detectAtomicWrites(ctx context.Context) error {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	var info bson.M
-	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+	info, err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	if err != nil {
 		return translate(err)
 	}
-	_, ferret := info["ferretdbVersion"]
-	s.needsLocks, s.scans = ferret, ferret
+	v1 := isFerretDBv1(info)
+	s.needsLocks, s.scans = v1, v1
 	return nil
+}
+
+// isFerretDBv1 reports whether a buildInfo reply comes from FerretDB v1, which names its
+// version in the top-level field ferretdbVersion. FerretDB 2 names it in ferretdb.version
+// instead, and MongoDB in neither.
+func isFerretDBv1(info bson.Raw) bool {
+	if _, err := info.LookupErr("ferretdb", "version"); err == nil {
+		return false
+	}
+	_, err := info.LookupErr("ferretdbVersion")
+	return err == nil
 }
 
 // lockRecord takes the update lock of record id when the server needs it, waiting up to

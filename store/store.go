@@ -4,8 +4,8 @@
 // see plain structs, opaque string ids and the store's own errors (ErrNotFound, ErrConflict,
 // ErrUnavailable, *ValidationError).
 //
-// Everything here works on MongoDB 7/8 and on FerretDB v1 alike: no $lookup, no change
-// streams, no multi-document transactions.
+// Everything here works on MongoDB 7/8, FerretDB 2 and FerretDB v1 alike: no $lookup, no
+// change streams, no multi-document transactions.
 package store
 
 import (
@@ -34,6 +34,10 @@ type Options struct {
 	// OnCommand, when set, is called for every command sent to the database, with the
 	// database and command names (used for metrics and for counting round trips in tests).
 	OnCommand func(database, command string)
+	// OnReply, when set, is called for every command the database answered, with the
+	// database and command names and the size in bytes of the reply document (used for
+	// counting the bytes read in benchmarks).
+	OnReply func(database, command string, size int)
 	// Observe, when set, is called as each command is sent, with the context of the
 	// operation that sends it and the database and command names. The function it returns
 	// (which may be nil) is called once the command has finished, with how long the server
@@ -51,8 +55,13 @@ type Options struct {
 // connection attempt for an answer, unless the connection string says otherwise.
 const DefaultSelectionTimeout = 3 * time.Second
 
-// commandMonitor tells on and observe of each command the driver sends.
-func commandMonitor(on func(database, command string), observe func(ctx context.Context, database, command string) func(time.Duration, bool)) *event.CommandMonitor {
+// commandMonitor tells on and observe of each command the driver sends, and reply of
+// each reply it receives.
+func commandMonitor(
+	on func(database, command string),
+	observe func(ctx context.Context, database, command string) func(time.Duration, bool),
+	reply func(database, command string, size int),
+) *event.CommandMonitor {
 	// A command's start and end events share its connection and request id; finishers
 	// holds the observer's function between the two.
 	type key struct {
@@ -77,6 +86,9 @@ func commandMonitor(on func(database, command string), observe func(ctx context.
 			}
 		},
 		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			if reply != nil {
+				reply(e.DatabaseName, e.CommandName, len(e.Reply))
+			}
 			finish(e.ConnectionID, e.RequestID, e.Duration, false)
 		},
 		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
@@ -91,10 +103,10 @@ type Store struct {
 	db        *mongo.Database
 	opTimeout time.Duration
 	now       func() time.Time
-	// needsLocks is set when the server's conditional writes are not atomic (FerretDB).
+	// needsLocks is set when the server's conditional writes are not atomic (FerretDB v1).
 	needsLocks bool
 	// scans is set when the server reads the whole collection for any filter other than
-	// a lone _id equality (FerretDB).
+	// a lone _id equality (FerretDB v1).
 	scans bool
 	// model is the in-memory read model (see readmodel.go).
 	model *ReadModel
@@ -158,8 +170,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if cs := co.WriteConcern; cs == nil {
 		co.SetWriteConcern(writeconcern.Majority())
 	}
-	if o.OnCommand != nil || o.Observe != nil {
-		co.SetMonitor(commandMonitor(o.OnCommand, o.Observe))
+	if o.OnCommand != nil || o.Observe != nil || o.OnReply != nil {
+		co.SetMonitor(commandMonitor(o.OnCommand, o.Observe, o.OnReply))
 	}
 	client, err := mongo.Connect(co)
 	if err != nil {
