@@ -90,15 +90,7 @@ func TestProductionMode(t *testing.T) {
 func TestPersistedOperations(t *testing.T) {
 	const listed = `{ museums { totalCount } }`
 	sum := hashOf(listed)
-	file := filepath.Join(t.TempDir(), "ops.json")
-	raw, _ := json.Marshal(map[string]string{sum: listed})
-	if err := os.WriteFile(file, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ops, err := api.LoadPersistedOperations(file, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ops := mustLoad(t, map[string]string{sum: listed})
 	e := serveEnvWith(t, false, func(o *api.Options) { o.Persisted = ops })
 	byHash := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sum}}}
 	if code, _, body := post(t, e.gql.URL, byHash, nil); code != 200 || !strings.Contains(body, `"totalCount":9`) {
@@ -113,8 +105,36 @@ func TestPersistedOperations(t *testing.T) {
 	var ok struct{ Communities struct{ TotalCount int } }
 	e.gql.Must(t, `{ communities { totalCount } }`, nil, &ok) // administrators may run any
 
-	if _, err := writeAndLoad(t, `{"0000": "{ museums { totalCount } }"}`); err == nil {
+	if _, err := writeAndLoad(t, `{"0000": "{ museums { totalCount } }"}`, false); err == nil {
 		t.Error("a file whose hash does not match its operation was accepted")
+	}
+}
+
+// TestPersistedOnlyIgnoresAutomaticPersistedQueries: an operation an administrator runs
+// with its hash enters the automatic persisted queries' cache, but that must not let
+// others run it by hash when only registered operations may run.
+func TestPersistedOnlyIgnoresAutomaticPersistedQueries(t *testing.T) {
+	const listed, unlisted = `{ museums { totalCount } }`, `{ communities { totalCount } }`
+	ops := mustLoad(t, []string{listed})
+	e := serveEnvWith(t, false, func(o *api.Options) { o.Persisted = ops })
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(unlisted)}}
+	admin := map[string]string{"Authorization": "Bearer " + adminToken}
+	if code, _, body := post(t, e.gql.URL, map[string]any{"query": unlisted, "extensions": ext}, admin); code != 200 || !strings.Contains(body, `"totalCount"`) {
+		t.Fatalf("the administrator's unregistered operation with its hash: %d %s, want it run", code, body)
+	}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"extensions": ext}, admin); !strings.Contains(body, `"totalCount"`) {
+		t.Errorf("the administrator by hash alone: %s, want it run", body)
+	}
+	code, _, body := post(t, e.gql.URL, map[string]any{"extensions": ext}, nil)
+	if !strings.Contains(body, `"FORBIDDEN"`) || strings.Contains(body, `"totalCount"`) {
+		t.Errorf("an anonymous caller by the cached hash: %d %s, want FORBIDDEN and no data", code, body)
+	}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"query": unlisted, "extensions": ext}, nil); !strings.Contains(body, `"FORBIDDEN"`) {
+		t.Errorf("an anonymous caller with the text and hash: %s, want FORBIDDEN", body)
+	}
+	listedExt := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(listed)}}
+	if _, _, body := post(t, e.gql.URL, map[string]any{"extensions": listedExt}, nil); !strings.Contains(body, `"totalCount":9`) {
+		t.Errorf("an anonymous caller by a registered hash: %s, want it run", body)
 	}
 }
 
@@ -133,12 +153,22 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	}
 }
 
-func writeAndLoad(t *testing.T, content string) (*api.PersistedOperations, error) {
+func writeAndLoad(t *testing.T, content string, only bool) (*api.PersistedOperations, error) {
 	file := filepath.Join(t.TempDir(), "ops.json")
 	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return api.LoadPersistedOperations(file, false)
+	return api.LoadPersistedOperations(file, only)
+}
+
+// mustLoad registers ops (either file format) as the only operations that may run.
+func mustLoad(t *testing.T, ops any) *api.PersistedOperations {
+	raw, _ := json.Marshal(ops)
+	p, err := writeAndLoad(t, string(raw), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func hashOf(q string) string { return gqltest.SHA256(q) }
