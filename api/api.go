@@ -145,7 +145,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver(o)})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(overHTTP{transport.GET{}})
 	if o.Feed != nil {
 		// graphql-transport-ws and the legacy graphql-ws, chosen by the client's
 		// subprotocol; browsers may connect from the CORS origins only.
@@ -161,7 +161,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		// POST, which would otherwise take the request.
 		srv.AddTransport(transport.SSE{KeepAlivePingInterval: 10 * time.Second})
 	}
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overHTTP{transport.POST{}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(!o.FieldSuggestions)
 	if o.Persisted != nil {

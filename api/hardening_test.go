@@ -51,15 +51,49 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestGraphQLOverHTTPStatusCodes follows the GraphQL-over-HTTP specification's statuses
+// and bodies for requests that fail before execution, by the media type the client accepts.
 func TestGraphQLOverHTTPStatusCodes(t *testing.T) {
 	e := newQuietEnv(t)
-	code, h, body := post(t, e.gql.URL, map[string]any{"query": "{ museums { nope } }"}, map[string]string{"Accept": "application/graphql-response+json"})
-	if code != http.StatusBadRequest || !strings.HasPrefix(h.Get("Content-Type"), "application/graphql-response+json") || !strings.Contains(body, "BAD_USER_INPUT") {
-		t.Errorf("invalid query asking for application/graphql-response+json: %d %q %s, want 400", code, h.Get("Content-Type"), body)
-	}
-	code, h, _ = post(t, e.gql.URL, map[string]any{"query": "{ viewer { role } }"}, map[string]string{"Accept": "application/graphql-response+json"})
-	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "application/graphql-response+json") {
-		t.Errorf("valid query: %d %q, want 200 application/graphql-response+json", code, h.Get("Content-Type"))
+	const (
+		plain    = "application/json"
+		response = "application/graphql-response+json"
+	)
+	for _, c := range []struct {
+		name, accept string
+		body         any
+		status       int
+		data         bool // whether the body has a data entry
+	}{
+		{"OK", response, map[string]any{"query": "{ viewer { role } }"}, 200, true},
+		{"OKPlain", plain, map[string]any{"query": "{ viewer { role } }"}, 200, true},
+		{"ParseFailure", response, map[string]any{"query": "{"}, 400, false},
+		{"ParseFailurePlain", plain, map[string]any{"query": "{"}, 200, false},
+		{"ValidationFailure", response, map[string]any{"query": "{ museums { nope } }"}, 400, false},
+		{"ValidationFailurePlain", plain, map[string]any{"query": "{ museums { nope } }"}, 200, false},
+		{"CoercionFailure", response, map[string]any{"query": "query Q($id: ID!) { node(id: $id) { id } }", "variables": map[string]any{"id": nil}}, 400, false},
+		{"CoercionFailurePlain", plain, map[string]any{"query": "query Q($id: ID!) { node(id: $id) { id } }", "variables": map[string]any{"id": nil}}, 200, false},
+		{"NoQuery", response, map[string]any{"qeury": "{ viewer { role } }"}, 400, false},
+		{"NoQueryPlain", plain, map[string]any{"qeury": "{ viewer { role } }"}, 400, false},
+		{"BodyNotGraphQLPlain", plain, map[string]any{"query": 7}, 400, false},
+		{"UnknownPersistedHashPlain", plain, map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf("{ x }")}}}, 200, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, h, body := post(t, e.gql.URL, c.body, map[string]string{"Accept": c.accept})
+			var got map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("body %s: %v", body, err)
+			}
+			_, data := got["data"]
+			if code != c.status || data != c.data || !strings.HasPrefix(h.Get("Content-Type"), c.accept) {
+				t.Errorf("got %d %q, data entry %v: %s; want %d %s, data entry %v", code, h.Get("Content-Type"), data, body, c.status, c.accept, c.data)
+			}
+			if code != 200 || !c.data {
+				if !strings.Contains(body, `"BAD_USER_INPUT"`) {
+					t.Errorf("body %s, want BAD_USER_INPUT", body)
+				}
+			}
+		})
 	}
 }
 
