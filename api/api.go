@@ -106,7 +106,10 @@ func New(o Options) http.Handler {
 		gql = cors.New(cors.Options{
 			AllowedOrigins: o.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+			// Browsers send traceparent and tracestate when tracing is on, and X-Request-Id to
+			// name the request in our logs; they let scripts read only the exposed headers.
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "traceparent", "tracestate", "X-Request-Id"},
+			ExposedHeaders: []string{"Retry-After", "X-Request-Id", "WWW-Authenticate"},
 			MaxAge:         600,
 		}).Handler(gql)
 	}

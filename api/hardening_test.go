@@ -232,3 +232,33 @@ func TestPageSizeLimit(t *testing.T) {
 		t.Errorf("first: 101 gave %s %v, want BAD_USER_INPUT on first", err.Code(), err.Fields())
 	}
 }
+
+// TestCORSHeaders: browsers may send the tracing and request-id headers, and scripts may
+// read the headers that tell them when to retry, how to authenticate and which request
+// the logs know theirs by.
+func TestCORSHeaders(t *testing.T) {
+	e := newQuietEnv(t)
+	const origin = "https://allowed.example"
+	req, _ := http.NewRequest(http.MethodOptions, e.gql.URL, nil)
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, traceparent, tracestate, x-request-id")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	allowed := strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers"))
+	for _, h := range []string{"authorization", "content-type", "traceparent", "tracestate", "x-request-id"} {
+		if !strings.Contains(allowed, h) {
+			t.Errorf("preflight: Access-Control-Allow-Headers %q, want it to allow %s", allowed, h)
+		}
+	}
+	_, h, _ := post(t, e.gql.URL, map[string]any{"query": "{ viewer { role } }"}, map[string]string{"Origin": origin})
+	exposed := strings.ToLower(h.Get("Access-Control-Expose-Headers"))
+	for _, want := range []string{"retry-after", "x-request-id", "www-authenticate"} {
+		if !strings.Contains(exposed, want) {
+			t.Errorf("Access-Control-Expose-Headers %q, want it to expose %s", exposed, want)
+		}
+	}
+}
