@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"time"
@@ -70,6 +71,9 @@ type Options struct {
 	// one, may send on average (no limit when 0); RateBurst how many at once.
 	RateLimit float64
 	RateBurst int
+	// TrustedProxies are the reverse proxies in front of the server: a request from one
+	// is charged to the client address it names in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 	// FieldSuggestions lets validation errors suggest field names ("Did you mean …?").
 	FieldSuggestions bool
 	// Persisted, when set, lists the registered operations (see PersistedOperations).
@@ -80,6 +84,9 @@ type Options struct {
 	Network *network.Projection
 	// Tracer makes a span of each GraphQL operation (none when nil).
 	Tracer trace.Tracer
+	// PrivateMetrics leaves /metrics out of the public handler, for Operations to serve
+	// on another address.
+	PrivateMetrics bool
 }
 
 //go:embed assets playground.html
@@ -97,7 +104,7 @@ func New(o Options) http.Handler {
 		o.Revocations = auth.NewRevocations()
 	}
 	authn := &authenticator{store: o.Store, adminToken: o.AdminToken, revocations: o.Revocations,
-		limits: newRateLimiter(o.RateLimit, o.RateBurst)}
+		limits: newRateLimiter(o.RateLimit, o.RateBurst, o.TrustedProxies)}
 	mux := http.NewServeMux()
 	gql := guard(authn.middleware(loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o, authn)))))
 	if len(o.CORSOrigins) > 0 {
@@ -114,19 +121,10 @@ func New(o Options) http.Handler {
 		}).Handler(gql)
 	}
 	mux.Handle("/graphql", gql)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := o.Store.Ping(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-	mux.Handle("GET /metrics", o.Metrics.Handler())
+	handleProbes(mux, o.Store)
+	if !o.PrivateMetrics {
+		mux.Handle("GET /metrics", o.Metrics.Handler())
+	}
 	for ext, format := range exportFormats {
 		// Exports answer as the caller may see the network, within the request time limit.
 		mux.Handle("GET /export/network."+ext, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
@@ -141,6 +139,39 @@ func New(o Options) http.Handler {
 		})
 	}
 	return telemetry.Middleware(o.Logger, mux)
+}
+
+// Operations returns the handler of the operations address (METRICS_LISTEN): /metrics,
+// and the probes /healthz and /readyz, which the public handler serves too (load balancers
+// probe the port they send traffic to). Metrics are read from o.Metrics, which the
+// public handler, given the same options, writes to.
+func Operations(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
+	mux := http.NewServeMux()
+	handleProbes(mux, o.Store)
+	mux.Handle("GET /metrics", o.Metrics.Handler())
+	return telemetry.Middleware(o.Logger, mux)
+}
+
+// handleProbes serves /healthz (the process answers) and /readyz (so does the database).
+func handleProbes(mux *http.ServeMux, s *store.Store) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
 }
 
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -260,5 +262,74 @@ func TestCORSHeaders(t *testing.T) {
 		if !strings.Contains(exposed, want) {
 			t.Errorf("Access-Control-Expose-Headers %q, want it to expose %s", exposed, want)
 		}
+	}
+}
+
+// TestTrustedProxies: behind a trusted proxy each client has its own allowance, named by
+// the right-most X-Forwarded-For address that is not a trusted proxy; from anywhere else
+// X-Forwarded-For is ignored, so a client cannot pick its own bucket.
+func TestTrustedProxies(t *testing.T) {
+	q := map[string]any{"query": "{ viewer { role } }"}
+	send := func(e *env, xff string) int {
+		code, _, _ := post(t, e.gql.URL, q, map[string]string{"X-Forwarded-For": xff})
+		return code
+	}
+	// The test server's peer is 127.0.0.1, here one of the proxies.
+	proxied := serveEnvWith(t, false, func(o *api.Options) {
+		o.RateLimit, o.RateBurst = 0.001, 1
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")}
+	})
+	for _, c := range []struct {
+		name, xff string
+		want      int
+	}{
+		{"FirstClient", "203.0.113.7", 200},
+		{"FirstClientAgain", "203.0.113.7", 429},
+		{"SecondClient", "203.0.113.8", 200},
+		{"SpoofedLeftEntryIgnored", "203.0.113.8, 203.0.113.9", 200},
+		{"SpoofedLeftEntryIgnoredAgain", "203.0.113.7, 203.0.113.9", 429},
+		{"ThroughTwoTrustedProxies", "203.0.113.10, 10.1.2.3", 200},
+		{"ThroughTwoTrustedProxiesAgain", "203.0.113.10, 10.9.9.9", 429},
+		{"IPv6Client", "2001:db8::1", 200},
+	} {
+		if got := send(proxied, c.xff); got != c.want {
+			t.Errorf("%s: X-Forwarded-For %q answered %d, want %d", c.name, c.xff, got, c.want)
+		}
+	}
+	direct := serveEnvWith(t, false, func(o *api.Options) { o.RateLimit, o.RateBurst = 0.001, 1 })
+	if got := send(direct, "203.0.113.7"); got != 200 {
+		t.Errorf("without trusted proxies, the first request: %d, want 200", got)
+	}
+	if got := send(direct, "203.0.113.8"); got != 429 {
+		t.Errorf("without trusted proxies, X-Forwarded-For chose a new allowance: %d, want 429", got)
+	}
+}
+
+// TestPrivateMetrics: with metrics on an operations address, the public handler has no
+// /metrics, and the operations handler has them (counting the public handler's requests)
+// with the probes.
+func TestPrivateMetrics(t *testing.T) {
+	var opts api.Options
+	e := serveEnvWith(t, false, func(o *api.Options) { o.PrivateMetrics = true; opts = *o })
+	ops := httptest.NewServer(api.Operations(opts))
+	defer ops.Close()
+	var ok struct{ Viewer struct{ Role string } }
+	e.anon.Must(t, `{ viewer { role } }`, nil, &ok)
+	if code, _, _ := get(t, e.base+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("public /metrics: %d, want 404", code)
+	}
+	if code, _, body := get(t, ops.URL+"/metrics"); code != 200 || !strings.Contains(body, `participation_graphql_operations_total{type="query"}`) {
+		t.Errorf("operations /metrics: %d %.300s, want the public handler's counters", code, body)
+	}
+	for _, probe := range []string{"/healthz", "/readyz"} {
+		if code, _, _ := get(t, ops.URL+probe); code != 200 {
+			t.Errorf("operations %s: %d, want 200", probe, code)
+		}
+		if code, _, _ := get(t, e.base+probe); code != 200 {
+			t.Errorf("public %s: %d, want 200", probe, code)
+		}
+	}
+	if code, _, _ := get(t, ops.URL+"/graphql"); code != http.StatusNotFound {
+		t.Errorf("operations /graphql: %d, want 404", code)
 	}
 }
