@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +24,12 @@ type config struct {
 	Database       string
 	DataDir        string
 	EmbeddedListen string
+	// EmbeddedListenPublic lets EmbeddedListen be an address other hosts can reach.
+	EmbeddedListenPublic bool
+	// MetricsListen, when set, is where /metrics is served instead of the public port.
+	MetricsListen string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 	CORSOrigins    []string
 	AppEnv         string
 	Playground     bool
@@ -83,6 +91,8 @@ func loadConfig(args []string, getenv func(string) string, cmd string, extra fun
 	fs.StringVar(&c.Database, "mongodb-database", env("MONGODB_DATABASE", "participation"), "database name (MONGODB_DATABASE)")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "embedded database files (DATA_DIR)")
 	fs.StringVar(&c.EmbeddedListen, "embedded-listen", env("EMBEDDED_LISTEN", ""), "also serve the embedded database on this TCP address, e.g. 127.0.0.1:27018 (EMBEDDED_LISTEN)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", env("METRICS_LISTEN", ""), "serve /metrics (and the probes) on this address, e.g. 127.0.0.1:9090, and not on the public port (METRICS_LISTEN)")
+	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES)")
 	origins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated browser origins allowed to call the API, or * (CORS_ORIGINS)")
 	fs.StringVar(&c.AppEnv, "app-env", env("APP_ENV", "development"), "development or production (APP_ENV)")
 	playground := boolSetting("playground", "PLAYGROUND", "serve the GraphiQL playground at /; default on, off in production")
@@ -107,6 +117,7 @@ func loadConfig(args []string, getenv func(string) string, cmd string, extra fun
 	suggestions := boolSetting("field-suggestions", "FIELD_SUGGESTIONS", "let validation errors suggest field names; default on, off in production")
 	fs.StringVar(&c.Persisted, "persisted-queries", env("PERSISTED_QUERIES", ""), "a JSON file of registered operations: {sha256: text} or [text] (PERSISTED_QUERIES)")
 	persistedOnly := boolSetting("persisted-only", "PERSISTED_ONLY", "run only the registered operations, except for administrators; default off")
+	embeddedPublic := boolSetting("embedded-listen-public", "EMBEDDED_LISTEN_PUBLIC", "let EMBEDDED_LISTEN be an address other hosts can reach; the database has no authentication; default off")
 	webhookPrivate := boolSetting("webhook-allow-private", "WEBHOOK_ALLOW_PRIVATE", "let webhooks deliver to loopback and private addresses; default on, off in production")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "least important log lines written: debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.OTLPEndpoint, "otel-exporter-otlp-endpoint", env("OTEL_EXPORTER_OTLP_ENDPOINT", ""), "send traces over OTLP/HTTP to this collector, e.g. http://localhost:4318; empty sends none (OTEL_EXPORTER_OTLP_ENDPOINT)")
@@ -198,10 +209,46 @@ func loadConfig(args []string, getenv func(string) string, cmd string, extra fun
 		errs = append(errs, errors.New("PERSISTED_ONLY needs PERSISTED_QUERIES, the file of registered operations"))
 	}
 	c.WebhookAllowPrivate = webhookPrivate.or(dev)
+	c.EmbeddedListenPublic = embeddedPublic.or(false)
+	if c.EmbeddedListen != "" && !c.EmbeddedListenPublic && !loopback(c.EmbeddedListen) {
+		errs = append(errs, fmt.Errorf("EMBEDDED_LISTEN=%s would serve the embedded database, which has no authentication, "+
+			"to every host that can reach this one: use a loopback address such as 127.0.0.1:27018 "+
+			"(and an SSH tunnel from other hosts), or set EMBEDDED_LISTEN_PUBLIC=true if the network is yours alone", c.EmbeddedListen))
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				errs = append(errs, fmt.Errorf("TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8, not %q", p))
+				continue
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// loopback reports whether a listening address (host:port) can be reached from this
+// machine only: a loopback IP, or localhost. An empty host listens on every interface, and
+// another name may resolve to any of them.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

@@ -224,6 +224,11 @@ func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *s
 		}
 		uri = db.URI()
 		log.Info("embedded database started", "dir", cfg.DataDir, "uri", uri)
+		if cfg.EmbeddedListen != "" && !loopback(cfg.EmbeddedListen) {
+			log.Warn("the embedded database is served without authentication to every host that can reach "+
+				cfg.EmbeddedListen+": anyone there can read and change every record, personal data and webhook secrets included",
+				"listen", cfg.EmbeddedListen)
+		}
 	}
 	commands := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_db_commands_total",
 		Help: "Database commands sent, by command name."}, []string{"command"})
@@ -301,19 +306,33 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	}
 	revocations := auth.NewRevocations()
 	go watchRevocations(ctx, s, revocations, log)
-	h := api.New(api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
+	o := api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
 		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs, Tracer: tel.Tracer()})
+		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs, Tracer: tel.Tracer(),
+		TrustedProxies: cfg.TrustedProxies, PrivateMetrics: cfg.MetricsListen != ""}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	servers := []*http.Server{{Handler: api.New(o), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		IdleTimeout: 2 * time.Minute}}
+	listeners := []net.Listener{ln}
+	if cfg.MetricsListen != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("METRICS_LISTEN: %w", err)
+		}
+		servers = append(servers, &http.Server{Handler: api.Operations(o), ReadHeaderTimeout: 10 * time.Second})
+		listeners = append(listeners, mln)
+		log.Info("serving metrics and probes", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 	where := "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) + "/"
 	if cfg.Playground {
 		log.Info("Participation Graph is ready: open the playground", "url", where)
@@ -331,8 +350,11 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	log.Info("shutting down: draining requests", "grace", cfg.ShutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

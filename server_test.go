@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"slices"
 	"strconv"
@@ -37,6 +38,13 @@ const testAdminToken = "server-test-admin-token-0123456789"
 // start runs the server as `go run .` does, with the given environment, and returns its
 // base URL and a function that stops it as SIGTERM does and waits for it to exit.
 func start(t *testing.T, env map[string]string) (string, func()) {
+	t.Helper()
+	base, stop, _ := startLogged(t, env)
+	return base, stop
+}
+
+// startLogged is start, also returning the file the server logs to.
+func startLogged(t *testing.T, env map[string]string) (string, func(), string) {
 	t.Helper()
 	if _, ok := env["ADMIN_TOKEN"]; !ok {
 		env["ADMIN_TOKEN"] = testAdminToken
@@ -79,7 +87,7 @@ func start(t *testing.T, env map[string]string) (string, func()) {
 		case <-time.After(30 * time.Second):
 			t.Error("server did not stop within 30s of the signal")
 		}
-	}
+	}, logs.Name()
 }
 
 func TestServeRestartKeepsData(t *testing.T) {
@@ -301,5 +309,76 @@ func TestWebhookAcrossRestart(t *testing.T) {
 	gql.Must(t, `{ webhooks { state deliveredThrough consecutiveFailures } }`, nil, &status)
 	if len(status.Webhooks) != 1 || status.Webhooks[0].State != "ACTIVE" || status.Webhooks[0].DeliveredThrough != store.EncodeChangeCursor(got[3].Seq) {
 		t.Errorf("status %+v, want ACTIVE through seq %d", status.Webhooks, got[3].Seq)
+	}
+}
+
+// TestEmbeddedListenLoopbackOnly: the embedded database has no authentication, so it is
+// served to other hosts only when that is asked for in so many words.
+func TestEmbeddedListenLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:27018", ":27018", "[::]:27018", "192.0.2.10:27018", "db.example:27018"} {
+		t.Run("Refused"+addr, func(t *testing.T) {
+			_, err := loadConfig(nil, func(k string) string { return map[string]string{"EMBEDDED_LISTEN": addr}[k] }, "", nil)
+			if err == nil || !strings.Contains(err.Error(), "127.0.0.1:27018") || !strings.Contains(err.Error(), "EMBEDDED_LISTEN_PUBLIC=true") {
+				t.Errorf("EMBEDDED_LISTEN=%s: %v, want it refused with what to do instead", addr, err)
+			}
+		})
+	}
+	for _, addr := range []string{"127.0.0.1:27018", "127.0.0.2:27018", "[::1]:27018", "localhost:27018"} {
+		t.Run("Accepted"+addr, func(t *testing.T) {
+			if _, err := loadConfig(nil, func(k string) string { return map[string]string{"EMBEDDED_LISTEN": addr}[k] }, "", nil); err != nil {
+				t.Errorf("EMBEDDED_LISTEN=%s: %v, want it accepted", addr, err)
+			}
+		})
+	}
+	env := map[string]string{"EMBEDDED_LISTEN": "0.0.0.0:27018", "EMBEDDED_LISTEN_PUBLIC": "true"}
+	if c, err := loadConfig(nil, func(k string) string { return env[k] }, "", nil); err != nil || !c.EmbeddedListenPublic {
+		t.Errorf("with EMBEDDED_LISTEN_PUBLIC=true: %+v, %v; want it accepted", c, err)
+	}
+}
+
+func TestTrustedProxiesConfig(t *testing.T) {
+	env := map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,fd00::/8"}
+	c, err := loadConfig(nil, func(k string) string { return env[k] }, "", nil)
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("fd00::/8")}
+	if err != nil || !slices.Equal(c.TrustedProxies, want) {
+		t.Errorf("TRUSTED_PROXIES=%q: %v, %v; want %v", env["TRUSTED_PROXIES"], c.TrustedProxies, err, want)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.example"} {
+		if _, err := loadConfig(nil, func(k string) string { return map[string]string{"TRUSTED_PROXIES": bad}[k] }, "", nil); err == nil {
+			t.Errorf("TRUSTED_PROXIES=%q was accepted, want an error", bad)
+		}
+	}
+}
+
+// TestMetricsListenAndPublicEmbedded starts the server with its metrics on their own
+// address, and with the embedded database opened to other hosts, which it warns of.
+func TestMetricsListenAndPublicEmbedded(t *testing.T) {
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	env := map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir(), "METRICS_LISTEN": metricsAddr,
+		"EMBEDDED_LISTEN": "0.0.0.0:" + strconv.Itoa(freePort(t)), "EMBEDDED_LISTEN_PUBLIC": "true"}
+	base, stop, logs := startLogged(t, env)
+	defer stop()
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get(base + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the public port: %d, want 404", code)
+	}
+	if code, body := get("http://" + metricsAddr + "/metrics"); code != 200 || !strings.Contains(body, "participation_db_commands_total") {
+		t.Errorf("/metrics on METRICS_LISTEN: %d %.200s", code, body)
+	}
+	if code, _ := get("http://" + metricsAddr + "/readyz"); code != 200 {
+		t.Errorf("/readyz on METRICS_LISTEN: %d, want 200", code)
+	}
+	b, _ := os.ReadFile(logs)
+	if !strings.Contains(string(b), "level=WARN") || !strings.Contains(string(b), "without authentication") {
+		t.Errorf("the log has no warning about the open embedded database:\n%s", b)
 	}
 }

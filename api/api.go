@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"time"
@@ -77,6 +78,9 @@ type Options struct {
 	// one, may send on average (no limit when 0); RateBurst how many at once.
 	RateLimit float64
 	RateBurst int
+	// TrustedProxies are the reverse proxies in front of the server: a request from one
+	// is charged to the client address it names in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 	// FieldSuggestions lets validation errors suggest field names ("Did you mean …?").
 	FieldSuggestions bool
 	// Persisted, when set, lists the registered operations (see PersistedOperations).
@@ -87,6 +91,9 @@ type Options struct {
 	Network *network.Projection
 	// Tracer makes a span of each GraphQL operation (none when nil).
 	Tracer trace.Tracer
+	// PrivateMetrics leaves /metrics out of the public handler, for Operations to serve
+	// on another address.
+	PrivateMetrics bool
 }
 
 //go:embed assets playground.html
@@ -104,7 +111,7 @@ func New(o Options) http.Handler {
 		o.Revocations = auth.NewRevocations()
 	}
 	authn := &authenticator{store: o.Store, adminToken: o.AdminToken, revocations: o.Revocations,
-		limits: newRateLimiter(o.RateLimit, o.RateBurst)}
+		limits: newRateLimiter(o.RateLimit, o.RateBurst, o.TrustedProxies)}
 	mux := http.NewServeMux()
 	gql := guard(authn.middleware(loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o, authn)))))
 	if len(o.CORSOrigins) > 0 {
@@ -113,30 +120,18 @@ func New(o Options) http.Handler {
 		gql = cors.New(cors.Options{
 			AllowedOrigins: o.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+			// Browsers send traceparent and tracestate when tracing is on, and X-Request-Id to
+			// name the request in our logs; they let scripts read only the exposed headers.
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "traceparent", "tracestate", "X-Request-Id"},
+			ExposedHeaders: []string{"Retry-After", "X-Request-Id", "WWW-Authenticate"},
 			MaxAge:         600,
 		}).Handler(gql)
 	}
 	mux.Handle("/graphql", gql)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := o.Store.Ping(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
-			return
-		}
-		// Until the read model has loaded, reads go to the database: the instance answers,
-		// but slowly on the embedded database, so a load balancer should send it nothing yet.
-		if ok, why := o.Store.Model().Ready(); !ok && o.Store.Model().Serves() {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "loading", "reason": why})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-	mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
+	handleProbes(mux, o.Store)
+	if !o.PrivateMetrics {
+		mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
+	}
 	mux.Handle("GET /schema.graphql", schemaSDL(o.Introspection))
 	// Exports answer as the caller may see the records, within the request time limit
 	// (the decision-event export, of any length, within it for each page).
@@ -162,12 +157,51 @@ func New(o Options) http.Handler {
 	return telemetry.Middleware(o.Logger, mux)
 }
 
+// Operations returns the handler of the operations address (METRICS_LISTEN): /metrics,
+// and the probes /healthz and /readyz, which the public handler serves too (load balancers
+// probe the port they send traffic to). Metrics are read from o.Metrics, which the
+// public handler, given the same options, writes to.
+func Operations(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New(buildinfo.Read())
+	}
+	mux := http.NewServeMux()
+	handleProbes(mux, o.Store)
+	mux.Handle("GET /metrics", metrics.Handler(o.Metrics))
+	return telemetry.Middleware(o.Logger, mux)
+}
+
+// handleProbes serves /healthz (the process answers) and /readyz (so does the database).
+func handleProbes(mux *http.ServeMux, s *store.Store) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+			return
+		}
+		// Until the read model has loaded, reads go to the database: the instance answers,
+		// but slowly on the embedded database, so a load balancer should send it nothing yet.
+		if ok, why := s.Model().Ready(); !ok && s.Model().Serves() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "loading", "reason": why})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
 // newGraphQL builds the gqlgen handler with the error presenter, limits and metrics.
 func newGraphQL(o Options, authn *authenticator) http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver(o)})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(overHTTP{transport.GET{}})
 	if o.Feed != nil {
 		// graphql-transport-ws and the legacy graphql-ws, chosen by the client's
 		// subprotocol; browsers may connect from the CORS origins only.
@@ -183,7 +217,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		// POST, which would otherwise take the request.
 		srv.AddTransport(transport.SSE{KeepAlivePingInterval: 10 * time.Second})
 	}
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overHTTP{transport.POST{}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(!o.FieldSuggestions)
 	if o.Persisted != nil {

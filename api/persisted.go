@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/graph"
 )
 
 // PersistedOperations is an allow-list of operations, by the SHA-256 (hex) of their text.
@@ -64,9 +65,13 @@ func (p *PersistedOperations) ExtensionName() string { return "PersistedOperatio
 func (p *PersistedOperations) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters fills in a listed operation sent by hash, and refuses an
-// unlisted one when only listed operations may run.
+// unlisted one when only listed operations may run. It runs before the automatic persisted
+// queries extension, whose cache anyone (an administrator included) fills by sending an
+// operation with its hash: a hash it does not list is refused here, so that cache never
+// widens the list.
 func (p *PersistedOperations) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
-	if params.Query == "" {
+	_, sentHash := params.Extensions["persistedQuery"]
+	if params.Query == "" && sentHash {
 		if ext, ok := params.Extensions["persistedQuery"].(map[string]any); ok {
 			if h, _ := ext["sha256Hash"].(string); p.byHash[h] != "" {
 				params.Query = p.byHash[h]
@@ -76,12 +81,15 @@ func (p *PersistedOperations) MutateOperationParameters(ctx context.Context, par
 			}
 		}
 	}
-	if !p.Only || params.Query == "" || auth.From(ctx).Trusted() {
+	if !p.Only || auth.From(ctx).Trusted() {
 		return nil
 	}
-	if _, ok := p.byHash[hashOf(params.Query)]; !ok {
+	if params.Query == "" && !sentHash {
+		return nil // no operation at all, which the executor reports
+	}
+	if _, ok := p.byHash[hashOf(params.Query)]; params.Query == "" || !ok {
 		err := gqlerror.Errorf("this server runs only its registered operations, and this one is not among them; send the sha256Hash of a registered operation")
-		err.Extensions = map[string]any{"code": "FORBIDDEN"}
+		err.Extensions = map[string]any{"code": graph.CodeForbidden}
 		return err
 	}
 	return nil

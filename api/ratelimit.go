@@ -5,7 +5,9 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +20,8 @@ import (
 type rateLimiter struct {
 	rate, burst float64
 	now         func() time.Time
+	// trusted are the reverse proxies whose X-Forwarded-For is believed.
+	trusted []netip.Prefix
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -33,14 +37,16 @@ type bucket struct {
 const maxBuckets = 100_000
 
 // newRateLimiter returns a limiter, or nil when perSecond is not positive (no limit).
-func newRateLimiter(perSecond float64, burst int) *rateLimiter {
+// Requests from the trusted proxies are charged to the client they forward for.
+func newRateLimiter(perSecond float64, burst int, trusted []netip.Prefix) *rateLimiter {
 	if perSecond <= 0 {
 		return nil
 	}
 	if burst < 1 {
 		burst = 1
 	}
-	return &rateLimiter{rate: perSecond, burst: float64(burst), now: time.Now, buckets: map[string]*bucket{}}
+	return &rateLimiter{rate: perSecond, burst: float64(burst), now: time.Now, trusted: trusted,
+		buckets: map[string]*bucket{}}
 }
 
 // take spends one token of key's bucket, or says how long until one is free.
@@ -79,7 +85,7 @@ func (l *rateLimiter) allow(w http.ResponseWriter, r *http.Request, token, admin
 	if l == nil {
 		return true
 	}
-	key := "addr:" + clientAddress(r)
+	key := "addr:" + l.clientAddress(r)
 	if id, err := auth.ParseSecret(token); err == nil {
 		key = "key:" + id
 	} else if auth.MatchesToken(token, adminToken) {
@@ -93,7 +99,7 @@ func (l *rateLimiter) allowAddress(w http.ResponseWriter, r *http.Request) bool 
 	if l == nil {
 		return true
 	}
-	return l.charge(w, "addr:"+clientAddress(r))
+	return l.charge(w, "addr:"+l.clientAddress(r))
 }
 
 func (l *rateLimiter) charge(w http.ResponseWriter, key string) bool {
@@ -111,11 +117,53 @@ func (l *rateLimiter) charge(w http.ResponseWriter, key string) bool {
 	return false
 }
 
-// clientAddress is the address the request came from (the proxy's, behind one).
-func clientAddress(r *http.Request) string {
+// clientAddress is the address the request came from. Behind trusted proxies it is the
+// right-most address of X-Forwarded-For that is not one of them: each proxy appends the
+// address it was called from, so everything left of the first untrusted address may
+// have been written by the client itself. The walk stops at an entry that is not an
+// address (a proxy that does not append), keeping the last proxy's address rather than
+// letting a client name its own bucket.
+func (l *rateLimiter) clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !l.isTrusted(peer) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, ok := parseHop(hops[i])
+		if !ok {
+			break
+		}
+		peer = hop
+		if !l.isTrusted(hop) {
+			break
+		}
+	}
+	return peer.String()
+}
+
+func (l *rateLimiter) isTrusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range l.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or an address and port.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
 }

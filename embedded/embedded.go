@@ -22,7 +22,9 @@ type Config struct {
 	// Dir holds the SQLite files, one per database.
 	Dir string
 	// Listen is the TCP address to serve the MongoDB wire protocol on. Empty means a free
-	// port on 127.0.0.1, reachable only from this machine.
+	// port on 127.0.0.1, reachable only from this machine. The database asks for no
+	// credentials (FerretDB's embeddable package cannot turn authentication on), so
+	// whoever reaches Listen has the whole database.
 	Listen string
 	// Logger receives FerretDB's own log lines (default: errors only, on stderr).
 	Logger *slog.Logger
