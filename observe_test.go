@@ -75,8 +75,9 @@ func TestTracesAndMetrics(t *testing.T) {
 	col := &fakeCollector{}
 	collector := httptest.NewServer(col)
 	defer collector.Close()
+	// Reads from the database, so that the query's commands show as spans under it.
 	base, stop := start(t, map[string]string{"PORT": strconv.Itoa(freePort(t)), "DATA_DIR": t.TempDir(),
-		"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL})
+		"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "READ_MODEL": "off"})
 	stopped := false
 	defer func() {
 		if !stopped {

@@ -310,7 +310,7 @@ func TestTrustedProxies(t *testing.T) {
 // with the probes.
 func TestPrivateMetrics(t *testing.T) {
 	var opts api.Options
-	e := serveEnvWith(t, false, func(o *api.Options) { o.PrivateMetrics = true; opts = *o })
+	e := serveEnvWith(t, true, func(o *api.Options) { o.PrivateMetrics = true; opts = *o })
 	ops := httptest.NewServer(api.Operations(opts))
 	defer ops.Close()
 	var ok struct{ Viewer struct{ Role string } }
@@ -318,7 +318,7 @@ func TestPrivateMetrics(t *testing.T) {
 	if code, _, _ := get(t, e.base+"/metrics"); code != http.StatusNotFound {
 		t.Errorf("public /metrics: %d, want 404", code)
 	}
-	if code, _, body := get(t, ops.URL+"/metrics"); code != 200 || !strings.Contains(body, `participation_graphql_operations_total{type="query"}`) {
+	if code, _, body := get(t, ops.URL+"/metrics"); code != 200 || !strings.Contains(body, `participation_graphql_requests_total{operation="anonymous",type="query"}`) {
 		t.Errorf("operations /metrics: %d %.300s, want the public handler's counters", code, body)
 	}
 	for _, probe := range []string{"/healthz", "/readyz"} {

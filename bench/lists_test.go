@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,8 +98,10 @@ func (c *commandCounter) add(string, string) { c.n.Add(1) }
 
 // listStore returns a store holding the Our Museum data and the sample at scale, with
 // its command counter, and the server's URI. At 1,000 and 10,000 events it is a fresh test database. At
-// 100,000 it is the database "bench" in the directory BENCH_DATA_DIR, loaded on the first
-// run (about 90 s) and reused by later ones; without BENCH_DATA_DIR that scale is skipped.
+// 100,000 it is the database BENCH_DATABASE (default "bench") in the directory
+// BENCH_DATA_DIR, loaded on the first run (minutes) and reused by later ones, such as a
+// server's DATA_DIR after `seed --sample --scale 100000` with BENCH_DATABASE=participation;
+// without BENCH_DATA_DIR that scale is skipped.
 func listStore(b *testing.B, scale int) (*store.Store, *commandCounter, string) {
 	ctx := context.Background()
 	counter := &commandCounter{}
@@ -124,13 +127,14 @@ func listStore(b *testing.B, scale int) (*store.Store, *commandCounter, string) 
 		}
 		b.Cleanup(db.Stop)
 		uri = db.URI()
-		if s, err = store.Open(ctx, store.Options{URI: uri, Database: "bench", OnCommand: counter.add}); err != nil {
+		name := cmp.Or(os.Getenv("BENCH_DATABASE"), "bench")
+		if s, err = store.Open(ctx, store.Options{URI: uri, Database: name, OnCommand: counter.add}); err != nil {
 			b.Fatal(err)
 		}
 		if err := s.EnsureIndexes(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if err := db.IndexIDLookups(ctx, "bench"); err != nil {
+		if err := db.IndexIDLookups(ctx, name); err != nil {
 			b.Fatal(err)
 		}
 	}

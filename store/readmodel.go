@@ -70,6 +70,7 @@ type ReadModel struct {
 
 	mu        sync.RWMutex
 	following bool  // loaded and following the feed
+	closed    bool  // the Store is closed: nothing is answered from memory
 	hasLoaded bool  // loaded at least once
 	loading   bool  // a load is reading the database
 	pending   []any // this Store's writes made while loading, applied after it
@@ -210,7 +211,7 @@ func (m *ReadModel) reading(e Entity) (modelTable, bool) {
 	}
 	m.mu.RLock()
 	t := m.tables[e]
-	if !m.following || t == nil {
+	if !m.following || m.closed || t == nil || !m.s.reachable.Load() {
 		m.mu.RUnlock()
 		return nil, false
 	}
@@ -400,6 +401,13 @@ func (m *ReadModel) Run(ctx context.Context, follow Follower, log *slog.Logger) 
 func (m *ReadModel) setFollowing(on bool) {
 	m.mu.Lock()
 	m.following = on
+	m.mu.Unlock()
+}
+
+// close stops the model answering reads, for a Store that is closing.
+func (m *ReadModel) close() {
+	m.mu.Lock()
+	m.closed = true
 	m.mu.Unlock()
 }
 

@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -110,6 +112,8 @@ type Store struct {
 	scans bool
 	// model is the in-memory read model (see readmodel.go).
 	model *ReadModel
+	// reachable says whether the driver sees a server it can use.
+	reachable *atomic.Bool
 
 	seqMu   sync.Mutex
 	nextSeq int64 // the change feed's next seq; 0 until read from the database
@@ -173,11 +177,21 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.OnCommand != nil || o.Observe != nil || o.OnReply != nil {
 		co.SetMonitor(commandMonitor(o.OnCommand, o.Observe, o.OnReply))
 	}
+	// The read model answers only while a server is reachable: the driver's monitoring
+	// notices a lost server at once (its connection closes), long before an operation's
+	// timeout would.
+	reachable := &atomic.Bool{}
+	reachable.Store(true)
+	co.SetServerMonitor(&event.ServerMonitor{TopologyDescriptionChanged: func(e *event.TopologyDescriptionChangedEvent) {
+		reachable.Store(slices.ContainsFunc(e.NewDescription.Servers, func(d event.ServerDescription) bool {
+			return d.Kind != "" && d.Kind != "Unknown"
+		}))
+	}})
 	client, err := mongo.Connect(co)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(o.Database), opTimeout: o.OpTimeout, now: o.Now}
+	s := &Store{client: client, db: client.Database(o.Database), opTimeout: o.OpTimeout, now: o.Now, reachable: reachable}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store: %w", err)
@@ -211,6 +225,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close disconnects from the database.
 func (s *Store) Close(ctx context.Context) error {
+	s.model.close()
 	return s.client.Disconnect(ctx)
 }
 
