@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/internal/progress"
 )
 
 // The read model holds every record of every collection the API reads (the records
@@ -449,7 +450,9 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 		return 0, err
 	}
 	fresh := map[Entity]modelTable{}
-	done, last := 0, time.Now()
+	report := progress.NewLog(log, "read model: loading", int64(total), progressEvery)
+	defer report.Done()
+	done := 0
 	for _, e := range modelEntities {
 		t := m.tables[e].fresh()
 		name := entityInfos[e].collection
@@ -458,13 +461,11 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 		m.mu.Unlock()
 		if err := t.scan(ctx, func(r any) {
 			t.putAny(r, false)
-			done++
-			if time.Since(last) >= progressEvery {
-				last = time.Now()
+			report.Add(1)
+			if done++; done%1000 == 0 {
 				m.mu.Lock()
 				m.progress.Done = done
 				m.mu.Unlock()
-				log.Info("read model: loading", "collection", name, "records", done, "of", total)
 			}
 		}); err != nil {
 			return 0, fmt.Errorf("read model: %s: %w", name, err)
