@@ -156,4 +156,3 @@ func readVars(ctx context.Context, b *testing.B, s *store.Store) map[string]any 
 	return map[string]any{"museum": ms.Edges[0].Node.ID, "community": p.CommunityID, "partnership": p.ID,
 		"event": es.Edges[0].Node.ID, "from": ms.Edges[0].Node.ID, "to": ms.Edges[1].Node.ID, "id": es.Edges[0].Node.ID}
 }
-
