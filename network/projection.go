@@ -10,8 +10,9 @@ import (
 	"github.com/participation-graph/participation-graph/store"
 )
 
-// Projection is the in-memory graph: museums, communities, partnerships, outcomes and the
-// light facts of every decision event. It is safe for concurrent use: changes take the
+// Projection is the graph the network queries need, kept from the store's read model:
+// museums and communities as nodes, partnerships, outcomes, and for each partnership the
+// few facts of its decision events that weigh its edge (time, level, visibility). It is safe for concurrent use: changes take the
 // write lock briefly, queries read under the read lock and do their heavy work (such as
 // betweenness) on an immutable copy of the filtered graph, outside the lock.
 type Projection struct {
@@ -23,15 +24,15 @@ type Projection struct {
 
 	mu      sync.RWMutex
 	version uint64
-	*data   // replaced whole by Load
+	*data
 
 	cacheMu sync.Mutex
 	cache   map[string]*entry
 }
 
 // data is what the projection holds. The events' facts hold no pointers (references are
-// interned to numbers, lists kept in one shared pool), so that the garbage collector need
-// not trace a hundred thousand small objects on every cycle of a busy server.
+// interned to numbers), so that the garbage collector need not trace a hundred thousand
+// small objects on every cycle of a busy server.
 type data struct {
 	nodes        map[string]*nodeRec
 	partnerships map[string]*partnershipRec
@@ -40,8 +41,6 @@ type data struct {
 	names        []string         // by symbol
 	eventIndex   map[string]int32 // event id → index in facts
 	facts        []eventFact
-	refs         []int32               // the events' communities and outcomes, as ranges
-	garbage      int                   // entries of refs no fact uses any more
 	edges        map[int32]*edgeEvents // by partnership symbol, whether the partnership is known yet or not
 }
 
@@ -92,25 +91,15 @@ type outcomeRec struct {
 	archived        bool
 }
 
-// eventFact is what the projection keeps of a decision event: enough to weigh edges and
-// to summarise, nothing personal and no text.
+// eventFact is what the projection keeps of a decision event to weigh its partnership's
+// edge: when, at which level, and who may count it. The event itself is the read
+// model's; the summary and every list read it there.
 type eventFact struct {
-	at                     int64 // occurredAt in Unix milliseconds, the database's precision
-	partnership, museum    int32 // symbols; partnership noSym when none
-	refs                   int32 // communities at refs[ref:ref+nCom], then outcomes
-	nCom, nOut             uint16
-	kind, level, rung      int8 // kind's index, level and rung ranks (rung 0 when not assessed)
-	restricted, archived   bool
-	sample, gap            bool
-	decisions, implemented int32
-	participants           int32 // community participants
-}
-
-func (d *data) communities(e *eventFact) []int32 { return d.refs[e.refs : e.refs+int32(e.nCom)] }
-
-func (d *data) outcomesOf(e *eventFact) []int32 {
-	start := e.refs + int32(e.nCom)
-	return d.refs[start : start+int32(e.nOut)]
+	at          int64 // occurredAt in Unix milliseconds, the database's precision
+	partnership int32 // symbol; noSym when none
+	level       int8  // level rank
+	restricted  bool
+	archived    bool
 }
 
 // edgeEvents are a partnership's decision events (indices in facts), with the number of
@@ -133,17 +122,6 @@ func b2i(b bool) int {
 	}
 	return 0
 }
-
-// The document fields the projection reads of each collection.
-var (
-	nodeFields        = []string{"name", "archived", "sample"}
-	partnershipFields = []string{"title", "museumId", "communityId", "programmeId", "status", "startDate", "endDate", "outcomeIds", "archived", "sample"}
-	outcomeFields     = []string{"code", "title", "archived"}
-	eventFields       = []string{"museumId", "partnershipId", "communityIds", "outcomeIds", "kind", "occurredAt", "participationLevel",
-		"assessedRung", "visibility", "archived", "sample", "empowermentGap", "decisionCount", "implementedCount", "communityParticipantCount"}
-	// followed are the entities whose changes the projection applies.
-	followed = []store.Entity{store.EntityMuseum, store.EntityCommunity, store.EntityPartner, store.EntityEvent, store.EntityOutcome}
-)
 
 // New returns an empty projection over s. Run loads and follows it; queries wait until
 // it has loaded.
@@ -221,31 +199,14 @@ func (p *Projection) put(r any) {
 
 // putEvent adds or replaces an event's facts; the caller holds the write lock.
 func (d *data) putEvent(e *store.DecisionEvent) {
-	f := eventFact{museum: d.sym(e.MuseumID), partnership: noSym, at: e.OccurredAt.UnixMilli(),
-		kind: int8(slices.Index(store.DecisionEventKinds, e.Kind)), level: int8(e.ParticipationLevel.Rank()),
-		restricted: e.Visibility == store.VisibilityRestricted, archived: e.Archived, sample: e.Sample,
-		gap: e.EmpowermentGap, decisions: int32(e.DecisionCount), implemented: int32(e.ImplementedCount),
-		participants: int32(e.CommunityParticipantCount)}
+	f := eventFact{partnership: noSym, at: e.OccurredAt.UnixMilli(), level: int8(e.ParticipationLevel.Rank()),
+		restricted: e.Visibility == store.VisibilityRestricted, archived: e.Archived}
 	if e.PartnershipID != nil {
 		f.partnership = d.sym(*e.PartnershipID)
 	}
-	if e.AssessedRung != nil {
-		f.rung = int8(e.AssessedRung.Rank())
-	}
-	f.refs = int32(len(d.refs))
-	for _, id := range slices.Compact(slices.Sorted(slices.Values(e.CommunityIDs))) {
-		d.refs = append(d.refs, d.sym(id))
-	}
-	f.nCom = uint16(int32(len(d.refs)) - f.refs)
-	for _, id := range e.OutcomeIDs {
-		d.refs = append(d.refs, d.sym(id))
-	}
-	f.nOut = uint16(int32(len(d.refs)) - f.refs - int32(f.nCom))
-
 	i, ok := d.eventIndex[e.ID]
 	if ok {
 		old := &d.facts[i]
-		d.garbage += int(old.nCom) + int(old.nOut)
 		if ee := d.edges[old.partnership]; old.partnership != noSym {
 			ee.count(old, -1)
 			k := slices.Index(ee.events, i)
@@ -267,21 +228,6 @@ func (d *data) putEvent(e *store.DecisionEvent) {
 		ee.events = append(ee.events, i)
 		ee.count(&f, 1)
 	}
-	if d.garbage > 1<<16 && d.garbage > len(d.refs)/2 {
-		d.compact()
-	}
-}
-
-// compact drops the entries of refs that replaced events left behind.
-func (d *data) compact() {
-	refs := make([]int32, 0, len(d.refs)-d.garbage)
-	for i := range d.facts {
-		f := &d.facts[i]
-		start := int32(len(refs))
-		refs = append(refs, d.refs[f.refs:f.refs+int32(f.nCom)+int32(f.nOut)]...)
-		f.refs = start
-	}
-	d.refs, d.garbage = refs, 0
 }
 
 // Run keeps the projection as the store's read model holds the records, until ctx ends:

@@ -4,18 +4,18 @@
 // neighbourhoods, shortest paths, their GraphML, GEXF and node-link JSON exports, and the
 // participation summary of decision events.
 //
-// The projection is loaded from the database once, reading only the fields it needs, and
-// kept current from the change feed by re-reading each changed record by id; requests
-// never rebuild it. Each decision event is kept as a few light facts (partnership, time,
-// level, outcomes, counts, whether it is RESTRICTED), and every query takes a View saying
-// whether the caller may see restricted events, so that nothing derived from a restricted
-// event (a weight, a level, a count) reaches a caller who may not see the event itself.
+// The projection is kept from the store's read model, which loads the records once and
+// follows the change feed; requests never rebuild it. It holds the nodes, the
+// partnerships and, for each decision event, the few facts that weigh its edge (time,
+// level, whether it is RESTRICTED); the participation summary reads the events
+// themselves from the read model. Every query takes a View saying whether the caller may
+// see restricted events, so that nothing derived from a restricted event (a weight, a
+// level, a count) reaches a caller who may not see the event itself.
 // Results are cached per projection version, filter and view: betweenness is computed
 // once per version and filter, not per node or per request.
 //
-// The participation summary lives here rather than in a package of its own because it is
-// computed from the same per-event facts, under the same lock and version, as the edge
-// weights: a separate package would need the projection to hand out its internals.
+// The participation summary lives here, beside the network, because both are answers to
+// researchers' questions about the same records, cached under the same version.
 package network
 
 import (
