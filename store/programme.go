@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"regexp"
@@ -152,7 +153,7 @@ func (s *Store) ArchiveOutcome(ctx context.Context, in ArchiveInput) (*Outcome, 
 // OutcomesOf returns each programme's outcomes, ordered by number, in one command.
 func (s *Store) OutcomesOf(ctx context.Context, programmeIDs []string) ([][]*Outcome, []error) {
 	return groupAll(ctx, s.Outcomes, ByProgramme, programmeIDs, bson.D{{Key: "number", Value: 1}},
-		func(o *Outcome) string { return o.ProgrammeID })
+		func(a, b *Outcome) int { return cmp.Compare(a.Number, b.Number) })
 }
 
 // OutcomeIDsByCode returns the ids of the live outcomes with any of the given codes.
@@ -237,17 +238,28 @@ func (s *Store) ArchiveProgrammeMembership(ctx context.Context, in ArchiveInput)
 // MembershipsOf returns the live memberships of each programme or museum (parent is
 // ByProgramme or ByMuseum), oldest first, in one command.
 func (s *Store) MembershipsOf(ctx context.Context, parent Parent, ids []string) ([][]*ProgrammeMembership, []error) {
-	parentOf := func(m *ProgrammeMembership) string { return m.ProgrammeID }
-	if parent == ByMuseum {
-		parentOf = func(m *ProgrammeMembership) string { return m.MuseumID }
-	}
-	return groupAll(ctx, s.Memberships, parent, ids, bson.D{{Key: "startDate", Value: 1}, {Key: "_id", Value: 1}}, parentOf)
+	return groupAll(ctx, s.Memberships, parent, ids, bson.D{{Key: "startDate", Value: 1}, {Key: "_id", Value: 1}},
+		func(a, b *ProgrammeMembership) int { return cmp.Or(cmp.Compare(a.StartDate, b.StartDate), cmp.Compare(a.ID, b.ID)) })
 }
 
 // groupAll returns, for each parent id, every live record whose parent field holds it, in
-// the given order, with one command. It serves short lists that have no paging.
-func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent, ids []string, sort bson.D, parentOf func(*T) string) ([][]*T, []error) {
+// the order sort (for the database) and order (for the read model) give, with one command
+// or none. It serves short lists that have no paging.
+func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent, ids []string, sort bson.D, order func(a, b *T) int) ([][]*T, []error) {
 	out, errs := make([][]*T, len(ids)), make([]error, len(ids))
+	if t, done, ok := c.model(); ok {
+		defer done()
+		sees := c.seer(ctx)
+		for i, id := range ids {
+			for _, e := range t.kids[parent][id] {
+				if !c.meta(e.rec).Archived && (sees == nil || sees(e.rec)) {
+					out[i] = append(out[i], e.rec)
+				}
+			}
+			slices.SortFunc(out[i], order)
+		}
+		return out, errs
+	}
 	recs, err := c.find(ctx, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: uniq(ids)}}}, {Key: "archived", Value: false}}, sort, 0)
 	if err != nil {
 		for i := range errs {
@@ -260,8 +272,10 @@ func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent,
 		idx[id] = append(idx[id], i)
 	}
 	for _, r := range recs {
-		for _, i := range idx[parentOf(r)] {
-			out[i] = append(out[i], r)
+		for _, pid := range c.parentOf[parent](r) {
+			for _, i := range idx[pid] {
+				out[i] = append(out[i], r)
+			}
 		}
 	}
 	return out, errs
@@ -270,10 +284,5 @@ func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent,
 // PublicationsOf returns each programme's live publications, newest first, in one command.
 func (s *Store) PublicationsOf(ctx context.Context, programmeIDs []string) ([][]*Publication, []error) {
 	return groupAll(ctx, s.Publications, ByProgramme, programmeIDs, bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: 1}},
-		func(p *Publication) string {
-			if p.ProgrammeID == nil {
-				return ""
-			}
-			return *p.ProgrammeID
-		})
+		func(a, b *Publication) int { return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(a.ID, b.ID)) })
 }
