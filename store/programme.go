@@ -239,7 +239,9 @@ func (s *Store) ArchiveProgrammeMembership(ctx context.Context, in ArchiveInput)
 // ByProgramme or ByMuseum), oldest first, in one command.
 func (s *Store) MembershipsOf(ctx context.Context, parent Parent, ids []string) ([][]*ProgrammeMembership, []error) {
 	return groupAll(ctx, s.Memberships, parent, ids, bson.D{{Key: "startDate", Value: 1}, {Key: "_id", Value: 1}},
-		func(a, b *ProgrammeMembership) int { return cmp.Or(cmp.Compare(a.StartDate, b.StartDate), cmp.Compare(a.ID, b.ID)) })
+		func(a, b *ProgrammeMembership) int {
+			return cmp.Or(cmp.Compare(a.StartDate, b.StartDate), cmp.Compare(a.ID, b.ID))
+		})
 }
 
 // groupAll returns, for each parent id, every live record whose parent field holds it, in

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -577,6 +578,11 @@ type table[T, F any] struct {
 	entries []*entry[T]                       // in no particular order
 	sorted  [][]*entry[T]                     // by order number, ascending (key, id)
 	kids    map[Parent]map[string][]*entry[T] // parent field → parent id → children
+
+	// totals caches the totals of lists by filter and view, until the table changes: a
+	// total tests every record, and dashboards ask for the same ones again and again.
+	totalsMu sync.Mutex
+	totals   map[string]int
 }
 
 func newTable[T, F any](c *Collection[T, F]) *table[T, F] {
@@ -627,6 +633,9 @@ func (t *table[T, F]) putAny(r any, sorted bool) bool {
 	if exists && t.c.meta(old.rec).Version >= m.Version {
 		return false
 	}
+	t.totalsMu.Lock()
+	t.totals = nil
+	t.totalsMu.Unlock()
 	e := &entry[T]{rec: rec, keys: make([]pos, len(t.fields))}
 	for i, f := range t.fields {
 		e.keys[i] = pos{t.c.orders[f].value(rec), m.ID}
@@ -784,23 +793,43 @@ func (t *table[T, F]) list(ctx context.Context, m *ReadModel, f *F, p plan) *Pag
 	}
 	sel, hasNext, hasPrev := p.finish(rows)
 	page := t.page(p, sel, hasNext, hasPrev)
-	var once sync.Once
-	total := 0
+	key := totalKey(ctx, f)
 	page.count = func(context.Context) (int, error) {
-		once.Do(func() {
-			m.mu.RLock()
-			defer m.mu.RUnlock()
-			// The tables may have been replaced by a reload since the page was read.
-			tt := m.tables[t.c.entity].(*table[T, F])
-			for _, e := range tt.entries {
-				if pass(e.rec) {
-					total++
-				}
+		m.mu.RLock()
+		defer m.mu.RUnlock()
+		// The tables may have been replaced by a reload since the page was read.
+		tt := m.tables[t.c.entity].(*table[T, F])
+		tt.totalsMu.Lock()
+		n, ok := tt.totals[key]
+		tt.totalsMu.Unlock()
+		if ok {
+			return n, nil
+		}
+		for _, e := range tt.entries {
+			if pass(e.rec) {
+				n++
 			}
-		})
-		return total, nil
+		}
+		tt.totalsMu.Lock()
+		if tt.totals == nil {
+			tt.totals = map[string]int{}
+		}
+		tt.totals[key] = n
+		tt.totalsMu.Unlock()
+		return n, nil
 	}
 	return page
+}
+
+// totalKey names a list's total: its filter and what the caller may see of it.
+func totalKey[F any](ctx context.Context, f *F) string {
+	caller := auth.From(ctx)
+	b, _ := json.Marshal(f)
+	view := "all"
+	if !caller.ReadsAllRestricted() {
+		view = fmt.Sprint(caller.Role == auth.Editor, caller.Museums)
+	}
+	return view + "|" + string(b)
 }
 
 // children answers a nested list for each parent: its children that pass, in order.
