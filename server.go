@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -236,7 +237,14 @@ func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *s
 		Help: "Time the database took to answer a command, by command name.", Buckets: metrics.CommandBuckets},
 		[]string{"command"})
 	reg.MustRegister(commands, latency)
+	// On the embedded database the read model is kept in DATA_DIR between runs, since
+	// reading it from FerretDB v1 takes a millisecond a record.
+	snapshot := ""
+	if db != nil {
+		snapshot = filepath.Join(cfg.DataDir, "readmodel.snapshot")
+	}
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ReadModel: cfg.ReadModel,
+		ReadModelSnapshot: snapshot,
 		OnCommand: func(_, name string) { commands.WithLabelValues(name).Inc() },
 		Observe:   tel.CommandObserver(latency)})
 	if err != nil {

@@ -64,14 +64,16 @@ type Follower func(ctx context.Context, after int64, types []Entity) (<-chan *Ch
 
 // ReadModel is the in-memory copy of the records. It is safe for concurrent use.
 type ReadModel struct {
-	s     *Store
-	serve bool // answer lists and lookups once loaded
+	s        *Store
+	serve    bool   // answer lists and lookups once loaded
+	snapshot string // the snapshot file, or "" for none (see snapshot.go)
 
 	loaded chan struct{}
 	once   sync.Once
 
 	mu        sync.RWMutex
 	following bool  // loaded and following the feed
+	after     int64 // the feed position the tables hold every change up to
 	closed    bool  // the Store is closed: nothing is answered from memory
 	hasLoaded bool  // loaded at least once
 	loading   bool  // a load is reading the database
@@ -100,6 +102,8 @@ type modelTable interface {
 	scan(ctx context.Context, fn func(rec any)) error
 	readAgain(ctx context.Context, ids []string) ([]any, error)
 	copyOf(rec any) (any, error)
+	decode(raw []byte) (any, error)
+	versionOf(rec any) (id string, version int)
 }
 
 // modelEntities are the collections the model holds, in the order it loads them (small
@@ -375,14 +379,31 @@ func (m *ReadModel) Run(ctx context.Context, follow Follower, log *slog.Logger) 
 		case <-time.After(time.Second):
 		}
 	}
+	if m.snapshot != "" {
+		// Written when the server stops, so that the next start reads the model from one
+		// file instead of the database (see snapshot.go).
+		defer m.save(log)
+	}
+	restore := m.snapshot != ""
 	for ctx.Err() == nil {
 		start := time.Now()
-		after, err := m.load(ctx, log)
-		if err != nil {
-			retry("loading", err)
-			continue
+		var after int64
+		var err error
+		ok := false
+		if restore {
+			restore = false
+			if after, ok, err = m.restore(ctx, log); err != nil {
+				log.Warn("read model: the snapshot could not be used; reading the database", "err", err)
+			}
 		}
-		log.Info("read model loaded", "records", m.size(), "took", time.Since(start).Round(time.Millisecond))
+		if !ok {
+			if after, err = m.load(ctx, log); err != nil {
+				retry("loading", err)
+				continue
+			}
+		}
+		log.Info("read model loaded", "records", m.size(), "from", map[bool]string{true: "snapshot", false: "database"}[ok],
+			"took", time.Since(start).Round(time.Millisecond))
 		for ctx.Err() == nil {
 			ch, err := follow(ctx, after, modelEntities)
 			if errors.Is(err, ErrCursorExpired) {
@@ -474,6 +495,13 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 		t.sortAll()
 		fresh[e] = t
 	}
+	m.install(fresh, seq)
+	return seq, nil
+}
+
+// install replaces the model's contents with fresh tables holding every change up to
+// feed position seq, then applies this Store's writes made meanwhile.
+func (m *ReadModel) install(fresh map[Entity]modelTable, seq int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.tables = fresh
@@ -481,6 +509,7 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 		m.tables[entityOfRecord(r)].putAny(r, true)
 	}
 	m.hasLoaded = true
+	m.after = seq
 	m.version++
 	if len(m.observers) > 0 {
 		recs := m.all()
@@ -489,7 +518,6 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 		}
 	}
 	m.once.Do(func() { close(m.loaded) })
-	return seq, nil
 }
 
 // follow applies the changes on ch, a batch at a time, each changed record read again by
@@ -550,6 +578,9 @@ func (m *ReadModel) follow(ctx context.Context, ch <-chan *Change, after int64) 
 			m.mu.Unlock()
 		}
 		after = changes[len(changes)-1].Seq
+		m.mu.Lock()
+		m.after = after
+		m.mu.Unlock()
 		if end != nil || closed {
 			return after, end
 		}
@@ -618,6 +649,16 @@ func (t *table[T, F]) copyOf(rec any) (any, error) {
 	}
 	out := new(T)
 	return out, bson.Unmarshal(raw, out)
+}
+
+func (t *table[T, F]) decode(raw []byte) (any, error) {
+	out := new(T)
+	return out, bson.Unmarshal(raw, out)
+}
+
+func (t *table[T, F]) versionOf(rec any) (string, int) {
+	m := t.c.meta(rec.(*T))
+	return m.ID, m.Version
 }
 
 // putAny adds or replaces a record, unless the table holds the same or a newer version.

@@ -1,7 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -475,4 +480,81 @@ func TestReadModelForgetsErasedNames(t *testing.T) {
 		t.Error("the erasing instance still holds the name")
 	}
 	within(t, "the other instance forgetting the name", func() bool { return !named(two) })
+}
+
+// runModel runs inst's read model with its own change feed until stop is called, logging
+// to log, and returns once it serves reads.
+func runModel(t *testing.T, inst *store.Store, log *bytes.Buffer) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	feed := changefeed.New(inst, 50*time.Millisecond)
+	done := make(chan struct{}, 2)
+	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
+	go func() { inst.Model().Run(ctx, feed.Follow, slog.New(slog.NewTextHandler(log, nil))); done <- struct{}{} }()
+	deadline := time.Now().Add(time.Minute)
+	for ok, _ := inst.Model().Ready(); !ok; ok, _ = inst.Model().Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("the read model did not load")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return func() { cancel(); <-done; <-done }
+}
+
+// A stopped server's read model is read back from its snapshot at the next start, with
+// the changes made since; a snapshot the database has moved away from is not used.
+func TestReadModelSnapshot(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	if _, err := seed.OurMuseum(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "readmodel.snapshot")
+	open := func() *store.Store {
+		inst, err := store.Open(ctx, store.Options{URI: dbtest.URI(t), Database: s.Name(), ReadModel: store.ReadModelOn, ReadModelSnapshot: file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = inst.Close(ctx) })
+		return inst
+	}
+	var log bytes.Buffer
+	first := open()
+	runModel(t, first, &log)()
+	if info, err := os.Stat(file); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("after a stop: %v, %v; want a snapshot readable by its owner only", info, err)
+	}
+	// While no server runs, another instance writes (through the feed).
+	c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Written meanwhile", Kind: "OTHER"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	second := open()
+	stop := runModel(t, second, &log)
+	if !strings.Contains(log.String(), "read the snapshot") {
+		t.Errorf("the second start did not read the snapshot:\n%s", log.String())
+	}
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the snapshot is still there once read: %v", err)
+	}
+	within(t, "the write made meanwhile", func() bool {
+		got, err := second.Communities.Get(ctx, c.ID)
+		return err == nil && got.Name == "Written meanwhile"
+	})
+	stop()
+	// A bulk load writes no feed entries: the counts tell, and the database is read.
+	if _, err := seed.Sample(ctx, s, 50); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	third := open()
+	runModel(t, third, &log)()
+	if !strings.Contains(log.String(), "could not be used") || !strings.Contains(log.String(), "from=database") {
+		t.Errorf("a snapshot older than a bulk load was used:\n%s", log.String())
+	}
+	page, err := third.Events.List(ctx, nil, nil, store.PageArgs{})
+	if err != nil || len(page.Edges) == 0 {
+		t.Errorf("after the bulk load: %v, %d events", err, len(page.Edges))
+	}
 }

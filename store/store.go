@@ -51,6 +51,9 @@ type Options struct {
 	// (see readmodel.go) once it has loaded. The default, ReadModelAuto, does so on
 	// FerretDB v1, which scans its collections for every filter but _id equality.
 	ReadModel ReadModelMode
+	// ReadModelSnapshot, when set, is the file the read model is written to when it stops
+	// and read from at the next start (see snapshot.go).
+	ReadModelSnapshot string
 }
 
 // DefaultSelectionTimeout is how long an operation waits for a reachable server, and a
@@ -213,6 +216,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: read model mode %q is not one of auto, on, off", o.ReadModel)
 	}
 	s.model = newReadModel(s, serve)
+	s.model.snapshot = o.ReadModelSnapshot
 	return s, nil
 }
 
