@@ -245,8 +245,8 @@ func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *s
 	}
 	s, err := store.Open(ctx, store.Options{URI: uri, Database: cfg.Database, OpTimeout: cfg.OpTimeout, ReadModel: cfg.ReadModel,
 		ReadModelSnapshot: snapshot,
-		OnCommand: func(_, name string) { commands.WithLabelValues(name).Inc() },
-		Observe:   tel.CommandObserver(latency)})
+		OnCommand:         func(_, name string) { commands.WithLabelValues(name).Inc() },
+		Observe:           tel.CommandObserver(latency)})
 	if err != nil {
 		if db != nil {
 			db.Stop()

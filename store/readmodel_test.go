@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -490,7 +490,10 @@ func runModel(t *testing.T, inst *store.Store, log *bytes.Buffer) (stop func()) 
 	feed := changefeed.New(inst, 50*time.Millisecond)
 	done := make(chan struct{}, 2)
 	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
-	go func() { inst.Model().Run(ctx, feed.Follow, slog.New(slog.NewTextHandler(log, nil))); done <- struct{}{} }()
+	go func() {
+		inst.Model().Run(ctx, feed.Follow, slog.New(slog.NewTextHandler(log, nil)))
+		done <- struct{}{}
+	}()
 	deadline := time.Now().Add(time.Minute)
 	for ok, _ := inst.Model().Ready(); !ok; ok, _ = inst.Model().Ready() {
 		if time.Now().After(deadline) {
