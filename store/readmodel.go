@@ -67,6 +67,7 @@ type ReadModel struct {
 	s        *Store
 	serve    bool   // answer lists and lookups once loaded
 	snapshot string // the snapshot file, or "" for none (see snapshot.go)
+	entities []Entity // the collections held, in load order
 
 	loaded chan struct{}
 	once   sync.Once
@@ -111,9 +112,16 @@ type modelTable interface {
 var modelEntities = []Entity{EntityProgramme, EntityOutcome, EntityMembership, EntityMuseum, EntityCommunity,
 	EntityPartner, EntityPublic, EntityPerson, EntityActivity, EntityReflection, EntityEvent}
 
+// networkEntities are the collections the network and the summary read: all a model
+// that answers no lists holds, so that it keeps no personal data it does not need.
+var networkEntities = []Entity{EntityOutcome, EntityMuseum, EntityCommunity, EntityPartner, EntityEvent}
+
 func newReadModel(s *Store, serve bool) *ReadModel {
-	m := &ReadModel{s: s, serve: serve, loaded: make(chan struct{}), tables: map[Entity]modelTable{}}
-	for _, e := range modelEntities {
+	m := &ReadModel{s: s, serve: serve, loaded: make(chan struct{}), tables: map[Entity]modelTable{}, entities: modelEntities}
+	if !serve {
+		m.entities = networkEntities
+	}
+	for _, e := range m.entities {
 		m.tables[e] = s.tableOf(e)
 	}
 	return m
@@ -196,7 +204,7 @@ func (m *ReadModel) Observe(fn func(recs []any)) {
 // all returns every record held; the caller holds a lock.
 func (m *ReadModel) all() []any {
 	var out []any
-	for _, e := range modelEntities {
+	for _, e := range m.entities {
 		m.tables[e].each(func(r any) { out = append(out, r) })
 	}
 	return out
@@ -405,7 +413,7 @@ func (m *ReadModel) Run(ctx context.Context, follow Follower, log *slog.Logger) 
 		log.Info("read model loaded", "records", m.size(), "from", map[bool]string{true: "snapshot", false: "database"}[ok],
 			"took", time.Since(start).Round(time.Millisecond))
 		for ctx.Err() == nil {
-			ch, err := follow(ctx, after, modelEntities)
+			ch, err := follow(ctx, after, m.entities)
 			if errors.Is(err, ErrCursorExpired) {
 				break // changes were trimmed before they were read: load again
 			}
@@ -451,7 +459,7 @@ const progressEvery = 2 * time.Second
 // them. It returns the feed position the contents include every change up to.
 func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 	total := 0
-	for _, e := range modelEntities {
+	for _, e := range m.entities {
 		n, err := m.s.coll(e).EstimatedDocumentCount(ctx)
 		if err != nil {
 			return 0, translate(err)
@@ -475,7 +483,7 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 	report := progress.NewLog(log, "read model: loading", int64(total), progressEvery)
 	defer report.Done()
 	done := 0
-	for _, e := range modelEntities {
+	for _, e := range m.entities {
 		t := m.tables[e].fresh()
 		name := entityInfos[e].collection
 		m.mu.Lock()

@@ -75,7 +75,7 @@ func (m *ReadModel) write() error {
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
 	h := snapshotHeader{Database: m.s.Name(), Seq: m.after, Counts: map[string]int64{}, At: time.Now().UTC()}
-	for _, e := range modelEntities {
+	for _, e := range m.entities {
 		h.Counts[string(e)] = int64(m.tables[e].size())
 	}
 	raw, err := bson.Marshal(h)
@@ -88,7 +88,8 @@ func (m *ReadModel) write() error {
 	if _, err := w.Write(raw); err != nil {
 		return err
 	}
-	for i, e := range modelEntities {
+	for _, e := range m.entities {
+		i := slices.Index(modelEntities, e)
 		var werr error
 		m.tables[e].each(func(rec any) {
 			if werr != nil {
@@ -159,7 +160,7 @@ func (m *ReadModel) restore(ctx context.Context, log *slog.Logger) (int64, bool,
 		return 0, false, fmt.Errorf("it is of database %q", h.Database)
 	}
 	fresh := map[Entity]modelTable{}
-	for _, e := range modelEntities {
+	for _, e := range m.entities {
 		fresh[e] = m.tables[e].fresh()
 	}
 	for {
@@ -175,6 +176,9 @@ func (m *ReadModel) restore(ctx context.Context, log *slog.Logger) (int64, bool,
 			return 0, false, fmt.Errorf("damaged: %w", err)
 		}
 		t := fresh[modelEntities[i]]
+		if t == nil {
+			return 0, false, errors.New("it holds collections this model does not")
+		}
 		rec, err := t.decode(raw)
 		if err != nil {
 			return 0, false, fmt.Errorf("damaged: %w", err)
@@ -207,7 +211,7 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Ent
 	}
 	created := map[Entity]int64{}
 	for after := h.Seq; after < last; {
-		changes, err := m.s.ChangesAfter(ctx, after, MaxChangesPage, modelEntities)
+		changes, err := m.s.ChangesAfter(ctx, after, MaxChangesPage, m.entities)
 		if err != nil {
 			return err
 		}
@@ -221,7 +225,7 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Ent
 		}
 		after = changes[len(changes)-1].Seq
 	}
-	for _, e := range modelEntities {
+	for _, e := range m.entities {
 		t := fresh[e]
 		n, err := m.s.coll(e).EstimatedDocumentCount(ctx)
 		if err != nil {
