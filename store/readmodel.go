@@ -65,8 +65,8 @@ type Follower func(ctx context.Context, after int64, types []Entity) (<-chan *Ch
 // ReadModel is the in-memory copy of the records. It is safe for concurrent use.
 type ReadModel struct {
 	s        *Store
-	serve    bool   // answer lists and lookups once loaded
-	snapshot string // the snapshot file, or "" for none (see snapshot.go)
+	serve    bool     // answer lists and lookups once loaded
+	snapshot string   // the snapshot file, or "" for none (see snapshot.go)
 	entities []Entity // the collections held, in load order
 
 	loaded chan struct{}
