@@ -121,7 +121,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, pr
 		log.Info("loaded the Our Museum programme")
 	}
 	if cmd == "seed" {
-		return loadSample(ctx, s, scale, log, progressOut)
+		if err := loadSample(ctx, s, scale, log, progressOut); err != nil {
+			return err
+		}
+		// The next start reads the model from the snapshot instead of the database.
+		return s.Model().WriteSnapshot(ctx, log)
 	}
 	if cfg.SampleScale > 0 {
 		if err := loadSample(ctx, s, cfg.SampleScale, log, progressOut); err != nil {

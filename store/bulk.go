@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // checker is a record that validates and derives its own fields.
@@ -64,10 +66,25 @@ const bulkTimeout = time.Minute
 // MongoDB it is the estimate kept in the collection's metadata, exact after a clean
 // shutdown.
 func (c *Collection[T, F]) Count(ctx context.Context) (int, error) {
-	ctx, cancel := c.s.opCtx(ctx)
+	n, err := c.s.count(ctx, c.entity)
+	return int(n), err
+}
+
+// count returns how many documents entity e's collection holds. FerretDB v1 answers the
+// count command by decoding every document (2.3 s at ten thousand decision events) and
+// collStats from its SQLite tables (0.14 s), so it is asked that way there.
+func (s *Store) count(ctx context.Context, e Entity) (int64, error) {
+	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	n, err := c.c.EstimatedDocumentCount(ctx)
-	return int(n), translate(err)
+	if !s.scans {
+		n, err := s.coll(e).EstimatedDocumentCount(ctx)
+		return n, translate(err)
+	}
+	var stats struct {
+		Count int64 `bson:"count"`
+	}
+	err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: entityInfos[e].collection}}).Decode(&stats)
+	return stats.Count, translate(err)
 }
 
 // InsertMissing is Insert for the records whose ids are not stored yet, so that a load cut

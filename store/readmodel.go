@@ -460,9 +460,9 @@ const progressEvery = 2 * time.Second
 func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 	total := 0
 	for _, e := range m.entities {
-		n, err := m.s.coll(e).EstimatedDocumentCount(ctx)
+		n, err := m.s.count(ctx, e)
 		if err != nil {
-			return 0, translate(err)
+			return 0, err
 		}
 		total += int(n)
 	}

@@ -48,6 +48,26 @@ type snapshotHeader struct {
 // spotChecks is how many records of each collection a restore reads again by id.
 const spotChecks = 16
 
+// WriteSnapshot reads the model from the database and writes its snapshot, for a
+// command that changed the database in bulk while no server runs (such as loading the
+// sample data): the next start then reads the snapshot instead of the database. It does
+// nothing when the model keeps no snapshot. Errors are the store's.
+func (m *ReadModel) WriteSnapshot(ctx context.Context, log *slog.Logger) error {
+	if m.snapshot == "" {
+		return nil
+	}
+	if _, err := m.load(ctx, log); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if err := m.write(); err != nil {
+		_ = os.Remove(m.snapshot + ".tmp")
+		return fmt.Errorf("read model: writing the snapshot: %w", err)
+	}
+	return nil
+}
+
 // save writes the model to its snapshot file, for the next start. Failures are logged:
 // without a snapshot the next start reads the database.
 func (m *ReadModel) save(log *slog.Logger) {
@@ -227,9 +247,9 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Ent
 	}
 	for _, e := range m.entities {
 		t := fresh[e]
-		n, err := m.s.coll(e).EstimatedDocumentCount(ctx)
+		n, err := m.s.count(ctx, e)
 		if err != nil {
-			return translate(err)
+			return err
 		}
 		if want := h.Counts[string(e)] + created[e]; n != want || int64(t.size()) != h.Counts[string(e)] {
 			return fmt.Errorf("%s holds %d records, the snapshot and the feed account for %d", entityInfos[e].collection, n, want)
