@@ -53,7 +53,7 @@ func world() *Projection {
 	archivedO3.Archived = true
 	e5 := event("e5", p3, m2, "2015-01-01T10:00:00Z", store.LevelInform, store.VisibilityPublic)
 	e5.Archived = true
-	return FromRecords(
+	return fromRecords(
 		&store.Museum{Meta: meta(m1), Name: "Museum One"}, &store.Museum{Meta: meta(m2), Name: "Museum Two"},
 		&store.Community{Meta: meta(c1), Name: "Community One"}, &store.Community{Meta: meta(c2), Name: "Community Two"},
 		&store.Community{Meta: meta(c3), Name: "Community Three"},
