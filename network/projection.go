@@ -106,13 +106,6 @@ type eventFact struct {
 	participants           int32 // community participants
 }
 
-func (d *data) communities(e *eventFact) []int32 { return d.refs[e.refs : e.refs+int32(e.nCom)] }
-
-func (d *data) outcomesOf(e *eventFact) []int32 {
-	start := e.refs + int32(e.nCom)
-	return d.refs[start : start+int32(e.nOut)]
-}
-
 // edgeEvents are a partnership's decision events (indices in facts), with the number of
 // live (not archived) ones at each level, public and restricted apart, so that the common
 // filters weigh an edge without looking at its events.
@@ -133,17 +126,6 @@ func b2i(b bool) int {
 	}
 	return 0
 }
-
-// The document fields the projection reads of each collection.
-var (
-	nodeFields        = []string{"name", "archived", "sample"}
-	partnershipFields = []string{"title", "museumId", "communityId", "programmeId", "status", "startDate", "endDate", "outcomeIds", "archived", "sample"}
-	outcomeFields     = []string{"code", "title", "archived"}
-	eventFields       = []string{"museumId", "partnershipId", "communityIds", "outcomeIds", "kind", "occurredAt", "participationLevel",
-		"assessedRung", "visibility", "archived", "sample", "empowermentGap", "decisionCount", "implementedCount", "communityParticipantCount"}
-	// followed are the entities whose changes the projection applies.
-	followed = []store.Entity{store.EntityMuseum, store.EntityCommunity, store.EntityPartner, store.EntityEvent, store.EntityOutcome}
-)
 
 // New returns an empty projection over s. Run loads and follows it; queries wait until
 // it has loaded. Over no store (s nil) there is nothing to load: the projection is ready

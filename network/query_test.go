@@ -23,7 +23,6 @@ var (
 	o1, o2, o3 = id(store.EntityOutcome, "o1"), id(store.EntityOutcome, "o2"), id(store.EntityOutcome, "o3")
 	pX, pY     = id(store.EntityProgramme, "x"), id(store.EntityProgramme, "y")
 	p1, p2, p3 = id(store.EntityPartner, "p1"), id(store.EntityPartner, "p2"), id(store.EntityPartner, "p3")
-	p4, p5     = id(store.EntityPartner, "p4"), id(store.EntityPartner, "p5")
 )
 
 func meta(id string) store.Meta { return store.Meta{ID: id} }
