@@ -14,6 +14,7 @@ test:
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"
 	go vet ./...
+	.ci/staticcheck
 
 # Benchmarks of the nested page and the store (see bench/README.md).
 bench:

@@ -301,7 +301,7 @@ func timeout(d time.Duration) graphql.OperationMiddleware {
 			}
 			return &graphql.Response{Errors: gqlerror.List{{
 				Message:    "the request took longer than its time limit; try again, or ask for less",
-				Extensions: map[string]any{"code": "UNAVAILABLE"},
+				Extensions: map[string]any{"code": graph.CodeUnavailable},
 			}}}
 		}
 	}
@@ -344,7 +344,7 @@ func withDeadline(d time.Duration, next http.Handler) http.Handler {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody("the request body is larger than 1 MiB; send a smaller request", "BAD_USER_INPUT"))
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody("the request body is larger than 1 MiB; send a smaller request", graph.CodeBadUserInput))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)

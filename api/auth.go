@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -61,7 +62,7 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 				}
 				return
 			case err != nil:
-				writeJSON(w, http.StatusServiceUnavailable, errorBody("the database is unavailable right now; try again shortly", "UNAVAILABLE"))
+				writeJSON(w, http.StatusServiceUnavailable, errorBody("the database is unavailable right now; try again shortly", graph.CodeUnavailable))
 				return
 			}
 		}
@@ -100,7 +101,7 @@ func (a *authenticator) wsInit(ctx context.Context, p transport.InitPayload) (co
 
 func unauthenticated(w http.ResponseWriter, message string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="participation-graph"`)
-	writeJSON(w, http.StatusUnauthorized, errorBody(message, "UNAUTHENTICATED"))
+	writeJSON(w, http.StatusUnauthorized, errorBody(message, graph.CodeUnauth))
 }
 
 func errorBody(message, code string) map[string]any {

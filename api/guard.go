@@ -7,6 +7,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/participation-graph/participation-graph/graph"
 )
 
 // guard answers, with a proper GraphQL error and code, the requests gqlgen's transports
@@ -59,5 +61,5 @@ func checkGET(r *http.Request) string {
 }
 
 func refuse(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, errorBody(message, "BAD_USER_INPUT"))
+	writeJSON(w, status, errorBody(message, graph.CodeBadUserInput))
 }

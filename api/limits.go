@@ -8,6 +8,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/participation-graph/participation-graph/graph"
 )
 
 // Limits bound what one operation may ask for, so that no single request can make the
@@ -69,7 +71,7 @@ func (e limitExtension) MutateOperationContext(_ context.Context, oc *graphql.Op
 		if c.actual > c.limit {
 			return &gqlerror.Error{
 				Message:    fmt.Sprintf("the query is too complex: its %s is %d, over the limit of %d; %s", c.name, c.actual, c.limit, c.hint),
-				Extensions: map[string]any{"code": "QUERY_TOO_COMPLEX", "limit": c.name, "max": c.limit, "actual": c.actual},
+				Extensions: map[string]any{"code": graph.CodeTooComplex, "limit": c.name, "max": c.limit, "actual": c.actual},
 			}
 		}
 	}

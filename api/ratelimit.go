@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/graph"
 )
 
 // rateLimiter gives each API key, and each client address without one, a token bucket:
@@ -112,7 +113,7 @@ func (l *rateLimiter) charge(w http.ResponseWriter, key string) bool {
 	writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": []map[string]any{{
 		"message": fmt.Sprintf("too many requests: each API key, and each address without one, may send %g requests per second (%g at once); retry after %d s",
 			l.rate, l.burst, secs),
-		"extensions": map[string]any{"code": "RATE_LIMITED", "retryAfter": secs},
+		"extensions": map[string]any{"code": graph.CodeRateLimited, "retryAfter": secs},
 	}}})
 	return false
 }

@@ -39,7 +39,8 @@ func BenchmarkPartnershipNetwork(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	graphs := network.FromRecords(recs...)
+	graphs := network.New(nil, nil)
+	graphs.Put(recs...)
 	s, _ := dbtest.Open(b) // the handler's loaders need a store; these queries never use it
 	h := api.New(api.Options{Store: s, Network: graphs, BatchWait: 5 * time.Millisecond})
 	var museum *store.Museum

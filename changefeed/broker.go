@@ -53,7 +53,8 @@ type Broker struct {
 }
 
 // Sub is one subscriber. Changes arrive on C in seq order. When the subscription cannot
-// go on, the last value on C carries an *EndError in Err, then C is closed; Err says why.
+// go on, the last value on C carries an *EndError in Err, saying why and where to resume,
+// then C is closed.
 type Sub struct {
 	C     <-chan *store.Change
 	c     chan *store.Change
@@ -62,18 +63,13 @@ type Sub struct {
 	// the broker's lock, so it must be quick and must not block.
 	visible func(*store.Change) bool
 	last    int64 // the seq of the last change put on c
-	err     error
 	once    sync.Once
 }
-
-// Err returns why the subscription ended (ErrTooSlow, ErrClosed), or nil.
-func (s *Sub) Err() error { return s.err }
 
 // end closes the subscription, first telling it why unless it simply unsubscribed. The
 // buffer always keeps a slot for that last word.
 func (s *Sub) end(err error) {
 	s.once.Do(func() {
-		s.err = err
 		if err != nil {
 			select {
 			case s.c <- &store.Change{Seq: s.last, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(s.last)}}:
@@ -103,15 +99,11 @@ func (b *Broker) Notify() {
 	}
 }
 
-// Subscribe registers a subscriber for every change of the given entities (all when
-// empty). It returns the seq after which the subscriber's changes start; everything up to
-// it is in the feed already, for the caller to replay. It fails with ErrClosed once the
-// broker has stopped, with ErrDown while the database is unreachable, or with ctx's error
-// if ctx ends before the broker has started.
-func (b *Broker) Subscribe(ctx context.Context, types []store.Entity) (*Sub, int64, error) {
-	return b.subscribe(ctx, types, nil)
-}
-
+// subscribe registers a subscriber for every change of the given entities (all when
+// empty) that visible (when set) lets through. It returns the seq after which the
+// subscriber's changes start; everything up to it is in the feed already, for the caller
+// to replay. It fails with ErrClosed once the broker has stopped, with ErrDown while the
+// database is unreachable, or with ctx's error if ctx ends before the broker has started.
 func (b *Broker) subscribe(ctx context.Context, types []store.Entity, visible func(*store.Change) bool) (*Sub, int64, error) {
 	select {
 	case <-b.ready:

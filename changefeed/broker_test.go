@@ -22,8 +22,8 @@ func newTestBroker() *Broker {
 func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 	b := newTestBroker()
 	ctx := context.Background()
-	stuck, _, _ := b.Subscribe(ctx, nil)
-	reader, _, _ := b.Subscribe(ctx, []store.Entity{store.EntityMuseum})
+	stuck, _, _ := b.subscribe(ctx, nil, nil)
+	reader, _, _ := b.subscribe(ctx, []store.Entity{store.EntityMuseum}, nil)
 	got := make(chan int64, Buffer*2)
 	go func() {
 		for c := range reader.C {
@@ -61,8 +61,8 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 		}
 		last = c
 	}
-	if !errors.Is(stuck.Err(), ErrTooSlow) || n != Buffer || last.Err == nil || !errors.Is(last.Err, ErrTooSlow) {
-		t.Errorf("stuck subscriber: %d changes then %v, want %d then ErrTooSlow as its last value", n, stuck.Err(), Buffer)
+	if n != Buffer || last == nil || last.Err == nil || !errors.Is(last.Err, ErrTooSlow) {
+		t.Errorf("stuck subscriber: %d changes then %v, want %d then ErrTooSlow as its last value", n, last, Buffer)
 	}
 	var end *EndError
 	if errors.As(last.Err, &end) && end.Resume != store.EncodeChangeCursor(Buffer) {
@@ -86,20 +86,22 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 
 func TestTypesFilterAndShutdown(t *testing.T) {
 	b := newTestBroker()
-	sub, _, _ := b.Subscribe(context.Background(), []store.Entity{store.EntityEvent})
+	sub, _, _ := b.subscribe(context.Background(), []store.Entity{store.EntityEvent}, nil)
 	b.publish(&store.Change{Seq: 1, Entity: store.EntityMuseum})
 	b.publish(&store.Change{Seq: 2, Entity: store.EntityEvent})
 	b.close()
 	var seqs []int64
+	var end error
 	for c := range sub.C {
 		if c.Err == nil {
 			seqs = append(seqs, c.Seq)
 		}
+		end = c.Err
 	}
-	if len(seqs) != 1 || seqs[0] != 2 || !errors.Is(sub.Err(), ErrClosed) {
-		t.Errorf("got %v then %v, want [2] then ErrClosed", seqs, sub.Err())
+	if len(seqs) != 1 || seqs[0] != 2 || !errors.Is(end, ErrClosed) {
+		t.Errorf("got %v then %v, want [2] then ErrClosed", seqs, end)
 	}
-	if _, _, err := b.Subscribe(context.Background(), nil); !errors.Is(err, ErrClosed) {
+	if _, _, err := b.subscribe(context.Background(), nil, nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("subscribing after shutdown: %v, want ErrClosed", err)
 	}
 }
@@ -109,7 +111,7 @@ func TestTypesFilterAndShutdown(t *testing.T) {
 // database.
 func TestOutageEndsSubscribersWithResume(t *testing.T) {
 	b := newTestBroker()
-	sub, _, _ := b.Subscribe(context.Background(), nil)
+	sub, _, _ := b.subscribe(context.Background(), nil, nil)
 	b.publish(&store.Change{Seq: 7, Entity: store.EntityMuseum})
 	b.setDown(true)
 	var last *store.Change
@@ -122,11 +124,11 @@ func TestOutageEndsSubscribersWithResume(t *testing.T) {
 	if n != 2 || !errors.As(last.Err, &end) || !errors.Is(end, store.ErrUnavailable) || end.Resume != store.EncodeChangeCursor(7) {
 		t.Fatalf("subscriber got %d values ending in %v, want the change then ErrDown resuming after seq 7", n, last.Err)
 	}
-	if _, _, err := b.Subscribe(context.Background(), nil); !errors.Is(err, ErrDown) {
+	if _, _, err := b.subscribe(context.Background(), nil, nil); !errors.Is(err, ErrDown) {
 		t.Errorf("subscribing while down: %v, want ErrDown", err)
 	}
 	b.setDown(false)
-	if _, _, err := b.Subscribe(context.Background(), nil); err != nil {
+	if _, _, err := b.subscribe(context.Background(), nil, nil); err != nil {
 		t.Errorf("subscribing after the database came back: %v", err)
 	}
 }

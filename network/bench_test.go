@@ -46,7 +46,7 @@ func BenchmarkBetweennessSample(b *testing.B) {
 		b.Fatal(err)
 	}
 	sample := true
-	nw := FromRecords(recs...).build(&Filter{Sample: &sample}, View{})
+	nw := fromRecords(recs...).build(&Filter{Sample: &sample}, View{})
 	g := newCSR(len(nw.nodes), nw.ends)
 	b.ReportAllocs()
 	for b.Loop() {

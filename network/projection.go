@@ -124,21 +124,17 @@ func b2i(b bool) int {
 }
 
 // New returns an empty projection over s. Run loads and follows it; queries wait until
-// it has loaded.
+// it has loaded. Over no store (s nil) there is nothing to load: the projection is ready
+// at once and holds what Put gives it (a summary with a search, which needs the database,
+// fails on it).
 func New(s *store.Store, log *slog.Logger) *Projection {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Projection{s: s, log: log, ready: make(chan struct{}), cache: map[string]*entry{}, data: newData()}
-}
-
-// FromRecords returns a loaded projection holding recs (see Put), with no database
-// behind it: for tests and benchmarks. A summary with a search needs the database and
-// fails on it.
-func FromRecords(recs ...any) *Projection {
-	p := New(nil, nil)
-	p.Put(recs...)
-	p.markReady()
+	p := &Projection{s: s, log: log, ready: make(chan struct{}), cache: map[string]*entry{}, data: newData()}
+	if s == nil {
+		p.markReady()
+	}
 	return p
 }
 

@@ -23,7 +23,6 @@ var (
 	o1, o2, o3 = id(store.EntityOutcome, "o1"), id(store.EntityOutcome, "o2"), id(store.EntityOutcome, "o3")
 	pX, pY     = id(store.EntityProgramme, "x"), id(store.EntityProgramme, "y")
 	p1, p2, p3 = id(store.EntityPartner, "p1"), id(store.EntityPartner, "p2"), id(store.EntityPartner, "p3")
-	p4, p5     = id(store.EntityPartner, "p4"), id(store.EntityPartner, "p5")
 )
 
 func meta(id string) store.Meta { return store.Meta{ID: id} }
@@ -53,7 +52,7 @@ func world() *Projection {
 	archivedO3.Archived = true
 	e5 := event("e5", p3, m2, "2015-01-01T10:00:00Z", store.LevelInform, store.VisibilityPublic)
 	e5.Archived = true
-	return FromRecords(
+	return fromRecords(
 		&store.Museum{Meta: meta(m1), Name: "Museum One"}, &store.Museum{Meta: meta(m2), Name: "Museum Two"},
 		&store.Community{Meta: meta(c1), Name: "Community One"}, &store.Community{Meta: meta(c2), Name: "Community Two"},
 		&store.Community{Meta: meta(c3), Name: "Community Three"},

@@ -294,7 +294,8 @@ func TestSampleNetworkIsTheStoredSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	generated := network.FromRecords(recs...)
+	generated := network.New(nil, nil)
+	generated.Put(recs...)
 	for _, v := range []network.View{anonymous, researcher} {
 		a, _ := stored.Network(ctx, nil, v)
 		b, _ := generated.Network(ctx, nil, v)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -99,12 +100,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (*APIKey
 	k.Version, k.CreatedAt, k.UpdatedAt = 1, now, now
 	secret, hash := auth.NewSecret(k.ID)
 	k.Hash = hash
-	ictx, cancel := s.opCtx(ctx)
-	defer cancel()
-	if _, err := s.coll(EntityAPIKey).InsertOne(ictx, k); err != nil {
-		return nil, "", translate(err)
-	}
-	if err := s.audit(ctx, auditFor(ctx, "CREATED", EntityAPIKey, k.ID, 1, []string{"name", "role", "museumIds"}, "createApiKey")); err != nil {
+	// Once the key is stored the secret is returned, whatever becomes of the audit entry:
+	// the intent sees it audited.
+	if err := s.commit(ctx, write{entity: EntityAPIKey, op: OpCreated, meta: &k.Meta, doc: k, adminOnly: true,
+		operation: "createApiKey", fields: []string{"name", "role", "museumIds"}}); err != nil {
 		return nil, "", err
 	}
 	return k, secret, nil
@@ -116,30 +115,35 @@ func (s *Store) RevokeAPIKey(ctx context.Context, in RevokeAPIKeyInput) (*APIKey
 	if err := requireAdmin(ctx, "revoking an API key"); err != nil {
 		return nil, err
 	}
-	octx, cancel := s.opCtx(ctx)
-	defer cancel()
-	now := s.clock()
-	var k APIKey
-	err := s.coll(EntityAPIKey).FindOneAndUpdate(octx,
-		bson.D{{Key: "_id", Value: in.ID}, {Key: "archived", Value: false}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "archived", Value: true}, {Key: "archivedAt", Value: now}, {Key: "updatedAt", Value: now}}},
-			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&k)
-	if IsNotFound(translate(err)) {
-		// Either unknown or already revoked.
-		got, gerr := s.APIKeys.Get(ctx, in.ID)
-		if gerr != nil {
-			return nil, gerr
+	for attempt := 0; ; attempt++ {
+		k, err := s.revokeAPIKeyOnce(ctx, in.ID)
+		switch {
+		case errors.Is(err, errStale) && attempt < maxRetries:
+			continue
+		case errors.Is(err, errStale):
+			return nil, fmt.Errorf("%w: API key %q changed while it was being revoked; try again", ErrConflict, in.ID)
 		}
-		return got, nil
+		return k, err
 	}
+}
+
+func (s *Store) revokeAPIKeyOnce(ctx context.Context, id string) (*APIKey, error) {
+	unlock, err := s.lockRecord(ctx, id)
 	if err != nil {
-		return nil, translate(err)
-	}
-	if err := s.audit(ctx, auditFor(ctx, "REVOKED", EntityAPIKey, k.ID, k.Version, []string{"archived"}, "revokeApiKey")); err != nil {
 		return nil, err
 	}
-	return &k, nil
+	defer unlock()
+	k, err := s.APIKeys.stored(ctx, id)
+	if err != nil || k.Revoked() {
+		return k, err
+	}
+	prev, now := k.Version, s.clock()
+	k.Version, k.Archived, k.ArchivedAt, k.UpdatedAt = prev+1, true, &now, now
+	if err := s.commit(ctx, write{entity: EntityAPIKey, op: OpRevoked, meta: &k.Meta, prev: prev, doc: k, adminOnly: true,
+		operation: "revokeApiKey", fields: []string{"archived"}}); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // Authenticate returns the caller a bearer token stands for. A token equal to adminToken

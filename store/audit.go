@@ -66,18 +66,14 @@ type auditInfo struct {
 	Fields    []string  `bson:"fields"`
 }
 
-func writerOf(ctx context.Context, fields []string) auditInfo {
-	c := auth.From(ctx)
-	return auditInfo{KeyID: c.KeyID, Role: c.Role, Operation: auth.Operation(ctx), Fields: fields}
-}
-
-func auditFor(ctx context.Context, action string, e Entity, id string, version int, fields []string, operation string) AuditEntry {
+// writerOf returns the caller's audit information, with the request's operation or else
+// operation.
+func writerOf(ctx context.Context, operation string, fields []string) auditInfo {
 	c := auth.From(ctx)
 	if op := auth.Operation(ctx); op != "" {
 		operation = op
 	}
-	return AuditEntry{KeyID: c.KeyID, Role: c.Role, Operation: operation, Action: action, Entity: e,
-		RecordID: id, RecordVersion: version, Fields: fields}
+	return auditInfo{KeyID: c.KeyID, Role: c.Role, Operation: operation, Fields: fields}
 }
 
 // auditIntent records the write an intent describes.
@@ -89,6 +85,11 @@ func (s *Store) auditIntent(ctx context.Context, in intentDoc) error {
 
 // audit stores an entry; an entry already stored (the same write audited twice) is kept.
 func (s *Store) audit(ctx context.Context, a AuditEntry) error {
+	if s.auditFault != nil {
+		if err := s.auditFault(); err != nil {
+			return err
+		}
+	}
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = s.clock()
 	}

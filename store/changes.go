@@ -33,6 +33,8 @@ import (
 //     after all smaller ones exist, so a reader that sees seq N has seen every seq below N:
 //     reading by seq never skips a change that becomes visible later.
 //   - Seed and sample data loaded in bulk (Insert) are not in the feed.
+//   - Writes of API keys and webhooks take the same steps but append no change: their
+//     intents only see them audited exactly once.
 
 const (
 	changesCollection = "changes"
@@ -70,6 +72,9 @@ type intentDoc struct {
 	// MuseumID and Restricted are copied into the change.
 	MuseumID   string `bson:"museumId,omitempty"`
 	Restricted bool   `bson:"restricted,omitempty"`
+	// AdminOnly marks a write of an API key or a webhook: audited, never in the feed (see
+	// write.adminOnly).
+	AdminOnly bool `bson:"adminOnly,omitempty"`
 	// Audit is what the audit trail records of the write.
 	Audit auditInfo `bson:"audit"`
 }
@@ -127,8 +132,16 @@ func (s *Store) completeIntent(ctx context.Context, id string, version int) erro
 	if err != nil {
 		return translate(err)
 	}
-	if err := s.appendChange(ctx, in.change()); err != nil {
-		return err
+	return s.finishIntent(ctx, in)
+}
+
+// finishIntent appends the change of an intent whose write happened (unless it is
+// AdminOnly), audits it and drops the intent.
+func (s *Store) finishIntent(ctx context.Context, in intentDoc) error {
+	if !in.AdminOnly {
+		if err := s.appendChange(ctx, in.change()); err != nil {
+			return err
+		}
 	}
 	if err := s.auditIntent(ctx, in); err != nil {
 		return err
@@ -299,23 +312,56 @@ func (s *Store) SweepIntents(ctx context.Context) (int, error) {
 		return 0, translate(err)
 	}
 	for _, in := range stale {
-		recs, errs := s.byEntity[in.Entity].getAny(ctx, []string{in.EntityID})
+		done, err := s.intentWritten(ctx, in)
 		switch {
-		case errs[0] == nil && recs[0].(interface{ meta() *Meta }).meta().Version >= in.Version:
-			if err := s.appendChange(ctx, in.change()); err != nil {
-				return 0, err
-			}
-			if err := s.auditIntent(ctx, in); err != nil {
-				return 0, err
-			}
-		case errs[0] != nil && !IsNotFound(errs[0]):
-			return 0, errs[0]
+		case err != nil:
+			return 0, err
+		case done:
+			err = s.finishIntent(ctx, in)
+		default:
+			err = s.dropIntent(ctx, in.ID)
 		}
-		if err := s.dropIntent(ctx, in.ID); err != nil {
+		if err != nil {
 			return 0, err
 		}
 	}
 	return len(stale), nil
+}
+
+// intentWritten reports whether the write an intent announced happened: the record
+// reached the intent's version or, for a webhook's deletion, is gone.
+func (s *Store) intentWritten(ctx context.Context, in intentDoc) (bool, error) {
+	if !in.AdminOnly {
+		recs, errs := s.byEntity[in.Entity].getAny(ctx, []string{in.EntityID})
+		if errs[0] != nil {
+			return false, ignoreNotFound(errs[0])
+		}
+		return recs[0].(interface{ meta() *Meta }).meta().Version >= in.Version, nil
+	}
+	coll := s.coll(in.Entity)
+	if in.Entity == EntityWebhook {
+		coll = s.db.Collection(webhooksCollection)
+	}
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	var rec struct {
+		Version int `bson:"version"`
+	}
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: in.EntityID}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&rec)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return in.Op == OpDeleted, nil
+	}
+	if err != nil {
+		return false, translate(err)
+	}
+	return in.Op != OpDeleted && rec.Version >= in.Version, nil
+}
+
+func ignoreNotFound(err error) error {
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
 }
 
 // MaxChangesPage is the largest page of the change feed.

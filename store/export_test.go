@@ -45,3 +45,21 @@ func (c *Collection[T, F]) Parents() []Parent {
 	}
 	return out
 }
+
+// FailAuditWrites makes every audit write fail with err until it is called with nil, as a
+// database that stores a record and then refuses its audit entry would.
+func (s *Store) FailAuditWrites(err error) {
+	if err == nil {
+		s.auditFault = nil
+		return
+	}
+	s.auditFault = func() error { return err }
+}
+
+// DieBeforeAPIKeyWrite begins creating an API key the way CreateAPIKey does but stops
+// after its intent, as a process killed before the insert would. It returns the key's id.
+func (s *Store) DieBeforeAPIKeyWrite(ctx context.Context, at time.Time) (string, error) {
+	id := newID(EntityAPIKey)
+	return id, s.putIntent(ctx, intentDoc{ID: intentKey(id, 1), Op: OpCreated, Entity: EntityAPIKey, EntityID: id,
+		Version: 1, At: at, AdminOnly: true, Audit: writerOf(ctx, "createApiKey", []string{"name", "role", "museumIds"})})
+}

@@ -122,6 +122,9 @@ type Store struct {
 	nextSeq int64 // the change feed's next seq; 0 until read from the database
 
 	onChange func() // told of each appended change (see OnChange)
+	// auditFault, set only by tests, fails audit writes, as a database that stores a record
+	// and then refuses its audit entry would.
+	auditFault func() error
 
 	Programmes   *Collection[Programme, ProgrammeFilter]
 	Outcomes     *Collection[Outcome, struct{}]

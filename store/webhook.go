@@ -20,8 +20,10 @@ import (
 )
 
 // Webhooks are integrators' HTTP endpoints that receive the change feed (the webhook
-// package delivers it). A webhook is administrative configuration, not a record: its
-// writes are not in the change feed and do not go through commit.
+// package delivers it). A webhook is administrative configuration, not a record: an
+// administrator's writes (create, update, delete) go through commit, which audits them
+// exactly once but keeps them out of the change feed (see write.adminOnly); the
+// deliverer's bookkeeping (leases, attempts) is neither audited nor in the feed.
 //
 // One document per webhook holds its configuration, its signing secret (kept as is,
 // because signing needs it, and never returned after creation), its delivery position and
@@ -316,15 +318,23 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 			return nil, "", err
 		}
 	}
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	if _, err := s.db.Collection(webhooksCollection).InsertOne(ctx, webhookDoc{Webhook: w, Secret: secret}); err != nil {
-		return nil, "", translate(err)
+	insert := func(ctx context.Context) error {
+		ctx, cancel := s.opCtx(ctx)
+		defer cancel()
+		_, err := s.db.Collection(webhooksCollection).InsertOne(ctx, webhookDoc{Webhook: w, Secret: secret})
+		return translate(err)
 	}
-	if err := s.audit(ctx, auditFor(ctx, "CREATED", EntityWebhook, w.ID, w.Version, []string{"url", "types", "includeRestricted", "description", "secret"}, "createWebhook")); err != nil {
+	// The audit names the secret among the fields set, never its value.
+	if err := s.commit(ctx, write{entity: EntityWebhook, op: OpCreated, meta: w.meta(), adminOnly: true, store: insert,
+		operation: "createWebhook", fields: []string{"url", "types", "includeRestricted", "description", "secret"}}); err != nil {
 		return nil, "", err
 	}
 	return &w, secret, nil
+}
+
+// meta is what commit needs of a webhook's version.
+func (w *Webhook) meta() *Meta {
+	return &Meta{ID: w.ID, Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
 }
 
 // GetWebhook returns a webhook with its status. A missing webhook is ErrNotFound; a
@@ -389,11 +399,6 @@ func (s *Store) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webh
 	}
 	for attempt := 0; ; attempt++ {
 		w, secret, err := s.updateWebhookOnce(ctx, in)
-		if err == nil {
-			if err := s.audit(ctx, auditFor(ctx, "UPDATED", EntityWebhook, w.ID, w.Version, in.fields(), "updateWebhook")); err != nil {
-				return nil, "", err
-			}
-		}
 		if errors.Is(err, errStale) && in.ExpectedVersion == nil && attempt < maxRetries {
 			continue // the lease holder recorded an attempt in between: apply again
 		}
@@ -442,9 +447,10 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 	if err := v.err(ctx); err != nil {
 		return nil, "", err
 	}
+	w.Version, w.UpdatedAt = prev+1, s.clock()
 	set := bson.D{{Key: "url", Value: w.URL}, {Key: "types", Value: w.Types}, {Key: "includeRestricted", Value: w.IncludeRestricted},
 		{Key: "enabled", Value: w.Enabled}, {Key: "description", Value: w.Description}, {Key: "deliveredThrough", Value: w.DeliveredThrough},
-		{Key: "version", Value: prev + 1}, {Key: "updatedAt", Value: s.clock()},
+		{Key: "version", Value: w.Version}, {Key: "updatedAt", Value: w.UpdatedAt},
 		{Key: "consecutiveFailures", Value: 0}, {Key: "failing", Value: false}, {Key: "failingSince", Value: nil}, {Key: "nextAttemptAt", Value: nil}}
 	secret := ""
 	if in.RotateSecret {
@@ -455,12 +461,18 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 	}
 	// The filter on version and position keeps a lease holder's concurrent record of an
 	// attempt from being overwritten with what was read before it.
-	w, err = s.modifyWebhook(ctx, in.ID, bson.D{{Key: "version", Value: prev}, {Key: "deliveredThrough", Value: pos}},
-		bson.D{{Key: "$set", Value: set}}, errStale)
-	if err != nil {
+	var updated *Webhook
+	modify := func(ctx context.Context) error {
+		var err error
+		updated, err = s.modifyWebhook(ctx, in.ID, bson.D{{Key: "version", Value: prev}, {Key: "deliveredThrough", Value: pos}},
+			bson.D{{Key: "$set", Value: set}}, errStale)
+		return err
+	}
+	if err := s.commit(ctx, write{entity: EntityWebhook, op: OpUpdated, meta: w.meta(), prev: prev, adminOnly: true, store: modify,
+		operation: "updateWebhook", fields: in.fields()}); err != nil {
 		return nil, "", err
 	}
-	return w, secret, nil
+	return updated, secret, nil
 }
 
 // DeleteWebhook removes a webhook; an instance delivering it stops at its next lease
@@ -477,17 +489,30 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 		return err
 	}
 	defer unlock()
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	res, err := s.db.Collection(webhooksCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	w, err := s.GetWebhook(ctx, id)
 	if err != nil {
-		return translate(err)
+		return err
 	}
-	if res.DeletedCount == 0 {
-		return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+	remove := func(ctx context.Context) error {
+		ctx, cancel := s.opCtx(ctx)
+		defer cancel()
+		res, err := s.db.Collection(webhooksCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+		if err != nil {
+			return translate(err)
+		}
+		if res.DeletedCount == 0 {
+			return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+		}
+		return nil
 	}
-	// A deletion is recorded at version 0, which no stored webhook has.
-	return s.audit(ctx, auditFor(ctx, "DELETED", EntityWebhook, id, 0, nil, "deleteWebhook"))
+	// A deletion is recorded at version 0, which no stored webhook has; its intent and
+	// audit entry are keyed by it, so a webhook is deleted at most once.
+	err = s.commit(ctx, write{entity: EntityWebhook, op: OpDeleted, meta: &Meta{ID: id, UpdatedAt: s.clock()}, prev: w.Version,
+		adminOnly: true, store: remove, operation: "deleteWebhook"})
+	if errors.Is(err, errStale) {
+		return fmt.Errorf("%w: webhook %q is being deleted; try again", ErrConflict, id)
+	}
+	return err
 }
 
 // fields names what an update sets, for the audit trail.

@@ -17,6 +17,11 @@ const (
 	OpUpdated  Op = "UPDATED"
 	OpArchived Op = "ARCHIVED"
 	OpErased   Op = "ERASED"
+	// OpRevoked and OpDeleted are changes of administrative configuration: an API key's
+	// revocation and a webhook's deletion. Like every write of API keys and webhooks they
+	// reach the audit trail only, never the change feed.
+	OpRevoked Op = "REVOKED"
+	OpDeleted Op = "DELETED"
 )
 
 // ArchiveInput identifies a record to archive.
@@ -41,15 +46,27 @@ type write struct {
 	restricted bool
 	// fields are the names of the fields the write set, for the audit trail.
 	fields []string
+	// operation names the mutation in the audit trail when the request does not.
+	operation string
+	// adminOnly marks a write of API keys and webhooks, which only administrators see. Its
+	// intent and audit entry are a record's, so it is audited exactly once however the
+	// process dies, but it appends nothing to the change feed. Kept out of the feed, it
+	// cannot reach subscribers, changes readers, webhook deliveries or backups' replays,
+	// whichever way they filter, and the feed's positions stay those of records alone.
+	adminOnly bool
+	// store, when set, writes the record instead of writeRecord. It returns errStale,
+	// ErrConflict or ErrNotFound when the write surely did not happen.
+	store func(ctx context.Context) error
 }
 
-// commit stores one write and records it in the change feed (see changes.go): an intent
-// first, then the record (an insert for a new record, otherwise a replace that succeeds
-// only if the stored version is still the one the change was made from), then the change.
+// commit stores one write and records it in the change feed and the audit trail (see
+// changes.go): an intent first, then the record (an insert for a new record, otherwise a
+// replace that succeeds only if the stored version is still the one the change was made
+// from), then the change (unless the write is adminOnly), then the audit entry.
 func (s *Store) commit(ctx context.Context, w write) error {
 	in := intentDoc{ID: intentKey(w.meta.ID, w.meta.Version), Op: w.op, Entity: w.entity, EntityID: w.meta.ID,
 		Version: w.meta.Version, At: w.meta.UpdatedAt, MuseumID: w.museum, Restricted: w.restricted,
-		Audit: writerOf(ctx, w.fields)}
+		AdminOnly: w.adminOnly, Audit: writerOf(ctx, w.operation, w.fields)}
 	if w.op != OpCreated {
 		// A dead writer's change of the previous version goes into the feed before this one.
 		if err := s.completeIntent(ctx, w.meta.ID, w.prev); err != nil {
@@ -59,19 +76,25 @@ func (s *Store) commit(ctx context.Context, w write) error {
 	if err := s.putIntent(ctx, in); err != nil {
 		return err
 	}
-	if err := s.writeRecord(ctx, w); err != nil {
+	store := s.writeRecord
+	if w.store != nil {
+		store = func(ctx context.Context, _ write) error { return w.store(ctx) }
+	}
+	if err := store(ctx, w); err != nil {
 		// A write that surely did not happen takes its intent with it; after an ambiguous
 		// failure (a timeout, a lost connection) the sweeper finds out from the record.
-		if errors.Is(err, errStale) || errors.Is(err, ErrConflict) {
+		if errors.Is(err, errStale) || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
 			_ = s.dropIntent(ctx, in.ID)
 		}
 		return err
 	}
-	s.model.apply(w.entity, []any{w.doc})
-	if err := s.appendChange(ctx, in.change()); err != nil {
-		// The record is written, so the write succeeded; the intent stays and the next
-		// update of the record or the sweeper appends the change.
-		return nil
+	if !w.adminOnly {
+		s.model.apply(w.entity, []any{w.doc})
+		if err := s.appendChange(ctx, in.change()); err != nil {
+			// The record is written, so the write succeeded; the intent stays and the next
+			// update of the record or the sweeper appends the change.
+			return nil
+		}
 	}
 	if err := s.auditIntent(ctx, in); err != nil {
 		// Likewise: the intent stays until its audit entry is stored.
