@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // checker is a record that validates and derives its own fields.
@@ -68,23 +66,6 @@ const bulkTimeout = time.Minute
 func (c *Collection[T, F]) Count(ctx context.Context) (int, error) {
 	n, err := c.s.count(ctx, c.entity)
 	return int(n), err
-}
-
-// count returns how many documents entity e's collection holds. FerretDB v1 answers the
-// count command by decoding every document (2.3 s at ten thousand decision events) and
-// collStats from its SQLite tables (0.14 s), so it is asked that way there.
-func (s *Store) count(ctx context.Context, e Entity) (int64, error) {
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	if !s.scans {
-		n, err := s.coll(e).EstimatedDocumentCount(ctx)
-		return n, translate(err)
-	}
-	var stats struct {
-		Count int64 `bson:"count"`
-	}
-	err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: entityInfos[e].collection}}).Decode(&stats)
-	return stats.Count, translate(err)
 }
 
 // InsertMissing is Insert for the records whose ids are not stored yet, so that a load cut

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -272,48 +270,6 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 	return out, nil
 }
 
-// byIDs reads the records with the given ids; ids without a record are left out. Where
-// the database looks up only a lone _id equality by key (FerretDB), it sends one such
-// command per id, a few at a time, since a $in would read the whole collection; otherwise
-// it sends one $in.
-func (c *Collection[T, F]) byIDs(ctx context.Context, ids []string) (map[string]*T, error) {
-	if !c.s.scans {
-		return c.fetchIn(ctx, ids)
-	}
-	out := make(map[string]*T, len(ids))
-	ctx, cancel := c.s.opCtx(ctx)
-	defer cancel()
-	recs := make([]*T, len(ids))
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, parallelReads)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			var rec T
-			err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec)
-			switch {
-			case errors.Is(err, mongo.ErrNoDocuments):
-			case err != nil:
-				errs[i] = translate(err)
-			default:
-				recs[i] = &rec
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for i, r := range recs {
-		if r != nil {
-			out[ids[i]] = r
-		}
-	}
-	return out, nil
-}
-
 // fetchIn reads the records with the given ids in one command (none when there are no
 // ids), by id; ids without a record are left out.
 func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string) (map[string]*T, error) {
@@ -330,9 +286,6 @@ func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string) (map[strin
 	}
 	return out, nil
 }
-
-// parallelReads bounds the reads by id byIDs has in flight at once.
-const parallelReads = 8
 
 // page builds a Page from selected positions and the fetched records. A record deleted
 // between the two reads is left out rather than shown as null.
