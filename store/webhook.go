@@ -32,7 +32,7 @@ import (
 // relies on (the lease is free or expired, the lease is still the writer's, the position
 // is still the one it delivered from), so an instance that lost its lease records
 // nothing. MongoDB applies such a write atomically; FerretDB v1 checks the filter and
-// writes in two steps, so there each write runs under the record lock (lock.go), which
+// writes in two steps, so there each write runs under the record lock (ferretdb.go), which
 // makes it atomic across every instance that shares the database.
 
 const webhooksCollection = "webhooks"
