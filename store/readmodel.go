@@ -260,29 +260,26 @@ func (v *Snapshot) Events(fn func(*DecisionEvent) bool) {
 
 // Museum returns the museum with the given id, archived or not.
 func (v *Snapshot) Museum(id string) (*Museum, bool) {
-	e, ok := v.m.tables[EntityMuseum].(*table[Museum, MuseumFilter]).byID[id]
-	if !ok {
-		return nil, false
-	}
-	return e.rec, true
+	return held[Museum, MuseumFilter](v, EntityMuseum, id)
 }
 
 // Community returns the community with the given id, archived or not.
 func (v *Snapshot) Community(id string) (*Community, bool) {
-	e, ok := v.m.tables[EntityCommunity].(*table[Community, CommunityFilter]).byID[id]
-	if !ok {
-		return nil, false
-	}
-	return e.rec, true
+	return held[Community, CommunityFilter](v, EntityCommunity, id)
 }
 
 // Outcome returns the outcome with the given id, archived or not.
 func (v *Snapshot) Outcome(id string) (*Outcome, bool) {
-	e, ok := v.m.tables[EntityOutcome].(*table[Outcome, struct{}]).byID[id]
+	return held[Outcome, struct{}](v, EntityOutcome, id)
+}
+
+// held returns the record of entity e with the given id.
+func held[T, F any](v *Snapshot, e Entity, id string) (*T, bool) {
+	r, ok := v.m.tables[e].(*table[T, F]).byID[id]
 	if !ok {
 		return nil, false
 	}
-	return e.rec, true
+	return r.rec, true
 }
 
 // Outcomes calls fn with every outcome held, archived ones included.
@@ -748,6 +745,15 @@ func (t *table[T, F]) sortAll() {
 		t.sorted[o] = s
 	}
 }
+
+// scanTimeout bounds a whole-collection read that has no earlier deadline: reading every
+// record of a large collection takes longer than an interactive request may.
+const scanTimeout = 5 * time.Minute
+
+// scanBatch is how many records one reply of a scan carries. FerretDB v1 takes time
+// growing faster than the batch to build one reply: reading 100,000 decision events took
+// over four minutes in one batch and 18 s in batches of 10,000.
+const scanBatch = 10_000
 
 // scan reads every record of the collection, archived ones included, in batches.
 func (t *table[T, F]) scan(ctx context.Context, fn func(rec any)) error {
