@@ -71,8 +71,8 @@ func (b *filterBuilder) search(q *string, fields ...string) {
 }
 
 // searchPattern returns the pattern that matches a search text literally, and false when
-// the text searches for nothing. Both the database query and the in-memory list index use
-// it, with the case-insensitive option, so that they match the same records.
+// the text searches for nothing. Both the database query and the read model's search
+// (match.go) use it, with the case-insensitive option, so that they match the same records.
 func searchPattern(q *string) (string, bool) {
 	if q == nil || strings.TrimSpace(*q) == "" {
 		return "", false
