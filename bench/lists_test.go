@@ -158,14 +158,7 @@ func BenchmarkLists(b *testing.B) {
 		b.Run(fmt.Sprintf("events=%d", scale), func(b *testing.B) {
 			s, counter, uri := listStore(b, scale)
 			ctx, cancel := context.WithCancel(context.Background())
-			// The feed polls through a store of its own, so that the counter sees only
-			// the requests' commands.
-			fs, err := store.Open(ctx, store.Options{URI: uri, Database: s.Name(), ReadModel: store.ReadModelOff})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { _ = fs.Close(context.Background()) })
-			feed := changefeed.New(fs, 250*time.Millisecond)
+			feed := quietFeed(ctx, b, s, uri)
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
@@ -244,4 +237,15 @@ func timed(b *testing.B, counter *commandCounter, op func()) {
 	b.ReportMetric(float64(counter.n.Load()-before)/float64(len(times)), "commands/op")
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// quietFeed returns a change feed that polls s's database through a store of its own, so
+// that the command counter of s sees only the requests' commands.
+func quietFeed(ctx context.Context, b *testing.B, s *store.Store, uri string) *changefeed.Broker {
+	fs, err := store.Open(ctx, store.Options{URI: uri, Database: s.Name(), ReadModel: store.ReadModelOff})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = fs.Close(context.Background()) })
+	return changefeed.New(fs, 250*time.Millisecond)
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/api"
-	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -93,14 +92,7 @@ func BenchmarkReads(b *testing.B) {
 		b.Run(fmt.Sprintf("events=%d", scale), func(b *testing.B) {
 			s, counter, uri := listStore(b, scale)
 			ctx, cancel := context.WithCancel(context.Background())
-			// The feed polls through a store of its own, so that the counter sees only
-			// the requests' commands.
-			fs, err := store.Open(ctx, store.Options{URI: uri, Database: s.Name(), ReadModel: store.ReadModelOff})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { _ = fs.Close(context.Background()) })
-			feed := changefeed.New(fs, 250*time.Millisecond)
+			feed := quietFeed(ctx, b, s, uri)
 			graphs := network.New(s, nil)
 			var before, after runtime.MemStats
 			runtime.GC()

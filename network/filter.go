@@ -167,14 +167,7 @@ func ParseQuery(q url.Values) (Filter, error) {
 		case "outcomeCodes":
 			f.OutcomeCodes = listParam(vals)
 		case "minLevel":
-			var s *string
-			if s, err = single(name, vals); err == nil {
-				l := store.ParticipationLevel(*s)
-				if l.Rank() == 0 {
-					err = fmt.Errorf("minLevel: %q is not a participation level; use one of %v", *s, []store.ParticipationLevel(store.ParticipationLevels))
-				}
-				f.MinLevel = &l
-			}
+			f.MinLevel, err = enumParam[store.ParticipationLevel](name, vals)
 		case "sample":
 			f.Sample, err = boolParam(name, vals)
 		default:

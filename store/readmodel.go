@@ -848,8 +848,8 @@ func (t *table[T, F]) list(ctx context.Context, m *ReadModel, f *F, p plan) *Pag
 	}
 	sel, hasNext, hasPrev := p.finish(rows)
 	page := t.page(p, sel, hasNext, hasPrev)
-	key := totalKey(ctx, f)
 	page.count = func(context.Context) (int, error) {
+		key := totalKey(ctx, f)
 		m.mu.RLock()
 		defer m.mu.RUnlock()
 		// The tables may have been replaced by a reload since the page was read.
