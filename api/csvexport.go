@@ -12,6 +12,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/internal/csvout"
 	"github.com/participation-graph/participation-graph/loader"
@@ -90,7 +91,7 @@ func exportEvents(s *store.Store, wait, limit time.Duration, log *slog.Logger) h
 
 // eventRows reads the page of events after the cursor and returns their rows and the
 // cursor of the next page (nil after the last).
-func eventRows(ctx context.Context, s *store.Store, f *store.DecisionEventFilter, after *string) ([][]string, *string, error) {
+func eventRows(ctx context.Context, s *store.Store, f *domain.DecisionEventFilter, after *string) ([][]string, *string, error) {
 	n := eventPage
 	// The list call of decisionEvents, without priming the request's loaders with the
 	// events, which would keep every row of the export in memory to its end; the loaders
@@ -107,21 +108,21 @@ func eventRows(ctx context.Context, s *store.Store, f *store.DecisionEventFilter
 		outcomeIDs = append(outcomeIDs, e.OutcomeIDs...)
 	}
 	l := loader.For(ctx)
-	museums, err := lookup(ctx, l.Museum, museumIDs, func(m *store.Museum) string { return m.Name })
+	museums, err := lookup(ctx, l.Museum, museumIDs, func(m *domain.Museum) string { return m.Name })
 	if err != nil {
 		return nil, nil, err
 	}
-	communities, err := lookup(ctx, l.Community, communityIDs, func(c *store.Community) string { return c.Name })
+	communities, err := lookup(ctx, l.Community, communityIDs, func(c *domain.Community) string { return c.Name })
 	if err != nil {
 		return nil, nil, err
 	}
-	outcomes, err := lookup(ctx, l.Outcome, outcomeIDs, func(o *store.Outcome) string { return o.Code })
+	outcomes, err := lookup(ctx, l.Outcome, outcomeIDs, func(o *domain.Outcome) string { return o.Code })
 	if err != nil {
 		return nil, nil, err
 	}
 	rows := make([][]string, len(events))
 	for i, e := range events {
-		results := map[store.DecisionResult]int{}
+		results := map[domain.DecisionResult]int{}
 		for _, d := range e.Decisions {
 			results[d.Result]++
 		}
@@ -168,7 +169,7 @@ func lookup[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids [
 	for id, thunk := range thunks {
 		rec, err := thunk()
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, domain.ErrNotFound):
 		case err != nil:
 			return nil, err
 		default:
@@ -210,7 +211,7 @@ func exportSummary(res *graph.Resolver, log *slog.Logger) http.Handler {
 			return
 		}
 		header := summaryColumns
-		for _, l := range store.ParticipationLevels {
+		for _, l := range domain.ParticipationLevels {
 			header = append(header[:len(header):len(header)], "level"+string(l))
 		}
 		w.Header().Set("Content-Type", csvContentType)
@@ -223,11 +224,11 @@ func exportSummary(res *graph.Resolver, log *slog.Logger) http.Handler {
 			row := []string{b.Key, csvout.Text(b.Label), strconv.Itoa(b.EventCount), strconv.Itoa(b.DecisionCount),
 				strconv.Itoa(b.ImplementedCount), strconv.Itoa(b.CommunityParticipants),
 				strconv.FormatFloat(b.AgencyShare, 'g', -1, 64), strconv.Itoa(b.EmpowermentGapCount)}
-			counts := map[store.ParticipationLevel]int{}
+			counts := map[domain.ParticipationLevel]int{}
 			for _, lc := range b.Levels {
 				counts[lc.Level] = lc.Count
 			}
-			for _, l := range store.ParticipationLevels {
+			for _, l := range domain.ParticipationLevels {
 				row = append(row, strconv.Itoa(counts[l]))
 			}
 			if err := out.Row(row...); err != nil {
@@ -241,8 +242,8 @@ func exportSummary(res *graph.Resolver, log *slog.Logger) http.Handler {
 // exportFailed answers an export that failed before its first byte: 400 for a filter the
 // store refuses, 503 otherwise (the details are logged, never sent).
 func exportFailed(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	var ve *store.ValidationError
-	var ie *store.InputError
+	var ve *domain.ValidationError
+	var ie *domain.InputError
 	switch {
 	case errors.As(err, &ve):
 		http.Error(w, "bad filter: "+ve.Error(), http.StatusBadRequest)

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/network"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 // exportFormat is one file of the network exports.
@@ -42,7 +42,7 @@ func exportNetwork(res *graph.Resolver, format exportFormat, log *slog.Logger) h
 		}
 		n, err := res.NetworkExport(r.Context(), &f)
 		if err != nil {
-			var ve *store.ValidationError
+			var ve *domain.ValidationError
 			if errors.As(err, &ve) {
 				http.Error(w, "bad filter: "+ve.Error(), http.StatusBadRequest)
 				return

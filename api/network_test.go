@@ -14,11 +14,11 @@ import (
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/internal/gqltest"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 // networkEnv serves the API with its partnership network over a fresh database holding
@@ -144,7 +144,7 @@ func TestNetworkQueries(t *testing.T) {
 	// Our Museum's members have no partnerships: no path between them.
 	var none struct{ ShortestPath []any }
 	e.gql.Must(t, `query($a: ID!, $b: ID!) { shortestPath(from: $a, to: $b) { id } }`,
-		map[string]any{"a": store.StableID(store.EntityMuseum, "hackney-museum"), "b": store.StableID(store.EntityMuseum, "glasgow-museums")}, &none)
+		map[string]any{"a": domain.StableID(domain.EntityMuseum, "hackney-museum"), "b": domain.StableID(domain.EntityMuseum, "glasgow-museums")}, &none)
 	if none.ShortestPath != nil {
 		t.Errorf("path between unconnected museums = %v, want null", none.ShortestPath)
 	}

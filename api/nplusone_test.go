@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -15,25 +16,25 @@ func build(t *testing.T, s *store.Store, museums, partnerships, events int) {
 	t.Helper()
 	ctx := context.Background()
 	for m := 0; m < museums; m++ {
-		mu, err := s.CreateMuseum(ctx, store.CreateMuseumInput{Name: fmt.Sprintf("Nested Museum %02d", m), Kind: "MUSEUM"})
+		mu, err := s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: fmt.Sprintf("Nested Museum %02d", m), Kind: "MUSEUM"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for p := 0; p < partnerships; p++ {
-			c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("Community %d-%d", m, p), Kind: "NEIGHBOURHOOD"})
+			c, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("Community %d-%d", m, p), Kind: "NEIGHBOURHOOD"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			other, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("Other %d-%d", m, p), Kind: "FAITH"})
+			other, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("Other %d-%d", m, p), Kind: "FAITH"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			pa, err := s.StartPartnership(ctx, store.StartPartnershipInput{Title: fmt.Sprintf("Partnership %d-%d", m, p), MuseumID: mu.ID, CommunityID: c.ID})
+			pa, err := s.StartPartnership(ctx, domain.StartPartnershipInput{Title: fmt.Sprintf("Partnership %d-%d", m, p), MuseumID: mu.ID, CommunityID: c.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for e := 0; e < events; e++ {
-				_, err := s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: fmt.Sprintf("Event %d", e), Kind: "WORKSHOP",
+				_, err := s.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: fmt.Sprintf("Event %d", e), Kind: "WORKSHOP",
 					OccurredAt: time.Date(2020, 1, 1+e, 0, 0, 0, 0, time.UTC), MuseumID: mu.ID, PartnershipID: &pa.ID,
 					CommunityIDs: []string{c.ID, other.ID}, ParticipationLevel: "INVOLVE"})
 				if err != nil {

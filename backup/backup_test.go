@@ -17,6 +17,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/participation-graph/participation-graph/backup"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/seed"
@@ -35,28 +36,28 @@ func fill(t *testing.T, s *store.Store) string {
 	if _, err := seed.Sample(ctx, s, 40); err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Backed up", Kind: "GALLERY"})
+	m, err := s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Backed up", Kind: "GALLERY"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Trimmed away", Kind: "OTHER"}); err != nil {
+	if _, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Trimmed away", Kind: "OTHER"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.TrimChanges(ctx, time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	city := "Hull"
-	if _, err := s.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)}); err != nil {
+	if _, err := s.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "Kept"})
+	p, err := s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "Kept"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ErasePerson(ctx, store.ErasePersonInput{ID: p.ID}); err != nil {
+	if _, err := s.ErasePerson(ctx, domain.ErasePersonInput{ID: p.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ArchiveMuseum(ctx, store.ArchiveInput{ID: m.ID}); err != nil {
+	if _, err := s.ArchiveMuseum(ctx, domain.ArchiveInput{ID: m.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return m.ID
@@ -147,7 +148,7 @@ func TestRoundTripIsExact(t *testing.T) {
 		t.Errorf("museum after the round trip: %+v, %v; want updatedAt %v and version 3", copied, err, orig.UpdatedAt)
 	}
 	last, _ := src.LastSeq(ctx)
-	c, err := dst.CreateCommunity(ctx, store.CreateCommunityInput{Name: "After restore", Kind: "OTHER"})
+	c, err := dst.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "After restore", Kind: "OTHER"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestImportRefusesNonEmptyDatabase(t *testing.T) {
 	ctx := context.Background()
 	_, dir := filledBackup(t)
 	dst, _ := dbtest.Open(t)
-	if _, err := dst.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Already here", Kind: "OTHER"}); err != nil {
+	if _, err := dst.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Already here", Kind: "OTHER"}); err != nil {
 		t.Fatal(err)
 	}
 	before := contents(t, dst)
@@ -287,7 +288,7 @@ func TestMergeAddsAndAnnounces(t *testing.T) {
 	if _, err := seed.OurMuseum(ctx, dst); err != nil {
 		t.Fatal(err)
 	}
-	own, err := dst.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Own", Kind: "OTHER"})
+	own, err := dst.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Own", Kind: "OTHER"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +330,7 @@ func TestMergeAddsAndAnnounces(t *testing.T) {
 		t.Fatalf("the feed has %d changes, want its own 1 and %d added records", len(feed), added)
 	}
 	for i, c := range feed {
-		if c.Seq != int64(i+1) || (i > 0 && c.Op != store.OpCreated) {
+		if c.Seq != int64(i+1) || (i > 0 && c.Op != domain.OpCreated) {
 			t.Errorf("change %d is %+v, want seq %d, CREATED", i, c, i+1)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/seed"
@@ -52,9 +53,9 @@ type listCase struct {
 }
 
 func listCases(museum string) []listCase {
-	gap, collaborate := true, store.LevelCollaborate
+	gap, collaborate := true, domain.LevelCollaborate
 	search, after, yes, twenty := "panel", time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC), true, 20
-	page := func(ctx context.Context, s *store.Store, f *store.DecisionEventFilter, o *store.Order, args store.PageArgs, museums bool) error {
+	page := func(ctx context.Context, s *store.Store, f *domain.DecisionEventFilter, o *store.Order, args store.PageArgs, museums bool) error {
 		p, err := s.Events.List(ctx, f, o, args)
 		if err != nil {
 			return err
@@ -78,15 +79,15 @@ func listCases(museum string) []listCase {
 	}
 	return []listCase{
 		{"Filtered", queryFiltered, func(ctx context.Context, s *store.Store) error {
-			return page(ctx, s, &store.DecisionEventFilter{EmpowermentGap: &gap, MinLevel: &collaborate}, nil, store.PageArgs{First: &twenty}, true)
+			return page(ctx, s, &domain.DecisionEventFilter{EmpowermentGap: &gap, MinLevel: &collaborate}, nil, store.PageArgs{First: &twenty}, true)
 		}},
 		{"MuseumSearch", queryListByMuseum, func(ctx context.Context, s *store.Store) error {
-			return page(ctx, s, &store.DecisionEventFilter{MuseumID: &museum, Search: &search}, &store.Order{Field: "TITLE", Direction: store.Asc},
+			return page(ctx, s, &domain.DecisionEventFilter{MuseumID: &museum, Search: &search}, &store.Order{Field: "TITLE", Direction: domain.Asc},
 				store.PageArgs{First: &twenty}, false)
 		}},
 		{"LastByLevel", queryListLast, func(ctx context.Context, s *store.Store) error {
-			return page(ctx, s, &store.DecisionEventFilter{Kinds: []store.DecisionEventKind{"VOTE", "CO_CURATION"}, OccurredAfter: &after, Sample: &yes},
-				&store.Order{Field: "LEVEL", Direction: store.Desc}, store.PageArgs{Last: &twenty}, false)
+			return page(ctx, s, &domain.DecisionEventFilter{Kinds: []domain.DecisionEventKind{"VOTE", "CO_CURATION"}, OccurredAfter: &after, Sample: &yes},
+				&store.Order{Field: "LEVEL", Direction: domain.Desc}, store.PageArgs{Last: &twenty}, false)
 		}},
 	}
 }
@@ -177,7 +178,7 @@ func BenchmarkLists(b *testing.B) {
 				(int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20, (int64(after.HeapAlloc)-int64(before.HeapAlloc))/int64(scale))
 			h := api.New(api.Options{Store: s, BatchWait: 5 * time.Millisecond})
 			sample := true
-			ms, err := s.Museums.List(ctx, &store.MuseumFilter{Sample: &sample}, nil, store.PageArgs{})
+			ms, err := s.Museums.List(ctx, &domain.MuseumFilter{Sample: &sample}, nil, store.PageArgs{})
 			if err != nil || len(ms.Edges) == 0 {
 				b.Fatalf("museums: %v", err)
 			}

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 // queryNetwork is the whole sample network with every node's and edge's metrics.
@@ -43,9 +43,9 @@ func BenchmarkPartnershipNetwork(b *testing.B) {
 	graphs.Put(recs...)
 	s, _ := dbtest.Open(b) // the handler's loaders need a store; these queries never use it
 	h := api.New(api.Options{Store: s, Network: graphs, BatchWait: 5 * time.Millisecond})
-	var museum *store.Museum
+	var museum *domain.Museum
 	for _, r := range recs {
-		if m, ok := r.(*store.Museum); ok {
+		if m, ok := r.(*domain.Museum); ok {
 			museum = m
 			break
 		}

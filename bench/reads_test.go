@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/api"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -133,15 +134,15 @@ func BenchmarkReads(b *testing.B) {
 // partnership and an event.
 func readVars(ctx context.Context, b *testing.B, s *store.Store) map[string]any {
 	yes := true
-	ms, err := s.Museums.List(ctx, &store.MuseumFilter{Sample: &yes}, nil, store.PageArgs{})
+	ms, err := s.Museums.List(ctx, &domain.MuseumFilter{Sample: &yes}, nil, store.PageArgs{})
 	if err != nil || len(ms.Edges) < 2 {
 		b.Fatalf("museums: %v", err)
 	}
-	ps, err := s.Partnerships.List(ctx, &store.PartnershipFilter{MuseumID: &ms.Edges[0].Node.ID}, nil, store.PageArgs{})
+	ps, err := s.Partnerships.List(ctx, &domain.PartnershipFilter{MuseumID: &ms.Edges[0].Node.ID}, nil, store.PageArgs{})
 	if err != nil || len(ps.Edges) == 0 {
 		b.Fatalf("partnerships: %v", err)
 	}
-	es, err := s.Events.List(ctx, &store.DecisionEventFilter{Sample: &yes}, nil, store.PageArgs{})
+	es, err := s.Events.List(ctx, &domain.DecisionEventFilter{Sample: &yes}, nil, store.PageArgs{})
 	if err != nil || len(es.Edges) == 0 {
 		b.Fatalf("events: %v", err)
 	}

@@ -22,8 +22,8 @@ import (
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 // subscribersProfile, when set, is a directory where BenchmarkSubscribers writes the
@@ -116,7 +116,7 @@ func benchSubscribers(b *testing.B, n, perConn int) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		start := time.Now().UnixNano()
-		c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("Fan-out %d", i), Kind: "OTHER"})
+		c, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("Fan-out %d", i), Kind: "OTHER"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -31,7 +32,7 @@ var ErrClosed = errors.New("server shutting down")
 
 // ErrDown ends subscribers, and refuses new ones, while the change feed cannot be read.
 // It wraps store.ErrUnavailable.
-var ErrDown = fmt.Errorf("%w: the change feed cannot be read", store.ErrUnavailable)
+var ErrDown = fmt.Errorf("%w: the change feed cannot be read", domain.ErrUnavailable)
 
 // Buffer is how many changes a subscriber may have waiting before it is ended.
 const Buffer = 256
@@ -58,7 +59,7 @@ type Broker struct {
 type Sub struct {
 	C     <-chan *store.Change
 	c     chan *store.Change
-	types map[store.Entity]bool
+	types map[domain.Entity]bool
 	// visible, when set, leaves out the changes the subscriber may not see; it runs under
 	// the broker's lock, so it must be quick and must not block.
 	visible func(*store.Change) bool
@@ -104,7 +105,7 @@ func (b *Broker) Notify() {
 // subscriber's changes start; everything up to it is in the feed already, for the caller
 // to replay. It fails with ErrClosed once the broker has stopped, with ErrDown while the
 // database is unreachable, or with ctx's error if ctx ends before the broker has started.
-func (b *Broker) subscribe(ctx context.Context, types []store.Entity, visible func(*store.Change) bool) (*Sub, int64, error) {
+func (b *Broker) subscribe(ctx context.Context, types []domain.Entity, visible func(*store.Change) bool) (*Sub, int64, error) {
 	select {
 	case <-b.ready:
 	case <-ctx.Done():
@@ -115,7 +116,7 @@ func (b *Broker) subscribe(ctx context.Context, types []store.Entity, visible fu
 	c := make(chan *store.Change, Buffer+1)
 	sub := &Sub{C: c, c: c, visible: visible}
 	if len(types) > 0 {
-		sub.types = map[store.Entity]bool{}
+		sub.types = map[domain.Entity]bool{}
 		for _, t := range types {
 			sub.types[t] = true
 		}
@@ -197,9 +198,9 @@ func (b *Broker) catchUp(ctx context.Context) {
 			b.setDown(false)
 			b.publish(c)
 			continue
-		case store.IsNotFound(err):
+		case domain.IsNotFound(err):
 			b.setDown(false)
-		case errors.Is(err, store.ErrUnavailable) && ctx.Err() == nil:
+		case errors.Is(err, domain.ErrUnavailable) && ctx.Err() == nil:
 			b.setDown(true)
 		}
 		return

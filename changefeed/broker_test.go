@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -23,7 +24,7 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 	b := newTestBroker()
 	ctx := context.Background()
 	stuck, _, _ := b.subscribe(ctx, nil, nil)
-	reader, _, _ := b.subscribe(ctx, []store.Entity{store.EntityMuseum}, nil)
+	reader, _, _ := b.subscribe(ctx, []domain.Entity{domain.EntityMuseum}, nil)
 	got := make(chan int64, Buffer*2)
 	go func() {
 		for c := range reader.C {
@@ -36,7 +37,7 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			for i := from; i <= to; i++ {
-				b.publish(&store.Change{Seq: i, Entity: store.EntityMuseum})
+				b.publish(&store.Change{Seq: i, Entity: domain.EntityMuseum})
 			}
 			close(done)
 		}()
@@ -86,9 +87,9 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 
 func TestTypesFilterAndShutdown(t *testing.T) {
 	b := newTestBroker()
-	sub, _, _ := b.subscribe(context.Background(), []store.Entity{store.EntityEvent}, nil)
-	b.publish(&store.Change{Seq: 1, Entity: store.EntityMuseum})
-	b.publish(&store.Change{Seq: 2, Entity: store.EntityEvent})
+	sub, _, _ := b.subscribe(context.Background(), []domain.Entity{domain.EntityEvent}, nil)
+	b.publish(&store.Change{Seq: 1, Entity: domain.EntityMuseum})
+	b.publish(&store.Change{Seq: 2, Entity: domain.EntityEvent})
 	b.close()
 	var seqs []int64
 	var end error
@@ -112,7 +113,7 @@ func TestTypesFilterAndShutdown(t *testing.T) {
 func TestOutageEndsSubscribersWithResume(t *testing.T) {
 	b := newTestBroker()
 	sub, _, _ := b.subscribe(context.Background(), nil, nil)
-	b.publish(&store.Change{Seq: 7, Entity: store.EntityMuseum})
+	b.publish(&store.Change{Seq: 7, Entity: domain.EntityMuseum})
 	b.setDown(true)
 	var last *store.Change
 	n := 0
@@ -121,7 +122,7 @@ func TestOutageEndsSubscribersWithResume(t *testing.T) {
 		last = c
 	}
 	var end *EndError
-	if n != 2 || !errors.As(last.Err, &end) || !errors.Is(end, store.ErrUnavailable) || end.Resume != store.EncodeChangeCursor(7) {
+	if n != 2 || !errors.As(last.Err, &end) || !errors.Is(end, domain.ErrUnavailable) || end.Resume != store.EncodeChangeCursor(7) {
 		t.Fatalf("subscriber got %d values ending in %v, want the change then ErrDown resuming after seq 7", n, last.Err)
 	}
 	if _, _, err := b.subscribe(context.Background(), nil, nil); !errors.Is(err, ErrDown) {
@@ -154,8 +155,8 @@ func TestFollowLeavesOutWhatTheCallerMayNotSee(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.publish(&store.Change{Seq: 1, Entity: store.EntityEvent, MuseumID: "mus_a"})
-			b.publish(&store.Change{Seq: 2, Entity: store.EntityEvent, MuseumID: "mus_a", Restricted: true})
+			b.publish(&store.Change{Seq: 1, Entity: domain.EntityEvent, MuseumID: "mus_a"})
+			b.publish(&store.Change{Seq: 2, Entity: domain.EntityEvent, MuseumID: "mus_a", Restricted: true})
 			b.close()
 			var got []int64
 			for c := range feed {

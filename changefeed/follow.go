@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -32,7 +33,7 @@ const replayPage = 500
 // channel closes when ctx ends or the subscription cannot go on; in the second case its
 // last value carries an *EndError in Err. A position older than the feed keeps is
 // store.ErrCursorExpired.
-func (b *Broker) Follow(ctx context.Context, after int64, types []store.Entity) (<-chan *store.Change, error) {
+func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity) (<-chan *store.Change, error) {
 	if after >= 0 {
 		if err := b.s.CheckChangeCursor(ctx, after); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -33,7 +34,7 @@ func TestRestartKeepsDataAndIndexes(t *testing.T) {
 			}
 		}
 		if round == 0 {
-			c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Kept", Kind: "OTHER"})
+			c, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Kept", Kind: "OTHER"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +68,7 @@ func TestFilesUseWriteAheadLog(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	_, s := startWith(t, dir, "walcheck")
-	if _, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Logged", Kind: "OTHER"}); err != nil {
+	if _, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Logged", Kind: "OTHER"}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(filepath.Join(dir, "walcheck.sqlite"))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -40,7 +41,7 @@ func TestIndexIDLookups(t *testing.T) {
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Lookup", Kind: "OTHER"})
+	c, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Lookup", Kind: "OTHER"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *apiKeyResolver) Museums(ctx context.Context, obj *store.APIKey) ([]*store.Museum, error) {
+func (r *apiKeyResolver) Museums(ctx context.Context, obj *store.APIKey) ([]*domain.Museum, error) {
 	return loader.GetAll(ctx, loaders(ctx).Museum, obj.MuseumIDs)
 }
 
@@ -56,7 +57,7 @@ func (r *queryResolver) AuditTrail(ctx context.Context, first *int, after *strin
 
 func (r *auditFilterResolver) Entity(ctx context.Context, obj *store.AuditFilter, data *string) error {
 	if data != nil {
-		e := store.Entity(*data)
+		e := domain.Entity(*data)
 		obj.Entity = &e
 	}
 	return nil

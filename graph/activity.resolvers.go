@@ -3,48 +3,49 @@ package graph
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *activityResolver) Museum(ctx context.Context, obj *store.Activity) (*store.Museum, error) {
+func (r *activityResolver) Museum(ctx context.Context, obj *domain.Activity) (*domain.Museum, error) {
 	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
-func (r *activityResolver) Partnership(ctx context.Context, obj *store.Activity) (*store.Partnership, error) {
+func (r *activityResolver) Partnership(ctx context.Context, obj *domain.Activity) (*domain.Partnership, error) {
 	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
 }
 
-func (r *activityResolver) Outcomes(ctx context.Context, obj *store.Activity) ([]*store.Outcome, error) {
+func (r *activityResolver) Outcomes(ctx context.Context, obj *domain.Activity) ([]*domain.Outcome, error) {
 	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
 }
 
-func (r *mutationResolver) RecordActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error) {
+func (r *mutationResolver) RecordActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error) {
 	rec, err := r.Store.RecordActivity(ctx, input)
 	return payload(rec, err, activityPayload)
 }
 
-func (r *mutationResolver) CreateActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error) {
+func (r *mutationResolver) CreateActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error) {
 	return r.RecordActivity(ctx, input)
 }
 
-func (r *mutationResolver) UpdateActivity(ctx context.Context, input store.UpdateActivityInput) (*model.ActivityPayload, error) {
+func (r *mutationResolver) UpdateActivity(ctx context.Context, input domain.UpdateActivityInput) (*model.ActivityPayload, error) {
 	rec, err := r.Store.UpdateActivity(ctx, input)
 	return payload(rec, err, activityPayload)
 }
 
-func (r *mutationResolver) ArchiveActivity(ctx context.Context, input store.ArchiveInput) (*model.ActivityPayload, error) {
+func (r *mutationResolver) ArchiveActivity(ctx context.Context, input domain.ArchiveInput) (*model.ActivityPayload, error) {
 	rec, err := r.Store.ArchiveActivity(ctx, input)
 	return payload(rec, err, activityPayload)
 }
 
-func (r *queryResolver) Activity(ctx context.Context, id string) (*store.Activity, error) {
+func (r *queryResolver) Activity(ctx context.Context, id string) (*domain.Activity, error) {
 	return orNull(r.Store.Activities.Get(ctx, id))
 }
 
-func (r *queryResolver) Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error) {
+func (r *queryResolver) Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error) {
 	return loader.List(ctx, r.Store.Activities, filter, orderBy, pageArgs(first, after, last, before))
 }
 

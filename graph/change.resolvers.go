@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
@@ -51,7 +52,7 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int, 
 		n = *first
 	}
 	if n < 0 || n > store.MaxChangesPage {
-		return nil, &store.ValidationError{Fields: []store.FieldError{{Field: "first", Message: fmt.Sprintf("must be between 0 and %d", store.MaxChangesPage)}}}
+		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "first", Message: fmt.Sprintf("must be between 0 and %d", store.MaxChangesPage)}}}
 	}
 	changes, err := r.Store.ChangesAfter(ctx, from, n+1, storeEntities(types))
 	if err != nil {
@@ -87,17 +88,17 @@ func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types
 	return r.Feed.Follow(ctx, from, storeEntities(types))
 }
 
-func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter *store.DecisionEventFilter) (<-chan *store.DecisionEvent, error) {
+func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter *domain.DecisionEventFilter) (<-chan *domain.DecisionEvent, error) {
 	match, err := r.Store.EventMatcher(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	feed, err := r.Feed.Follow(ctx, -1, []store.Entity{store.EntityEvent})
+	feed, err := r.Feed.Follow(ctx, -1, []domain.Entity{domain.EntityEvent})
 	if err != nil {
 		return nil, err
 	}
-	return stream(ctx, feed, func(c *store.Change) (*store.DecisionEvent, bool) {
-		if c.Err != nil || c.Op != store.OpCreated {
+	return stream(ctx, feed, func(c *store.Change) (*domain.DecisionEvent, bool) {
+		if c.Err != nil || c.Op != domain.OpCreated {
 			return nil, false
 		}
 		e, err := r.Store.Events.Get(ctx, c.EntityID)
@@ -106,7 +107,7 @@ func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter
 }
 
 func (r *subscriptionResolver) PartnershipChanged(ctx context.Context, museumID *string, communityID *string) (<-chan *model.PartnershipChange, error) {
-	feed, err := r.Feed.Follow(ctx, -1, []store.Entity{store.EntityPartner})
+	feed, err := r.Feed.Follow(ctx, -1, []domain.Entity{domain.EntityPartner})
 	if err != nil {
 		return nil, err
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -19,12 +19,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
 	if len(ids) > maxNodes {
-		return nil, &store.ValidationError{Fields: []store.FieldError{{Field: "ids", Message: "ask for at most 100 ids at once"}}}
+		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "ids", Message: "ask for at most 100 ids at once"}}}
 	}
 	recs, errs := r.Store.Node(ctx, ids)
 	out := make([]model.Node, len(ids))
 	for i, rec := range recs {
-		if errs[i] != nil && !errors.Is(errs[i], store.ErrNotFound) {
+		if errs[i] != nil && !errors.Is(errs[i], domain.ErrNotFound) {
 			return nil, errs[i]
 		}
 		if n, ok := rec.(model.Node); ok {

@@ -3,60 +3,61 @@ package graph
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *decisionEventResolver) Museum(ctx context.Context, obj *store.DecisionEvent) (*store.Museum, error) {
+func (r *decisionEventResolver) Museum(ctx context.Context, obj *domain.DecisionEvent) (*domain.Museum, error) {
 	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
-func (r *decisionEventResolver) Partnership(ctx context.Context, obj *store.DecisionEvent) (*store.Partnership, error) {
+func (r *decisionEventResolver) Partnership(ctx context.Context, obj *domain.DecisionEvent) (*domain.Partnership, error) {
 	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
 }
 
-func (r *decisionEventResolver) Communities(ctx context.Context, obj *store.DecisionEvent) ([]*store.Community, error) {
+func (r *decisionEventResolver) Communities(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Community, error) {
 	return loader.GetAll(ctx, loaders(ctx).Community, obj.CommunityIDs)
 }
 
-func (r *decisionEventResolver) Outcomes(ctx context.Context, obj *store.DecisionEvent) ([]*store.Outcome, error) {
+func (r *decisionEventResolver) Outcomes(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Outcome, error) {
 	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
 }
 
-func (r *mutationResolver) RecordDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
+func (r *mutationResolver) RecordDecisionEvent(ctx context.Context, input domain.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
 	rec, err := r.Store.RecordDecisionEvent(ctx, input)
 	return payload(rec, err, eventPayload)
 }
 
-func (r *mutationResolver) CreateDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
+func (r *mutationResolver) CreateDecisionEvent(ctx context.Context, input domain.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
 	return r.RecordDecisionEvent(ctx, input)
 }
 
-func (r *mutationResolver) UpdateDecisionEvent(ctx context.Context, input store.UpdateDecisionEventInput) (*model.DecisionEventPayload, error) {
+func (r *mutationResolver) UpdateDecisionEvent(ctx context.Context, input domain.UpdateDecisionEventInput) (*model.DecisionEventPayload, error) {
 	rec, err := r.Store.UpdateDecisionEvent(ctx, input)
 	return payload(rec, err, eventPayload)
 }
 
-func (r *mutationResolver) ArchiveDecisionEvent(ctx context.Context, input store.ArchiveInput) (*model.DecisionEventPayload, error) {
+func (r *mutationResolver) ArchiveDecisionEvent(ctx context.Context, input domain.ArchiveInput) (*model.DecisionEventPayload, error) {
 	rec, err := r.Store.ArchiveDecisionEvent(ctx, input)
 	return payload(rec, err, eventPayload)
 }
 
-func (r *participantResolver) Person(ctx context.Context, obj *store.Participant) (*store.Person, error) {
+func (r *participantResolver) Person(ctx context.Context, obj *domain.Participant) (*domain.Person, error) {
 	return loader.Get(ctx, loaders(ctx).Person, obj.PersonID)
 }
 
-func (r *participantResolver) Community(ctx context.Context, obj *store.Participant) (*store.Community, error) {
+func (r *participantResolver) Community(ctx context.Context, obj *domain.Participant) (*domain.Community, error) {
 	return loader.Get(ctx, loaders(ctx).Community, obj.CommunityID)
 }
 
-func (r *queryResolver) DecisionEvent(ctx context.Context, id string) (*store.DecisionEvent, error) {
+func (r *queryResolver) DecisionEvent(ctx context.Context, id string) (*domain.DecisionEvent, error) {
 	return orNull(loader.Get(ctx, loaders(ctx).Event, &id))
 }
 
-func (r *queryResolver) DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error) {
+func (r *queryResolver) DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error) {
 	return loader.List(ctx, r.Store.Events, filter, orderBy, pageArgs(first, after, last, before))
 }
 

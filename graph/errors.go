@@ -13,6 +13,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -57,9 +58,9 @@ func ErrorPresenter(log *slog.Logger, onError func(code string)) graphql.ErrorPr
 	}
 }
 
-func classify(err error, gerr *gqlerror.Error) (code, message string, fields []store.FieldError, extra map[string]any) {
-	var ve *store.ValidationError
-	var ie *store.InputError
+func classify(err error, gerr *gqlerror.Error) (code, message string, fields []domain.FieldError, extra map[string]any) {
+	var ve *domain.ValidationError
+	var ie *domain.InputError
 	var ee *changefeed.EndError
 	switch {
 	case errors.As(err, &ee):
@@ -68,14 +69,14 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 		return CodeBadUserInput, ve.Error(), ve.Fields, nil
 	case errors.As(err, &ie):
 		field := inputField(gerr.Path)
-		return CodeBadUserInput, fmt.Sprintf("invalid input: %s: %s", field, ie.Message), []store.FieldError{{Field: field, Message: ie.Message}}, nil
+		return CodeBadUserInput, fmt.Sprintf("invalid input: %s: %s", field, ie.Message), []domain.FieldError{{Field: field, Message: ie.Message}}, nil
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return CodeUnauth, err.Error(), nil, nil
 	case errors.Is(err, auth.ErrForbidden):
 		return CodeForbidden, err.Error(), nil, nil
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return CodeNotFound, err.Error(), nil, nil
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, domain.ErrConflict):
 		return CodeConflict, err.Error(), nil, nil
 	case errors.Is(err, store.ErrCursorExpired):
 		return CodeExpired, err.Error() + "; read everything again, then follow the feed from the new endCursor", nil, nil
@@ -83,7 +84,7 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []s
 		return CodeUnavailable, "the request was cancelled", nil, nil
 	case gerr.Err != nil && gerr.Err.Error() == "introspection disabled": // gqlgen's own, unexported error
 		return CodeForbidden, "schema introspection is turned off on this server", nil, nil
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return CodeUnavailable, "the database is unavailable or too slow right now; try again shortly", nil, nil
 	}
 	// Errors gqlgen raises itself while reading the request, before any resolver runs: the

@@ -11,7 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 func TestErrorPresenter(t *testing.T) {
@@ -27,10 +27,10 @@ func TestErrorPresenter(t *testing.T) {
 		fields       int
 		mustBeLogged bool
 	}{
-		"Validation": {&store.ValidationError{Fields: []store.FieldError{{Field: "museumId", Message: "no museum"}}}, "BAD_USER_INPUT", "", 1, false},
-		"NotFound":   {fmt.Errorf("museum %q: %w", "x", store.ErrNotFound), "NOT_FOUND", "", 0, false},
-		"Conflict":   {fmt.Errorf("%w: stale", store.ErrConflict), "CONFLICT", "", 0, false},
-		"Down":       {fmt.Errorf("%w: %s", store.ErrUnavailable, driverDetail), "UNAVAILABLE", "secret-host", 0, true},
+		"Validation": {&domain.ValidationError{Fields: []domain.FieldError{{Field: "museumId", Message: "no museum"}}}, "BAD_USER_INPUT", "", 1, false},
+		"NotFound":   {fmt.Errorf("museum %q: %w", "x", domain.ErrNotFound), "NOT_FOUND", "", 0, false},
+		"Conflict":   {fmt.Errorf("%w: stale", domain.ErrConflict), "CONFLICT", "", 0, false},
+		"Down":       {fmt.Errorf("%w: %s", domain.ErrUnavailable, driverDetail), "UNAVAILABLE", "secret-host", 0, true},
 		"Unknown":    {errors.New(driverDetail), "INTERNAL", "secret-host", 0, true},
 		"Panic":      {Recover(slog.New(slog.NewTextHandler(&logs, nil)))(ctx, "boom: secret-host"), "INTERNAL", "secret-host", 0, true},
 	} {
@@ -43,7 +43,7 @@ func TestErrorPresenter(t *testing.T) {
 			if tc.hidden != "" && strings.Contains(got.Message, tc.hidden) {
 				t.Errorf("message %q leaks %q", got.Message, tc.hidden)
 			}
-			if f, _ := got.Extensions["fields"].([]store.FieldError); len(f) != tc.fields {
+			if f, _ := got.Extensions["fields"].([]domain.FieldError); len(f) != tc.fields {
 				t.Errorf("fields = %v, want %d", got.Extensions["fields"], tc.fields)
 			}
 			if tc.mustBeLogged && !strings.Contains(logs.String(), "secret-host") && name != "Panic" {

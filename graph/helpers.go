@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
@@ -27,36 +28,36 @@ func (r *Resolver) NetworkExport(ctx context.Context, f *network.Filter) (*netwo
 // SummaryExport returns the participation summary of the events f selects, grouped by
 // by, as the caller may see it, for the export endpoints; its errors are those of
 // participationSummary.
-func (r *Resolver) SummaryExport(ctx context.Context, f *store.DecisionEventFilter, by network.Dimension) ([]*network.Bucket, error) {
+func (r *Resolver) SummaryExport(ctx context.Context, f *domain.DecisionEventFilter, by network.Dimension) ([]*network.Bucket, error) {
 	return r.Network.Summary(ctx, f, by, callerView(ctx))
 }
 
 // maxNodes bounds how many ids one nodes() call may ask for.
 const maxNodes = 100
 
-func activityPayload(a *store.Activity) *model.ActivityPayload {
+func activityPayload(a *domain.Activity) *model.ActivityPayload {
 	return &model.ActivityPayload{Activity: a}
 }
 
-func eventPayload(e *store.DecisionEvent) *model.DecisionEventPayload {
+func eventPayload(e *domain.DecisionEvent) *model.DecisionEventPayload {
 	return &model.DecisionEventPayload{DecisionEvent: e}
 }
 
-func partnershipPayload(p *store.Partnership) *model.PartnershipPayload {
+func partnershipPayload(p *domain.Partnership) *model.PartnershipPayload {
 	return &model.PartnershipPayload{Partnership: p}
 }
 
-func reflectionPayload(r *store.Reflection) *model.ReflectionPayload {
+func reflectionPayload(r *domain.Reflection) *model.ReflectionPayload {
 	return &model.ReflectionPayload{Reflection: r}
 }
 
-func publicationPayload(p *store.Publication) *model.PublicationPayload {
+func publicationPayload(p *domain.Publication) *model.PublicationPayload {
 	return &model.PublicationPayload{Publication: p}
 }
 
 // byMuseumName orders a programme's memberships by museum name, as the schema promises,
 // loading the museums through the request's loader (one command for all of them).
-func byMuseumName(ctx context.Context, ms []*store.ProgrammeMembership) ([]*store.ProgrammeMembership, error) {
+func byMuseumName(ctx context.Context, ms []*domain.ProgrammeMembership) ([]*domain.ProgrammeMembership, error) {
 	ids := make([]string, len(ms))
 	for i, m := range ms {
 		ids[i] = m.MuseumID
@@ -70,7 +71,7 @@ func byMuseumName(ctx context.Context, ms []*store.ProgrammeMembership) ([]*stor
 		name[m.ID] = m.Name
 	}
 	out := slices.Clone(ms)
-	slices.SortStableFunc(out, func(a, b *store.ProgrammeMembership) int {
+	slices.SortStableFunc(out, func(a, b *domain.ProgrammeMembership) int {
 		return cmp.Or(cmp.Compare(name[a.MuseumID], name[b.MuseumID]), cmp.Compare(a.StartDate, b.StartDate))
 	})
 	return out, nil
@@ -78,21 +79,21 @@ func byMuseumName(ctx context.Context, ms []*store.ProgrammeMembership) ([]*stor
 
 // changeEntity names a stored entity as the change feed's ChangeEntity does: outcomes and
 // memberships belong to their programme.
-func changeEntity(e store.Entity) model.ChangeEntity {
+func changeEntity(e domain.Entity) model.ChangeEntity {
 	return model.ChangeEntity(store.ChangeEntityOf(e))
 }
 
 // entitiesOf reads a types argument as the store's entity names.
-func entitiesOf(types []model.ChangeEntity) []store.Entity {
-	out := make([]store.Entity, len(types))
+func entitiesOf(types []model.ChangeEntity) []domain.Entity {
+	out := make([]domain.Entity, len(types))
 	for i, t := range types {
-		out[i] = store.Entity(t)
+		out[i] = domain.Entity(t)
 	}
 	return out
 }
 
 // storeEntities is the inverse of changeEntity for a types filter.
-func storeEntities(types []model.ChangeEntity) []store.Entity {
+func storeEntities(types []model.ChangeEntity) []domain.Entity {
 	return store.FeedEntities(entitiesOf(types))
 }
 
@@ -121,7 +122,7 @@ func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(
 // personal returns value, a person's personal data, when the caller may see it: an
 // administrator, or an editor of a museum the person took part with. Anyone else gets
 // null, never an error, so that a list does not reveal whose data is held.
-func personal(ctx context.Context, p *store.Person, value *string) (*string, error) {
+func personal(ctx context.Context, p *domain.Person, value *string) (*string, error) {
 	caller := auth.From(ctx)
 	switch {
 	case value == nil:
@@ -149,7 +150,7 @@ func feedPosition(field string, cursor *string, dst **int64) error {
 	}
 	seq, err := store.DecodeChangeCursor(*cursor)
 	if err != nil {
-		return &store.ValidationError{Fields: []store.FieldError{{Field: field, Message: "is not a change-feed cursor: pass a cursor or endCursor a changes read returned"}}}
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: "is not a change-feed cursor: pass a cursor or endCursor a changes read returned"}}}
 	}
 	*dst = &seq
 	return nil

@@ -3,12 +3,12 @@ package graph
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/network"
-	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *networkEdgeResolver) Partnership(ctx context.Context, obj *network.Edge) (*store.Partnership, error) {
+func (r *networkEdgeResolver) Partnership(ctx context.Context, obj *network.Edge) (*domain.Partnership, error) {
 	return loaders(ctx).Partnership.Load(ctx, obj.ID)
 }
 
@@ -28,7 +28,7 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 	return r.Network.ShortestPath(ctx, from, to, filter, callerView(ctx))
 }
 
-func (r *queryResolver) ParticipationSummary(ctx context.Context, filter *store.DecisionEventFilter, groupBy network.Dimension) ([]*network.Bucket, error) {
+func (r *queryResolver) ParticipationSummary(ctx context.Context, filter *domain.DecisionEventFilter, groupBy network.Dimension) ([]*network.Bucket, error) {
 	return r.Network.Summary(ctx, filter, groupBy, callerView(ctx))
 }
 

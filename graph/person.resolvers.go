@@ -3,41 +3,42 @@ package graph
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) CreatePerson(ctx context.Context, input store.CreatePersonInput) (*model.PersonPayload, error) {
+func (r *mutationResolver) CreatePerson(ctx context.Context, input domain.CreatePersonInput) (*model.PersonPayload, error) {
 	rec, err := r.Store.CreatePerson(ctx, input)
-	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
+	return payload(rec, err, func(p *domain.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) UpdatePerson(ctx context.Context, input store.UpdatePersonInput) (*model.PersonPayload, error) {
+func (r *mutationResolver) UpdatePerson(ctx context.Context, input domain.UpdatePersonInput) (*model.PersonPayload, error) {
 	rec, err := r.Store.UpdatePerson(ctx, input)
-	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
+	return payload(rec, err, func(p *domain.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) ArchivePerson(ctx context.Context, input store.ArchiveInput) (*model.PersonPayload, error) {
+func (r *mutationResolver) ArchivePerson(ctx context.Context, input domain.ArchiveInput) (*model.PersonPayload, error) {
 	rec, err := r.Store.ArchivePerson(ctx, input)
-	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
+	return payload(rec, err, func(p *domain.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) RecordConsent(ctx context.Context, input store.RecordConsentInput) (*model.PersonPayload, error) {
+func (r *mutationResolver) RecordConsent(ctx context.Context, input domain.RecordConsentInput) (*model.PersonPayload, error) {
 	rec, err := r.Store.RecordConsent(ctx, input)
-	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
+	return payload(rec, err, func(p *domain.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
-func (r *mutationResolver) ErasePerson(ctx context.Context, input store.ErasePersonInput) (*model.PersonPayload, error) {
+func (r *mutationResolver) ErasePerson(ctx context.Context, input domain.ErasePersonInput) (*model.PersonPayload, error) {
 	rec, err := r.Store.ErasePerson(ctx, input)
-	return payload(rec, err, func(p *store.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
+	return payload(rec, err, func(p *domain.Person) *model.PersonPayload { return &model.PersonPayload{Person: p} })
 }
 
 // DisplayName is personal data: it is shown to administrators and to editors of a museum
 // the person took part with, and to everyone while the person's consent to publish their
 // name stands.
-func (r *personResolver) DisplayName(ctx context.Context, obj *store.Person) (*string, error) {
+func (r *personResolver) DisplayName(ctx context.Context, obj *domain.Person) (*string, error) {
 	if obj.Erased {
 		return nil, nil
 	}
@@ -49,22 +50,22 @@ func (r *personResolver) DisplayName(ctx context.Context, obj *store.Person) (*s
 
 // Email is personal data that only an administrator, or an editor of a museum the person
 // took part with, may see.
-func (r *personResolver) Email(ctx context.Context, obj *store.Person) (*string, error) {
+func (r *personResolver) Email(ctx context.Context, obj *domain.Person) (*string, error) {
 	if obj.Erased {
 		return nil, nil
 	}
 	return personal(ctx, obj, obj.Email)
 }
 
-func (r *personResolver) Community(ctx context.Context, obj *store.Person) (*store.Community, error) {
+func (r *personResolver) Community(ctx context.Context, obj *domain.Person) (*domain.Community, error) {
 	return loader.Get(ctx, loaders(ctx).Community, obj.CommunityID)
 }
 
-func (r *queryResolver) Person(ctx context.Context, id string) (*store.Person, error) {
+func (r *queryResolver) Person(ctx context.Context, id string) (*domain.Person, error) {
 	return orNull(loader.Get(ctx, loaders(ctx).Person, &id))
 }
 
-func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error) {
+func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.PersonFilter, orderBy *store.Order) (*store.Page[domain.Person], error) {
 	return loader.List(ctx, r.Store.People, filter, orderBy, pageArgs(first, after, last, before))
 }
 

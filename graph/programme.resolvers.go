@@ -3,72 +3,73 @@ package graph
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) CreateProgramme(ctx context.Context, input store.CreateProgrammeInput) (*model.ProgrammePayload, error) {
+func (r *mutationResolver) CreateProgramme(ctx context.Context, input domain.CreateProgrammeInput) (*model.ProgrammePayload, error) {
 	rec, err := r.Store.CreateProgramme(ctx, input)
-	return payload(rec, err, func(p *store.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
+	return payload(rec, err, func(p *domain.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
 }
 
-func (r *mutationResolver) UpdateProgramme(ctx context.Context, input store.UpdateProgrammeInput) (*model.ProgrammePayload, error) {
+func (r *mutationResolver) UpdateProgramme(ctx context.Context, input domain.UpdateProgrammeInput) (*model.ProgrammePayload, error) {
 	rec, err := r.Store.UpdateProgramme(ctx, input)
-	return payload(rec, err, func(p *store.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
+	return payload(rec, err, func(p *domain.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
 }
 
-func (r *mutationResolver) ArchiveProgramme(ctx context.Context, input store.ArchiveInput) (*model.ProgrammePayload, error) {
+func (r *mutationResolver) ArchiveProgramme(ctx context.Context, input domain.ArchiveInput) (*model.ProgrammePayload, error) {
 	rec, err := r.Store.ArchiveProgramme(ctx, input)
-	return payload(rec, err, func(p *store.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
+	return payload(rec, err, func(p *domain.Programme) *model.ProgrammePayload { return &model.ProgrammePayload{Programme: p} })
 }
 
-func (r *mutationResolver) CreateOutcome(ctx context.Context, input store.CreateOutcomeInput) (*model.OutcomePayload, error) {
+func (r *mutationResolver) CreateOutcome(ctx context.Context, input domain.CreateOutcomeInput) (*model.OutcomePayload, error) {
 	rec, err := r.Store.CreateOutcome(ctx, input)
-	return payload(rec, err, func(o *store.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
+	return payload(rec, err, func(o *domain.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
 }
 
-func (r *mutationResolver) UpdateOutcome(ctx context.Context, input store.UpdateOutcomeInput) (*model.OutcomePayload, error) {
+func (r *mutationResolver) UpdateOutcome(ctx context.Context, input domain.UpdateOutcomeInput) (*model.OutcomePayload, error) {
 	rec, err := r.Store.UpdateOutcome(ctx, input)
-	return payload(rec, err, func(o *store.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
+	return payload(rec, err, func(o *domain.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
 }
 
-func (r *mutationResolver) ArchiveOutcome(ctx context.Context, input store.ArchiveInput) (*model.OutcomePayload, error) {
+func (r *mutationResolver) ArchiveOutcome(ctx context.Context, input domain.ArchiveInput) (*model.OutcomePayload, error) {
 	rec, err := r.Store.ArchiveOutcome(ctx, input)
-	return payload(rec, err, func(o *store.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
+	return payload(rec, err, func(o *domain.Outcome) *model.OutcomePayload { return &model.OutcomePayload{Outcome: o} })
 }
 
-func (r *mutationResolver) CreateProgrammeMembership(ctx context.Context, input store.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
+func (r *mutationResolver) CreateProgrammeMembership(ctx context.Context, input domain.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
 	rec, err := r.Store.CreateProgrammeMembership(ctx, input)
-	return payload(rec, err, func(m *store.ProgrammeMembership) *model.ProgrammeMembershipPayload {
+	return payload(rec, err, func(m *domain.ProgrammeMembership) *model.ProgrammeMembershipPayload {
 		return &model.ProgrammeMembershipPayload{ProgrammeMembership: m}
 	})
 }
 
-func (r *mutationResolver) UpdateProgrammeMembership(ctx context.Context, input store.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
+func (r *mutationResolver) UpdateProgrammeMembership(ctx context.Context, input domain.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error) {
 	rec, err := r.Store.UpdateProgrammeMembership(ctx, input)
-	return payload(rec, err, func(m *store.ProgrammeMembership) *model.ProgrammeMembershipPayload {
+	return payload(rec, err, func(m *domain.ProgrammeMembership) *model.ProgrammeMembershipPayload {
 		return &model.ProgrammeMembershipPayload{ProgrammeMembership: m}
 	})
 }
 
-func (r *mutationResolver) ArchiveProgrammeMembership(ctx context.Context, input store.ArchiveInput) (*model.ProgrammeMembershipPayload, error) {
+func (r *mutationResolver) ArchiveProgrammeMembership(ctx context.Context, input domain.ArchiveInput) (*model.ProgrammeMembershipPayload, error) {
 	rec, err := r.Store.ArchiveProgrammeMembership(ctx, input)
-	return payload(rec, err, func(m *store.ProgrammeMembership) *model.ProgrammeMembershipPayload {
+	return payload(rec, err, func(m *domain.ProgrammeMembership) *model.ProgrammeMembershipPayload {
 		return &model.ProgrammeMembershipPayload{ProgrammeMembership: m}
 	})
 }
 
-func (r *outcomeResolver) Programme(ctx context.Context, obj *store.Outcome) (*store.Programme, error) {
+func (r *outcomeResolver) Programme(ctx context.Context, obj *domain.Outcome) (*domain.Programme, error) {
 	return loaders(ctx).Programme.Load(ctx, obj.ProgrammeID)
 }
 
-func (r *programmeResolver) Outcomes(ctx context.Context, obj *store.Programme) ([]*store.Outcome, error) {
+func (r *programmeResolver) Outcomes(ctx context.Context, obj *domain.Programme) ([]*domain.Outcome, error) {
 	return loaders(ctx).ProgrammeOutcomes.Load(ctx, obj.ID)
 }
 
-func (r *programmeResolver) Memberships(ctx context.Context, obj *store.Programme) ([]*store.ProgrammeMembership, error) {
+func (r *programmeResolver) Memberships(ctx context.Context, obj *domain.Programme) ([]*domain.ProgrammeMembership, error) {
 	ms, err := loaders(ctx).ProgrammeMemberships.Load(ctx, obj.ID)
 	if err != nil {
 		return nil, err
@@ -76,23 +77,23 @@ func (r *programmeResolver) Memberships(ctx context.Context, obj *store.Programm
 	return byMuseumName(ctx, ms)
 }
 
-func (r *programmeResolver) Publications(ctx context.Context, obj *store.Programme) ([]*store.Publication, error) {
+func (r *programmeResolver) Publications(ctx context.Context, obj *domain.Programme) ([]*domain.Publication, error) {
 	return loaders(ctx).ProgrammePublications.Load(ctx, obj.ID)
 }
 
-func (r *programmeMembershipResolver) Programme(ctx context.Context, obj *store.ProgrammeMembership) (*store.Programme, error) {
+func (r *programmeMembershipResolver) Programme(ctx context.Context, obj *domain.ProgrammeMembership) (*domain.Programme, error) {
 	return loaders(ctx).Programme.Load(ctx, obj.ProgrammeID)
 }
 
-func (r *programmeMembershipResolver) Museum(ctx context.Context, obj *store.ProgrammeMembership) (*store.Museum, error) {
+func (r *programmeMembershipResolver) Museum(ctx context.Context, obj *domain.ProgrammeMembership) (*domain.Museum, error) {
 	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
 }
 
-func (r *queryResolver) Programme(ctx context.Context, id string) (*store.Programme, error) {
+func (r *queryResolver) Programme(ctx context.Context, id string) (*domain.Programme, error) {
 	return orNull(loader.Get(ctx, loaders(ctx).Programme, &id))
 }
 
-func (r *queryResolver) Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) (*store.Page[store.Programme], error) {
+func (r *queryResolver) Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ProgrammeFilter, orderBy *store.Order) (*store.Page[domain.Programme], error) {
 	return loader.List(ctx, r.Store.Programmes, filter, orderBy, pageArgs(first, after, last, before))
 }
 

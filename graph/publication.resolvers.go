@@ -3,40 +3,41 @@ package graph
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *mutationResolver) CreatePublication(ctx context.Context, input store.CreatePublicationInput) (*model.PublicationPayload, error) {
+func (r *mutationResolver) CreatePublication(ctx context.Context, input domain.CreatePublicationInput) (*model.PublicationPayload, error) {
 	rec, err := r.Store.CreatePublication(ctx, input)
 	return payload(rec, err, publicationPayload)
 }
 
-func (r *mutationResolver) UpdatePublication(ctx context.Context, input store.UpdatePublicationInput) (*model.PublicationPayload, error) {
+func (r *mutationResolver) UpdatePublication(ctx context.Context, input domain.UpdatePublicationInput) (*model.PublicationPayload, error) {
 	rec, err := r.Store.UpdatePublication(ctx, input)
 	return payload(rec, err, publicationPayload)
 }
 
-func (r *mutationResolver) ArchivePublication(ctx context.Context, input store.ArchiveInput) (*model.PublicationPayload, error) {
+func (r *mutationResolver) ArchivePublication(ctx context.Context, input domain.ArchiveInput) (*model.PublicationPayload, error) {
 	rec, err := r.Store.ArchivePublication(ctx, input)
 	return payload(rec, err, publicationPayload)
 }
 
-func (r *publicationResolver) Programme(ctx context.Context, obj *store.Publication) (*store.Programme, error) {
+func (r *publicationResolver) Programme(ctx context.Context, obj *domain.Publication) (*domain.Programme, error) {
 	return loader.Get(ctx, loaders(ctx).Programme, obj.ProgrammeID)
 }
 
-func (r *publicationResolver) Museums(ctx context.Context, obj *store.Publication) ([]*store.Museum, error) {
+func (r *publicationResolver) Museums(ctx context.Context, obj *domain.Publication) ([]*domain.Museum, error) {
 	return loader.GetAll(ctx, loaders(ctx).Museum, obj.MuseumIDs)
 }
 
-func (r *queryResolver) Publication(ctx context.Context, id string) (*store.Publication, error) {
+func (r *queryResolver) Publication(ctx context.Context, id string) (*domain.Publication, error) {
 	return orNull(r.Store.Publications.Get(ctx, id))
 }
 
-func (r *queryResolver) Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) (*store.Page[store.Publication], error) {
+func (r *queryResolver) Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.PublicationFilter, orderBy *store.Order) (*store.Page[domain.Publication], error) {
 	return loader.List(ctx, r.Store.Publications, filter, orderBy, pageArgs(first, after, last, before))
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
@@ -34,7 +35,7 @@ func pageArgs(first *int, after *string, last *int, before *string) store.PageAr
 
 // orNull turns "not found" into null, the answer of a lookup by id that matches nothing.
 func orNull[V any](rec V, err error) (V, error) {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		var none V
 		return none, nil
 	}

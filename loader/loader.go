@@ -15,6 +15,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -28,21 +29,21 @@ const DefaultWait = 2 * time.Millisecond
 type Loaders struct {
 	wait time.Duration
 
-	Programme   *dataloadgen.Loader[string, *store.Programme]
-	Outcome     *dataloadgen.Loader[string, *store.Outcome]
-	Museum      *dataloadgen.Loader[string, *store.Museum]
-	Community   *dataloadgen.Loader[string, *store.Community]
-	Person      *dataloadgen.Loader[string, *store.Person]
-	Partnership *dataloadgen.Loader[string, *store.Partnership]
-	Event       *dataloadgen.Loader[string, *store.DecisionEvent]
+	Programme   *dataloadgen.Loader[string, *domain.Programme]
+	Outcome     *dataloadgen.Loader[string, *domain.Outcome]
+	Museum      *dataloadgen.Loader[string, *domain.Museum]
+	Community   *dataloadgen.Loader[string, *domain.Community]
+	Person      *dataloadgen.Loader[string, *domain.Person]
+	Partnership *dataloadgen.Loader[string, *domain.Partnership]
+	Event       *dataloadgen.Loader[string, *domain.DecisionEvent]
 
 	// Node loads records of any type (the change feed's nodes), one command per type.
 	Node *dataloadgen.Loader[string, any]
 
-	ProgrammeOutcomes     *dataloadgen.Loader[string, []*store.Outcome]
-	ProgrammeMemberships  *dataloadgen.Loader[string, []*store.ProgrammeMembership]
-	MuseumMemberships     *dataloadgen.Loader[string, []*store.ProgrammeMembership]
-	ProgrammePublications *dataloadgen.Loader[string, []*store.Publication]
+	ProgrammeOutcomes     *dataloadgen.Loader[string, []*domain.Outcome]
+	ProgrammeMemberships  *dataloadgen.Loader[string, []*domain.ProgrammeMembership]
+	MuseumMemberships     *dataloadgen.Loader[string, []*domain.ProgrammeMembership]
+	ProgrammePublications *dataloadgen.Loader[string, []*domain.Publication]
 	// PersonMuseums loads the museums each person took part with, which decide who may
 	// see their personal data.
 	PersonMuseums *dataloadgen.Loader[string, []string]
@@ -76,8 +77,8 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 	}
 }
 
-func membershipsBy(s *store.Store, p store.Parent) func(context.Context, []string) ([][]*store.ProgrammeMembership, []error) {
-	return func(ctx context.Context, ids []string) ([][]*store.ProgrammeMembership, []error) {
+func membershipsBy(s *store.Store, p store.Parent) func(context.Context, []string) ([][]*domain.ProgrammeMembership, []error) {
+	return func(ctx context.Context, ids []string) ([][]*domain.ProgrammeMembership, []error) {
 		return s.MembershipsOf(ctx, p, ids)
 	}
 }
@@ -196,17 +197,17 @@ func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent s
 func (l *Loaders) prime(recs ...any) {
 	for _, r := range recs {
 		switch v := r.(type) {
-		case *store.Programme:
+		case *domain.Programme:
 			l.Programme.Prime(v.ID, v)
-		case *store.Museum:
+		case *domain.Museum:
 			l.Museum.Prime(v.ID, v)
-		case *store.Community:
+		case *domain.Community:
 			l.Community.Prime(v.ID, v)
-		case *store.Person:
+		case *domain.Person:
 			l.Person.Prime(v.ID, v)
-		case *store.Partnership:
+		case *domain.Partnership:
 			l.Partnership.Prime(v.ID, v)
-		case *store.DecisionEvent:
+		case *domain.DecisionEvent:
 			l.Event.Prime(v.ID, v)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // eventParams are the query parameters ParseEventQuery reads: DecisionEventFilter's fields.
@@ -23,8 +23,8 @@ var eventParams = []string{"museumId", "communityId", "partnershipId", "kinds", 
 // empowermentGap, assessed, sample, includeArchived (true or false). Enum values are
 // checked as GraphQL checks them. An unknown parameter or a bad value is an error whose
 // message says which and why.
-func ParseEventQuery(q url.Values) (store.DecisionEventFilter, error) {
-	var f store.DecisionEventFilter
+func ParseEventQuery(q url.Values) (domain.DecisionEventFilter, error) {
+	var f domain.DecisionEventFilter
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		vals := q[name]
 		var err error
@@ -38,17 +38,17 @@ func ParseEventQuery(q url.Values) (store.DecisionEventFilter, error) {
 		case "search":
 			f.Search, err = single(name, vals)
 		case "kinds":
-			f.Kinds, err = enumList[store.DecisionEventKind](name, vals)
+			f.Kinds, err = enumList[domain.DecisionEventKind](name, vals)
 		case "levels":
-			f.Levels, err = enumList[store.ParticipationLevel](name, vals)
+			f.Levels, err = enumList[domain.ParticipationLevel](name, vals)
 		case "rungs":
-			f.Rungs, err = enumList[store.ArnsteinRung](name, vals)
+			f.Rungs, err = enumList[domain.ArnsteinRung](name, vals)
 		case "outcomeCodes":
 			f.OutcomeCodes = listParam(vals)
 		case "minLevel":
-			f.MinLevel, err = enumParam[store.ParticipationLevel](name, vals)
+			f.MinLevel, err = enumParam[domain.ParticipationLevel](name, vals)
 		case "visibility":
-			f.Visibility, err = enumParam[store.Visibility](name, vals)
+			f.Visibility, err = enumParam[domain.Visibility](name, vals)
 		case "occurredAfter":
 			f.OccurredAfter, err = timeParam(name, vals)
 		case "occurredBefore":
@@ -65,7 +65,7 @@ func ParseEventQuery(q url.Values) (store.DecisionEventFilter, error) {
 			err = fmt.Errorf("unknown parameter %q; the filters are %v", name, eventParams)
 		}
 		if err != nil {
-			return store.DecisionEventFilter{}, err
+			return domain.DecisionEventFilter{}, err
 		}
 	}
 	return f, nil
@@ -116,7 +116,7 @@ func timeParam(name string, vals []string) (*time.Time, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := store.UnmarshalDateTime(*s)
+	t, err := domain.UnmarshalDateTime(*s)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 func TestParseEventQuery(t *testing.T) {
 	ptr := func(s string) *string { return &s }
 	yes, no := true, false
-	level, vis := store.LevelCollaborate, store.VisibilityPublic
+	level, vis := domain.LevelCollaborate, domain.VisibilityPublic
 	after := time.Date(2014, 3, 5, 18, 30, 0, 0, time.UTC)
 	got, err := ParseEventQuery(url.Values{
 		"museumId": {"mus_1"}, "communityId": {"com_1"}, "partnershipId": {"prt_1"}, "search": {" panel "},
@@ -26,9 +26,9 @@ func TestParseEventQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.DecisionEventFilter{MuseumID: ptr("mus_1"), CommunityID: ptr("com_1"), PartnershipID: ptr("prt_1"),
-		Search: ptr("panel"), Kinds: []store.DecisionEventKind{"VOTE", "WORKSHOP", "CO_CURATION"},
-		Levels: []store.ParticipationLevel{"INFORM"}, Rungs: []store.ArnsteinRung{"PLACATION", "PARTNERSHIP"},
+	want := domain.DecisionEventFilter{MuseumID: ptr("mus_1"), CommunityID: ptr("com_1"), PartnershipID: ptr("prt_1"),
+		Search: ptr("panel"), Kinds: []domain.DecisionEventKind{"VOTE", "WORKSHOP", "CO_CURATION"},
+		Levels: []domain.ParticipationLevel{"INFORM"}, Rungs: []domain.ArnsteinRung{"PLACATION", "PARTNERSHIP"},
 		OutcomeCodes: []string{"COMMUNITY_AGENCY"}, MinLevel: &level, Visibility: &vis, OccurredAfter: &after,
 		EmpowermentGap: &yes, Assessed: &no, Sample: &yes, IncludeArchived: &no}
 	if !reflect.DeepEqual(got, want) {
@@ -71,7 +71,7 @@ func FuzzParseEventQuery(f *testing.F) {
 			return
 		}
 		for _, k := range got.Kinds {
-			if !slices.Contains(store.DecisionEventKinds, k) {
+			if !slices.Contains(domain.DecisionEventKinds, k) {
 				t.Errorf("kind %q accepted", k)
 			}
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Filter selects the partnerships of a network and the decision events that weigh them.
@@ -32,13 +32,13 @@ import (
 // part of a network; archived decision events never count.
 type Filter struct {
 	ProgrammeID  *string
-	ActiveOn     *store.Date
-	From         *store.Date
-	To           *store.Date
+	ActiveOn     *domain.Date
+	From         *domain.Date
+	To           *domain.Date
 	MuseumIDs    []string
 	CommunityIDs []string
 	OutcomeCodes []string
-	MinLevel     *store.ParticipationLevel
+	MinLevel     *domain.ParticipationLevel
 	Sample       *bool
 }
 
@@ -48,7 +48,7 @@ const MaxDepth = 5
 // check returns a *store.ValidationError naming what is wrong with the filter.
 func (f *Filter) check() error {
 	if f.From != nil && f.To != nil && *f.To < *f.From {
-		return &store.ValidationError{Fields: []store.FieldError{{Field: "filter.to", Message: "must not be before filter.from"}}}
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "filter.to", Message: "must not be before filter.from"}}}
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func ParseQuery(q url.Values) (Filter, error) {
 		case "outcomeCodes":
 			f.OutcomeCodes = listParam(vals)
 		case "minLevel":
-			f.MinLevel, err = enumParam[store.ParticipationLevel](name, vals)
+			f.MinLevel, err = enumParam[domain.ParticipationLevel](name, vals)
 		case "sample":
 			f.Sample, err = boolParam(name, vals)
 		default:
@@ -191,12 +191,12 @@ func single(name string, vals []string) (*string, error) {
 	return &v, nil
 }
 
-func dateParam(name string, vals []string) (*store.Date, error) {
+func dateParam(name string, vals []string) (*domain.Date, error) {
 	s, err := single(name, vals)
 	if err != nil {
 		return nil, err
 	}
-	d, err := store.ParseDate(*s)
+	d, err := domain.ParseDate(*s)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -216,7 +216,7 @@ func listParam(vals []string) []string {
 }
 
 // dayStart returns the first instant of day d in Unix milliseconds.
-func dayStart(d store.Date) int64 { return d.Time().UnixMilli() }
+func dayStart(d domain.Date) int64 { return d.Time().UnixMilli() }
 
 // dayEnd returns the first instant after day d in Unix milliseconds.
-func dayEnd(d store.Date) int64 { return d.Time().Add(24 * time.Hour).UnixMilli() }
+func dayEnd(d domain.Date) int64 { return d.Time().Add(24 * time.Hour).UnixMilli() }

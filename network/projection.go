@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -80,8 +81,8 @@ type nodeRec struct {
 
 type partnershipRec struct {
 	id, title, museumID, communityID, programmeID string
-	status                                        store.PartnershipStatus
-	start, end                                    *store.Date
+	status                                        domain.PartnershipStatus
+	start, end                                    *domain.Date
 	outcomeIDs                                    []string
 	archived, sample                              bool
 }
@@ -144,7 +145,7 @@ func (p *Projection) markReady() { p.readyOnce.Do(func() { close(p.ready) }) }
 // projection is unavailable.
 func (p *Projection) wait(ctx context.Context) error {
 	if p == nil {
-		return fmt.Errorf("%w: this server has no partnership network", store.ErrUnavailable)
+		return fmt.Errorf("%w: this server has no partnership network", domain.ErrUnavailable)
 	}
 	select {
 	case <-p.ready:
@@ -175,28 +176,28 @@ func (p *Projection) Put(recs ...any) {
 
 func (p *Projection) put(r any) {
 	switch r := r.(type) {
-	case *store.Museum:
+	case *domain.Museum:
 		p.nodes[r.ID] = &nodeRec{id: r.ID, label: r.Name, kind: KindMuseum, archived: r.Archived, sample: r.Sample}
-	case *store.Community:
+	case *domain.Community:
 		p.nodes[r.ID] = &nodeRec{id: r.ID, label: r.Name, kind: KindCommunity, archived: r.Archived, sample: r.Sample}
-	case *store.Outcome:
+	case *domain.Outcome:
 		p.outcomes[r.ID] = &outcomeRec{id: r.ID, code: r.Code, title: r.Title, archived: r.Archived}
-	case *store.Partnership:
+	case *domain.Partnership:
 		rec := &partnershipRec{id: r.ID, title: r.Title, museumID: r.MuseumID, communityID: r.CommunityID, status: r.Status,
 			start: r.StartDate, end: r.EndDate, outcomeIDs: r.OutcomeIDs, archived: r.Archived, sample: r.Sample}
 		if r.ProgrammeID != nil {
 			rec.programmeID = *r.ProgrammeID
 		}
 		p.partnerships[r.ID] = rec
-	case *store.DecisionEvent:
+	case *domain.DecisionEvent:
 		p.putEvent(r)
 	}
 }
 
 // putEvent adds or replaces an event's facts; the caller holds the write lock.
-func (d *data) putEvent(e *store.DecisionEvent) {
+func (d *data) putEvent(e *domain.DecisionEvent) {
 	f := eventFact{partnership: noSym, at: e.OccurredAt.UnixMilli(), level: int8(e.ParticipationLevel.Rank()),
-		restricted: e.Visibility == store.VisibilityRestricted, archived: e.Archived}
+		restricted: e.Visibility == domain.VisibilityRestricted, archived: e.Archived}
 	if e.PartnershipID != nil {
 		f.partnership = d.sym(*e.PartnershipID)
 	}

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // graph is one filtered network as the caller may see it, with its metrics. It is
@@ -46,7 +46,7 @@ func (p *Projection) Network(ctx context.Context, f *Filter, v View) (*Network, 
 // *store.ValidationError.
 func (p *Projection) Neighbourhood(ctx context.Context, id string, depth int, f *Filter, v View) (*Network, error) {
 	if depth < 0 || depth > MaxDepth {
-		return nil, &store.ValidationError{Fields: []store.FieldError{{Field: "depth",
+		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "depth",
 			Message: fmt.Sprintf("must be between 0 and %d, not %d", MaxDepth, depth)}}}
 	}
 	g, err := p.graph(ctx, f, v)
@@ -118,7 +118,7 @@ func (p *Projection) known(id string) error {
 	_, ok := p.nodes[id]
 	p.mu.RUnlock()
 	if !ok {
-		return fmt.Errorf("museum or community %q: %w", id, store.ErrNotFound)
+		return fmt.Errorf("museum or community %q: %w", id, domain.ErrNotFound)
 	}
 	return nil
 }
@@ -168,7 +168,7 @@ func (p *Projection) build(f *Filter, v View) *graph {
 		e := &Edge{ID: pr.id, Source: pr.museumID, Target: pr.communityID, Title: pr.title, Status: pr.status,
 			Weight: weight, StartDate: pr.start, EndDate: pr.end}
 		if level > 0 {
-			l := store.ParticipationLevels[level-1]
+			l := domain.ParticipationLevels[level-1]
 			e.MaxLevel = &l
 		}
 		edges = append(edges, e)

@@ -8,33 +8,33 @@ import (
 	"testing"
 	"time"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
-func id(e store.Entity, key string) string { return store.StableID(e, key) }
+func id(e domain.Entity, key string) string { return domain.StableID(e, key) }
 
 func ptr[T any](v T) *T { return &v }
 
-func date(s string) *store.Date { d := store.Date(s); return &d }
+func date(s string) *domain.Date { d := domain.Date(s); return &d }
 
 var (
-	m1, m2     = id(store.EntityMuseum, "m1"), id(store.EntityMuseum, "m2")
-	c1, c2, c3 = id(store.EntityCommunity, "c1"), id(store.EntityCommunity, "c2"), id(store.EntityCommunity, "c3")
-	o1, o2, o3 = id(store.EntityOutcome, "o1"), id(store.EntityOutcome, "o2"), id(store.EntityOutcome, "o3")
-	pX, pY     = id(store.EntityProgramme, "x"), id(store.EntityProgramme, "y")
-	p1, p2, p3 = id(store.EntityPartner, "p1"), id(store.EntityPartner, "p2"), id(store.EntityPartner, "p3")
+	m1, m2     = id(domain.EntityMuseum, "m1"), id(domain.EntityMuseum, "m2")
+	c1, c2, c3 = id(domain.EntityCommunity, "c1"), id(domain.EntityCommunity, "c2"), id(domain.EntityCommunity, "c3")
+	o1, o2, o3 = id(domain.EntityOutcome, "o1"), id(domain.EntityOutcome, "o2"), id(domain.EntityOutcome, "o3")
+	pX, pY     = id(domain.EntityProgramme, "x"), id(domain.EntityProgramme, "y")
+	p1, p2, p3 = id(domain.EntityPartner, "p1"), id(domain.EntityPartner, "p2"), id(domain.EntityPartner, "p3")
 )
 
-func meta(id string) store.Meta { return store.Meta{ID: id} }
+func meta(id string) domain.Meta { return domain.Meta{ID: id} }
 
-func partnership(key, museum, community string, programme *string, start, end *store.Date, outcomes ...string) *store.Partnership {
-	return &store.Partnership{Meta: meta(id(store.EntityPartner, key)), Title: key, MuseumID: museum, CommunityID: community,
-		Status: store.StatusActive, ProgrammeID: programme, StartDate: start, EndDate: end, OutcomeIDs: outcomes}
+func partnership(key, museum, community string, programme *string, start, end *domain.Date, outcomes ...string) *domain.Partnership {
+	return &domain.Partnership{Meta: meta(id(domain.EntityPartner, key)), Title: key, MuseumID: museum, CommunityID: community,
+		Status: domain.StatusActive, ProgrammeID: programme, StartDate: start, EndDate: end, OutcomeIDs: outcomes}
 }
 
-func event(key, partnershipID, museum, at string, level store.ParticipationLevel, vis store.Visibility) *store.DecisionEvent {
+func event(key, partnershipID, museum, at string, level domain.ParticipationLevel, vis domain.Visibility) *domain.DecisionEvent {
 	t, _ := time.Parse(time.RFC3339, at)
-	return &store.DecisionEvent{Meta: meta(id(store.EntityEvent, key)), MuseumID: museum, PartnershipID: &partnershipID,
+	return &domain.DecisionEvent{Meta: meta(id(domain.EntityEvent, key)), MuseumID: museum, PartnershipID: &partnershipID,
 		OccurredAt: t, ParticipationLevel: level, Visibility: vis}
 }
 
@@ -48,28 +48,28 @@ func event(key, partnershipID, museum, at string, level store.ParticipationLevel
 func world() *Projection {
 	archivedP5 := partnership("p5", m2, c1, nil, date("2012-01-01"), nil)
 	archivedP5.Archived = true
-	archivedO3 := &store.Outcome{Meta: meta(o3), Code: "CAPABILITY_BUILDING", Title: "Capability-building"}
+	archivedO3 := &domain.Outcome{Meta: meta(o3), Code: "CAPABILITY_BUILDING", Title: "Capability-building"}
 	archivedO3.Archived = true
-	e5 := event("e5", p3, m2, "2015-01-01T10:00:00Z", store.LevelInform, store.VisibilityPublic)
+	e5 := event("e5", p3, m2, "2015-01-01T10:00:00Z", domain.LevelInform, domain.VisibilityPublic)
 	e5.Archived = true
 	return fromRecords(
-		&store.Museum{Meta: meta(m1), Name: "Museum One"}, &store.Museum{Meta: meta(m2), Name: "Museum Two"},
-		&store.Community{Meta: meta(c1), Name: "Community One"}, &store.Community{Meta: meta(c2), Name: "Community Two"},
-		&store.Community{Meta: meta(c3), Name: "Community Three"},
-		&store.Outcome{Meta: meta(o1), Code: "COMMUNITY_AGENCY", Title: "Community agency"},
-		&store.Outcome{Meta: meta(o2), Code: "REFLECTION", Title: "Reflection"}, archivedO3,
+		&domain.Museum{Meta: meta(m1), Name: "Museum One"}, &domain.Museum{Meta: meta(m2), Name: "Museum Two"},
+		&domain.Community{Meta: meta(c1), Name: "Community One"}, &domain.Community{Meta: meta(c2), Name: "Community Two"},
+		&domain.Community{Meta: meta(c3), Name: "Community Three"},
+		&domain.Outcome{Meta: meta(o1), Code: "COMMUNITY_AGENCY", Title: "Community agency"},
+		&domain.Outcome{Meta: meta(o2), Code: "REFLECTION", Title: "Reflection"}, archivedO3,
 		// Events may arrive before their partnership.
-		event("e1", p1, m1, "2012-05-01T10:00:00Z", store.LevelCollaborate, store.VisibilityPublic),
-		event("e2", p1, m1, "2013-02-01T10:00:00Z", store.LevelEmpower, store.VisibilityRestricted),
+		event("e1", p1, m1, "2012-05-01T10:00:00Z", domain.LevelCollaborate, domain.VisibilityPublic),
+		event("e2", p1, m1, "2013-02-01T10:00:00Z", domain.LevelEmpower, domain.VisibilityRestricted),
 		partnership("p1", m1, c1, &pX, date("2012-01-01"), date("2013-12-31"), o1),
 		partnership("p2", m1, c2, &pX, date("2014-01-01"), nil, o2),
 		partnership("p3", m2, c2, &pY, date("2013-06-01"), nil, o1),
 		partnership("p4", m2, c3, nil, nil, nil, o3),
 		archivedP5,
-		event("e3", p2, m1, "2014-03-01T10:00:00Z", store.LevelConsult, store.VisibilityPublic),
-		event("e4", p3, m2, "2014-04-01T10:00:00Z", store.LevelEmpower, store.VisibilityRestricted),
+		event("e3", p2, m1, "2014-03-01T10:00:00Z", domain.LevelConsult, domain.VisibilityPublic),
+		event("e4", p3, m2, "2014-04-01T10:00:00Z", domain.LevelEmpower, domain.VisibilityRestricted),
 		e5,
-		event("e6", p3, m2, "2015-02-01T10:00:00Z", store.LevelInvolve, store.VisibilityPublic),
+		event("e6", p3, m2, "2015-02-01T10:00:00Z", domain.LevelInvolve, domain.VisibilityPublic),
 	)
 }
 
@@ -105,15 +105,15 @@ func TestNetworkFilters(t *testing.T) {
 	}{
 		{"All", Filter{}, anonymous, []string{"p1:1:COLLABORATE", "p2:1:CONSULT", "p3:1:INVOLVE", "p4:0:-"}},
 		{"AllRestricted", Filter{}, researcher, []string{"p1:2:EMPOWER", "p2:1:CONSULT", "p3:2:EMPOWER", "p4:0:-"}},
-		{"MinLevel", Filter{MinLevel: ptr(store.LevelCollaborate)}, anonymous, []string{"p1:1:COLLABORATE"}},
-		{"MinLevelRestricted", Filter{MinLevel: ptr(store.LevelCollaborate)}, researcher, []string{"p1:2:EMPOWER", "p3:1:EMPOWER"}},
+		{"MinLevel", Filter{MinLevel: ptr(domain.LevelCollaborate)}, anonymous, []string{"p1:1:COLLABORATE"}},
+		{"MinLevelRestricted", Filter{MinLevel: ptr(domain.LevelCollaborate)}, researcher, []string{"p1:2:EMPOWER", "p3:1:EMPOWER"}},
 		{"Programme", Filter{ProgrammeID: &pX}, anonymous, []string{"p1:1:COLLABORATE", "p2:1:CONSULT"}},
 		{"ActiveOn", Filter{ActiveOn: date("2013-07-01")}, anonymous, []string{"p1:1:COLLABORATE", "p3:1:INVOLVE"}},
 		{"ActiveOnLastDay", Filter{ActiveOn: date("2013-12-31")}, anonymous, []string{"p1:1:COLLABORATE", "p3:1:INVOLVE"}},
 		{"Period", Filter{From: date("2014-01-01"), To: date("2014-12-31")}, anonymous, []string{"p2:1:CONSULT", "p3:0:-"}},
 		{"PeriodRestricted", Filter{From: date("2014-01-01"), To: date("2014-12-31")}, researcher, []string{"p2:1:CONSULT", "p3:1:EMPOWER"}},
 		{"PeriodLastDayCounts", Filter{From: date("2015-02-01"), To: date("2015-02-01")}, anonymous, []string{"p2:0:-", "p3:1:INVOLVE"}},
-		{"PeriodAndMinLevel", Filter{From: date("2014-01-01"), MinLevel: ptr(store.LevelInvolve)}, anonymous, []string{"p3:1:INVOLVE"}},
+		{"PeriodAndMinLevel", Filter{From: date("2014-01-01"), MinLevel: ptr(domain.LevelInvolve)}, anonymous, []string{"p3:1:INVOLVE"}},
 		{"Museums", Filter{MuseumIDs: []string{m2}}, anonymous, []string{"p3:1:INVOLVE", "p4:0:-"}},
 		{"Communities", Filter{CommunityIDs: []string{c2}}, anonymous, []string{"p2:1:CONSULT", "p3:1:INVOLVE"}},
 		{"MuseumsAndCommunities", Filter{MuseumIDs: []string{m2}, CommunityIDs: []string{c2, c1}}, anonymous, []string{"p3:1:INVOLVE"}},
@@ -137,7 +137,7 @@ func TestNetworkFilters(t *testing.T) {
 	}
 	t.Run("ToBeforeFrom", func(t *testing.T) {
 		_, err := p.Network(ctx, &Filter{From: date("2014-01-02"), To: date("2014-01-01")}, anonymous)
-		var ve *store.ValidationError
+		var ve *domain.ValidationError
 		if !errors.As(err, &ve) || ve.Fields[0].Field != "filter.to" {
 			t.Errorf("err = %v, want a validation error on filter.to", err)
 		}
@@ -222,14 +222,14 @@ func TestNeighbourhood(t *testing.T) {
 	if len(n.Nodes) != 0 || n.Stats.NodeCount != 0 {
 		t.Errorf("outside the network: %d nodes, want none", len(n.Nodes))
 	}
-	var ve *store.ValidationError
+	var ve *domain.ValidationError
 	if _, err := p.Neighbourhood(ctx, m1, 6, nil, anonymous); !errors.As(err, &ve) || ve.Fields[0].Field != "depth" {
 		t.Errorf("depth 6: err = %v, want a validation error on depth", err)
 	}
 	if _, err := p.Neighbourhood(ctx, m1, -1, nil, anonymous); !errors.As(err, &ve) {
 		t.Errorf("depth -1: err = %v, want a validation error", err)
 	}
-	if _, err := p.Neighbourhood(ctx, id(store.EntityMuseum, "nowhere"), 1, nil, anonymous); !errors.Is(err, store.ErrNotFound) {
+	if _, err := p.Neighbourhood(ctx, id(domain.EntityMuseum, "nowhere"), 1, nil, anonymous); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown id: err = %v, want ErrNotFound", err)
 	}
 }
@@ -247,10 +247,10 @@ func TestShortestPathInNetwork(t *testing.T) {
 	if path, err = p.ShortestPath(ctx, c1, c3, &Filter{ProgrammeID: &pX}, anonymous); err != nil || path != nil {
 		t.Errorf("outside the filtered network: %v, %v; want no path", labels(path), err)
 	}
-	if path, err = p.ShortestPath(ctx, c1, c3, &Filter{MinLevel: ptr(store.LevelConsult)}, anonymous); err != nil || path != nil {
+	if path, err = p.ShortestPath(ctx, c1, c3, &Filter{MinLevel: ptr(domain.LevelConsult)}, anonymous); err != nil || path != nil {
 		t.Errorf("disconnected: %v, %v; want no path", labels(path), err)
 	}
-	if _, err = p.ShortestPath(ctx, c1, id(store.EntityCommunity, "nowhere"), nil, anonymous); !errors.Is(err, store.ErrNotFound) {
+	if _, err = p.ShortestPath(ctx, c1, id(domain.EntityCommunity, "nowhere"), nil, anonymous); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown id: err = %v, want ErrNotFound", err)
 	}
 	// An archived partnership is no shortcut; once restored it is one.
@@ -271,7 +271,7 @@ func TestChangesInvalidateTheCache(t *testing.T) {
 		t.Error("the same version and filter computed the network twice")
 	}
 	v := p.Version()
-	p.Put(event("e7", p2, m1, "2014-05-01T10:00:00Z", store.LevelEmpower, store.VisibilityPublic))
+	p.Put(event("e7", p2, m1, "2014-05-01T10:00:00Z", domain.LevelEmpower, domain.VisibilityPublic))
 	if p.Version() <= v {
 		t.Errorf("version %d after a change, want more than %d", p.Version(), v)
 	}
@@ -280,7 +280,7 @@ func TestChangesInvalidateTheCache(t *testing.T) {
 		t.Errorf("after recording an event: %v, want p2 weighing 2 at EMPOWER", got)
 	}
 	// Moving the event to another partnership moves its weight; archiving it removes it.
-	moved := event("e7", p3, m2, "2014-05-01T10:00:00Z", store.LevelEmpower, store.VisibilityPublic)
+	moved := event("e7", p3, m2, "2014-05-01T10:00:00Z", domain.LevelEmpower, domain.VisibilityPublic)
 	p.Put(moved)
 	got := edgeSummary(must(p.Network(ctx, nil, anonymous)))
 	if !slices.Equal(got, []string{"p1:1:COLLABORATE", "p2:1:CONSULT", "p3:2:EMPOWER", "p4:0:-"}) {
@@ -324,7 +324,7 @@ func TestCachedPanicIsAnError(t *testing.T) {
 func TestRewrittenEventsKeepOneFact(t *testing.T) {
 	p := world()
 	ctx := context.Background()
-	e := event("e3", p2, m1, "2014-03-01T10:00:00Z", store.LevelConsult, store.VisibilityPublic)
+	e := event("e3", p2, m1, "2014-03-01T10:00:00Z", domain.LevelConsult, domain.VisibilityPublic)
 	e.CommunityIDs, e.OutcomeIDs = []string{c2}, []string{o2}
 	for i := range 40_000 {
 		e.Title = strconv.Itoa(i)

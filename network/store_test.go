@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
@@ -56,9 +57,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // all lists every event matching f through the store, page by page.
-func all(t *testing.T, s *store.Store, f store.DecisionEventFilter) []*store.DecisionEvent {
+func all(t *testing.T, s *store.Store, f domain.DecisionEventFilter) []*domain.DecisionEvent {
 	t.Helper()
-	var out []*store.DecisionEvent
+	var out []*domain.DecisionEvent
 	var after *string
 	for {
 		page, err := s.Events.List(context.Background(), &f, nil, store.PageArgs{First: ptr(100), After: after})
@@ -93,7 +94,7 @@ func TestProjectionLoadsAndFollowsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts, err := s.Partnerships.List(ctx, &store.PartnershipFilter{Sample: ptr(true)}, nil, store.PageArgs{First: ptr(1)})
+	parts, err := s.Partnerships.List(ctx, &domain.PartnershipFilter{Sample: ptr(true)}, nil, store.PageArgs{First: ptr(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +108,8 @@ func TestProjectionLoadsAndFollowsWrites(t *testing.T) {
 		}
 		return w
 	}
-	public := len(all(t, s, store.DecisionEventFilter{Sample: ptr(true), Visibility: ptr(store.VisibilityPublic)}))
-	everything := len(all(t, s, store.DecisionEventFilter{Sample: ptr(true)}))
+	public := len(all(t, s, domain.DecisionEventFilter{Sample: ptr(true), Visibility: ptr(domain.VisibilityPublic)}))
+	everything := len(all(t, s, domain.DecisionEventFilter{Sample: ptr(true)}))
 	if got := weights(n); got != public || public == everything {
 		t.Errorf("anonymous weights sum to %d, want the %d public events (of %d)", got, public, everything)
 	}
@@ -117,22 +118,22 @@ func TestProjectionLoadsAndFollowsWrites(t *testing.T) {
 	}
 
 	// Writes through the API's store appear on both instances.
-	mus, err := s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Riverside Museum", Kind: "MUSEUM"})
+	mus, err := s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Riverside Museum", Kind: "MUSEUM"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	com, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Riverside Youth Forum", Kind: "YOUTH"})
+	com, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Riverside Youth Forum", Kind: "YOUTH"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, err := s.StartPartnership(ctx, store.StartPartnershipInput{Title: "Youth co-curation", MuseumID: mus.ID,
-		CommunityID: com.ID, StartDate: ptr(store.Date("2024-01-10"))})
+	part, err := s.StartPartnership(ctx, domain.StartPartnershipInput{Title: "Youth co-curation", MuseumID: mus.ID,
+		CommunityID: com.ID, StartDate: ptr(domain.Date("2024-01-10"))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "Closed panel", Kind: "ADVISORY_PANEL",
+	_, err = s.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: "Closed panel", Kind: "ADVISORY_PANEL",
 		OccurredAt: time.Date(2024, 3, 5, 18, 30, 0, 0, time.UTC), MuseumID: mus.ID, PartnershipID: &part.ID,
-		ParticipationLevel: store.LevelEmpower, Visibility: ptr(store.VisibilityRestricted)})
+		ParticipationLevel: domain.LevelEmpower, Visibility: ptr(domain.VisibilityRestricted)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +149,11 @@ func TestProjectionLoadsAndFollowsWrites(t *testing.T) {
 		if e := edge(proj, anonymous); e == nil || e.Weight != 0 || e.MaxLevel != nil {
 			t.Errorf("%s: anonymous edge = %+v, want the restricted event left out", name, e)
 		}
-		if e := edge(proj, researcher); e.Source != mus.ID || e.Target != com.ID || e.ID != part.ID || *e.MaxLevel != store.LevelEmpower {
+		if e := edge(proj, researcher); e.Source != mus.ID || e.Target != com.ID || e.ID != part.ID || *e.MaxLevel != domain.LevelEmpower {
 			t.Errorf("%s: edge = %+v", name, e)
 		}
 	}
-	if _, err := s.ArchivePartnership(ctx, store.ArchiveInput{ID: part.ID}); err != nil {
+	if _, err := s.ArchivePartnership(ctx, domain.ArchiveInput{ID: part.ID}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the archived partnership leaving", func() bool { return edge(q, researcher) == nil })
@@ -165,9 +166,9 @@ func TestSummaryMatchesTheRecords(t *testing.T) {
 	if _, err := seed.Sample(ctx, s, 300); err != nil {
 		t.Fatal(err)
 	}
-	some := all(t, s, store.DecisionEventFilter{})
+	some := all(t, s, domain.DecisionEventFilter{})
 	for _, e := range some[:3] {
-		if _, err := s.ArchiveDecisionEvent(ctx, store.ArchiveInput{ID: e.ID}); err != nil {
+		if _, err := s.ArchiveDecisionEvent(ctx, domain.ArchiveInput{ID: e.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -189,7 +190,7 @@ func TestSummaryMatchesTheRecords(t *testing.T) {
 		}
 		return out
 	}
-	keys := func(by network.Dimension, e *store.DecisionEvent) []string {
+	keys := func(by network.Dimension, e *domain.DecisionEvent) []string {
 		switch by {
 		case network.ByMuseum:
 			return []string{e.MuseumID}
@@ -204,15 +205,15 @@ func TestSummaryMatchesTheRecords(t *testing.T) {
 		}
 		return []string{string(e.Kind)}
 	}
-	filters := map[string]store.DecisionEventFilter{
+	filters := map[string]domain.DecisionEventFilter{
 		"None":            {},
-		"MinLevel":        {MinLevel: ptr(store.LevelCollaborate)},
+		"MinLevel":        {MinLevel: ptr(domain.LevelCollaborate)},
 		"Gap":             {EmpowermentGap: ptr(true)},
 		"Outcome":         {OutcomeCodes: []string{"COMMUNITY_AGENCY"}},
 		"Archived":        {IncludeArchived: ptr(true)},
-		"KindsAndPeriod":  {Kinds: []store.DecisionEventKind{"VOTE", "WORKSHOP"}, OccurredAfter: ptr(time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC))},
-		"Restricted":      {Visibility: ptr(store.VisibilityRestricted)},
-		"LevelsAndRungs":  {Levels: []store.ParticipationLevel{"INVOLVE", "EMPOWER"}, Rungs: []store.ArnsteinRung{"PLACATION", "PARTNERSHIP"}},
+		"KindsAndPeriod":  {Kinds: []domain.DecisionEventKind{"VOTE", "WORKSHOP"}, OccurredAfter: ptr(time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC))},
+		"Restricted":      {Visibility: ptr(domain.VisibilityRestricted)},
+		"LevelsAndRungs":  {Levels: []domain.ParticipationLevel{"INVOLVE", "EMPOWER"}, Rungs: []domain.ArnsteinRung{"PLACATION", "PARTNERSHIP"}},
 		"Assessed":        {Assessed: ptr(false), Sample: ptr(true)},
 		"Search":          {Search: ptr("vote")},
 		"CommunityBefore": {CommunityID: ptr(some[10].CommunityIDs[0]), OccurredBefore: ptr(time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC))},
@@ -221,10 +222,10 @@ func TestSummaryMatchesTheRecords(t *testing.T) {
 		for _, view := range []network.View{anonymous, researcher} {
 			want := f
 			if !view.Restricted {
-				if want.Visibility != nil && *want.Visibility == store.VisibilityRestricted {
+				if want.Visibility != nil && *want.Visibility == domain.VisibilityRestricted {
 					want.MuseumID = ptr("mus_000000000000000000000000") // nothing
 				}
-				want.Visibility = ptr(store.VisibilityPublic)
+				want.Visibility = ptr(domain.VisibilityPublic)
 			}
 			records := all(t, s, want)
 			for _, by := range network.Dimensions {

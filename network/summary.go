@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -24,9 +25,9 @@ const None = "NONE"
 //
 // It is counted from the store's read model, cached per version, filter and view. Errors
 // are the store's; it waits for the projection to load.
-func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, by Dimension, v View) ([]*Bucket, error) {
+func (p *Projection) Summary(ctx context.Context, f *domain.DecisionEventFilter, by Dimension, v View) ([]*Bucket, error) {
 	if f == nil {
-		f = &store.DecisionEventFilter{}
+		f = &domain.DecisionEventFilter{}
 	}
 	if err := p.wait(ctx); err != nil {
 		return nil, err
@@ -42,9 +43,9 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 		var out []*Bucket
 		p.s.Model().View(func(snap *store.Snapshot) {
 			match := f.Match(snap.Refs(f.OutcomeCodes, nil))
-			out = group(snap, func(yield func(*store.DecisionEvent) bool) {
-				snap.Events(func(e *store.DecisionEvent) bool {
-					if (v.Restricted || e.Visibility != store.VisibilityRestricted) && match(e) {
+			out = group(snap, func(yield func(*domain.DecisionEvent) bool) {
+				snap.Events(func(e *domain.DecisionEvent) bool {
+					if (v.Restricted || e.Visibility != domain.VisibilityRestricted) && match(e) {
 						return yield(e)
 					}
 					return true
@@ -60,14 +61,14 @@ func (p *Projection) Summary(ctx context.Context, f *store.DecisionEventFilter, 
 }
 
 // group sums events into buckets by dimension.
-func group(snap *store.Snapshot, events func(yield func(*store.DecisionEvent) bool), by Dimension) []*Bucket {
+func group(snap *store.Snapshot, events func(yield func(*domain.DecisionEvent) bool), by Dimension) []*Bucket {
 	buckets := map[string]*Bucket{}
 	agency := map[string]int{}
-	add := func(key string, e *store.DecisionEvent) {
+	add := func(key string, e *domain.DecisionEvent) {
 		b := buckets[key]
 		if b == nil {
-			b = &Bucket{Key: key, Levels: make([]*LevelCount, len(store.ParticipationLevels))}
-			for i, l := range store.ParticipationLevels {
+			b = &Bucket{Key: key, Levels: make([]*LevelCount, len(domain.ParticipationLevels))}
+			for i, l := range domain.ParticipationLevels {
 				b.Levels[i] = &LevelCount{Level: l}
 			}
 			buckets[key] = b
@@ -79,7 +80,7 @@ func group(snap *store.Snapshot, events func(yield func(*store.DecisionEvent) bo
 		if e.LevelRank > 0 {
 			b.Levels[e.LevelRank-1].Count++
 		}
-		if e.LevelRank >= store.LevelCollaborate.Rank() {
+		if e.LevelRank >= domain.LevelCollaborate.Rank() {
 			agency[key]++
 		}
 		if e.EmpowermentGap {
@@ -104,9 +105,9 @@ func group(snap *store.Snapshot, events func(yield func(*store.DecisionEvent) bo
 		case ByYear:
 			add(strconv.Itoa(e.OccurredAt.UTC().Year()), e)
 		case ByLevel:
-			add(string(store.ParticipationLevels[max(e.LevelRank, 1)-1]), e)
+			add(string(domain.ParticipationLevels[max(e.LevelRank, 1)-1]), e)
 		case ByKind:
-			add(string(store.DecisionEventKinds[max(slices.Index(store.DecisionEventKinds, e.Kind), 0)]), e)
+			add(string(domain.DecisionEventKinds[max(slices.Index(domain.DecisionEventKinds, e.Kind), 0)]), e)
 		case ByOutcome:
 			keys = keys[:0]
 			for _, id := range e.OutcomeIDs {
@@ -150,8 +151,8 @@ func label(snap *store.Snapshot, by Dimension, key string) string {
 	case by == ByOutcome:
 		// Outcomes of different programmes may share a code; the title of the first by id
 		// names them all.
-		var first *store.Outcome
-		snap.Outcomes(func(o *store.Outcome) {
+		var first *domain.Outcome
+		snap.Outcomes(func(o *domain.Outcome) {
 			if o.Code == key && !o.Archived && (first == nil || o.ID < first.ID) {
 				first = o
 			}
@@ -184,10 +185,10 @@ func compareBuckets(by Dimension, a, b *Bucket) int {
 		y, _ := strconv.Atoi(b.Key)
 		return cmp.Compare(x, y)
 	case ByLevel:
-		return cmp.Compare(store.ParticipationLevel(a.Key).Rank(), store.ParticipationLevel(b.Key).Rank())
+		return cmp.Compare(domain.ParticipationLevel(a.Key).Rank(), domain.ParticipationLevel(b.Key).Rank())
 	case ByKind:
-		return cmp.Compare(slices.Index(store.DecisionEventKinds, store.DecisionEventKind(a.Key)),
-			slices.Index(store.DecisionEventKinds, store.DecisionEventKind(b.Key)))
+		return cmp.Compare(slices.Index(domain.DecisionEventKinds, domain.DecisionEventKind(a.Key)),
+			slices.Index(domain.DecisionEventKinds, domain.DecisionEventKind(b.Key)))
 	}
 	return cmp.Or(cmp.Compare(b2i(a.Key == None), b2i(b.Key == None)), cmp.Compare(a.Label, b.Label), cmp.Compare(a.Key, b.Key))
 }

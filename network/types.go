@@ -24,7 +24,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // View is what the caller may see. Anonymous callers see PUBLIC decision events only;
@@ -43,7 +43,7 @@ const (
 )
 
 // NodeKinds lists the kinds of node, museums first.
-var NodeKinds = store.EnumValues[NodeKind]{KindMuseum, KindCommunity}
+var NodeKinds = domain.EnumValues[NodeKind]{KindMuseum, KindCommunity}
 
 // MarshalGQL writes the kind as a GraphQL enum value.
 func (k NodeKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
@@ -77,14 +77,14 @@ type Edge struct {
 	Source string
 	Target string
 	Title  string
-	Status store.PartnershipStatus
+	Status domain.PartnershipStatus
 	// Weight is the number of the partnership's decision events counted under the filter
 	// and view.
 	Weight    int
-	StartDate *store.Date
-	EndDate   *store.Date
+	StartDate *domain.Date
+	EndDate   *domain.Date
 	// MaxLevel is the highest participation level of those events; nil when none counts.
-	MaxLevel *store.ParticipationLevel
+	MaxLevel *domain.ParticipationLevel
 }
 
 // Stats describe a network as a whole.
@@ -118,7 +118,7 @@ const (
 )
 
 // Dimensions lists the dimensions.
-var Dimensions = store.EnumValues[Dimension]{ByMuseum, ByCommunity, ByYear, ByLevel, ByOutcome, ByKind}
+var Dimensions = domain.EnumValues[Dimension]{ByMuseum, ByCommunity, ByYear, ByLevel, ByOutcome, ByKind}
 
 // MarshalGQL writes the dimension as a GraphQL enum value.
 func (d Dimension) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
@@ -152,20 +152,20 @@ type Bucket struct {
 
 // LevelCount is how many events were declared at one level.
 type LevelCount struct {
-	Level store.ParticipationLevel
+	Level domain.ParticipationLevel
 	Count int
 }
 
 // unmarshalEnum reads a GraphQL enum value, refusing values vs does not have, with the
 // store's input error so that the API reports it against the field.
-func unmarshalEnum[E ~string](v any, dst *E, vs store.EnumValues[E], name string) error {
+func unmarshalEnum[E ~string](v any, dst *E, vs domain.EnumValues[E], name string) error {
 	s, ok := v.(string)
 	if !ok || !slices.Contains(vs, E(s)) {
 		names := make([]string, len(vs))
 		for i, x := range vs {
 			names[i] = string(x)
 		}
-		return &store.InputError{Message: strconv.Quote(s) + " is not a valid " + name + "; use one of " + strings.Join(names, ", ")}
+		return &domain.InputError{Message: strconv.Quote(s) + " is not a valid " + name + "; use one of " + strings.Join(names, ", ")}
 	}
 	*dst = E(s)
 	return nil

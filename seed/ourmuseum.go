@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -15,12 +16,12 @@ import (
 const OurMuseumSource = "Our Museum programme website, \"About the initiative\" (Paul Hamlyn Foundation)"
 
 // OurMuseumProgrammeID is the id the Our Museum programme always has.
-var OurMuseumProgrammeID = store.StableID(store.EntityProgramme, "our-museum")
+var OurMuseumProgrammeID = domain.StableID(domain.EntityProgramme, "our-museum")
 
 type member struct {
 	key, name, description, city, region, website string
-	kind                                          store.OrganisationKind
-	end                                           store.Date
+	kind                                          domain.OrganisationKind
+	end                                           domain.Date
 }
 
 // The nine organisations of Our Museum, with the last day of their membership: the
@@ -67,30 +68,30 @@ func opt(s string) *string {
 func OurMuseum(ctx context.Context, s *store.Store) (bool, error) {
 	if _, err := s.Programmes.Get(ctx, OurMuseumProgrammeID); err == nil {
 		return false, nil
-	} else if !store.IsNotFound(err) {
+	} else if !domain.IsNotFound(err) {
 		return false, err
 	}
-	start, end := store.Date("2012-01-01"), store.Date("2015-12-31")
-	var outs []*store.Outcome
+	start, end := domain.Date("2012-01-01"), domain.Date("2015-12-31")
+	var outs []*domain.Outcome
 	for _, o := range outcomes {
-		rec := &store.Outcome{ProgrammeID: OurMuseumProgrammeID, Number: o.number, Code: o.code, Title: o.title,
+		rec := &domain.Outcome{ProgrammeID: OurMuseumProgrammeID, Number: o.number, Code: o.code, Title: o.title,
 			Description: opt(o.quote), Source: opt(OurMuseumSource)}
-		rec.ID = store.StableID(store.EntityOutcome, "our-museum/"+o.code)
+		rec.ID = domain.StableID(domain.EntityOutcome, "our-museum/"+o.code)
 		outs = append(outs, rec)
 	}
-	var museums []*store.Museum
-	var memberships []*store.ProgrammeMembership
+	var museums []*domain.Museum
+	var memberships []*domain.ProgrammeMembership
 	for _, m := range members {
-		rec := &store.Museum{Name: m.name, Kind: m.kind, Description: opt(m.description), City: opt(m.city),
+		rec := &domain.Museum{Name: m.name, Kind: m.kind, Description: opt(m.description), City: opt(m.city),
 			Region: opt(m.region), Country: opt("United Kingdom"), Website: opt(m.website)}
-		rec.ID = store.StableID(store.EntityMuseum, m.key)
+		rec.ID = domain.StableID(domain.EntityMuseum, m.key)
 		museums = append(museums, rec)
 		endDate := m.end
-		ms := &store.ProgrammeMembership{ProgrammeID: OurMuseumProgrammeID, MuseumID: rec.ID, StartDate: start, EndDate: &endDate}
-		ms.ID = store.StableID(store.EntityMembership, "our-museum/"+m.key)
+		ms := &domain.ProgrammeMembership{ProgrammeID: OurMuseumProgrammeID, MuseumID: rec.ID, StartDate: start, EndDate: &endDate}
+		ms.ID = domain.StableID(domain.EntityMembership, "our-museum/"+m.key)
 		memberships = append(memberships, ms)
 	}
-	pubs := []*store.Publication{
+	pubs := []*domain.Publication{
 		{Title: "Whose cake is it anyway? A collaborative investigation into engagement and participation in 12 museums and galleries in the UK",
 			Authors: []string{"Bernadette Lynch"}, Year: 2011, Kind: "RESEARCH", Publisher: opt("Paul Hamlyn Foundation")},
 		{Title: "No longer us and them: How to change into a participatory museum and gallery. Learning from the Our Museum programme",
@@ -98,9 +99,9 @@ func OurMuseum(ctx context.Context, s *store.Store) (bool, error) {
 			ProgrammeID: &OurMuseumProgrammeID},
 	}
 	for i, p := range pubs {
-		p.ID = store.StableID(store.EntityPublic, fmt.Sprintf("our-museum/publication/%d", i))
+		p.ID = domain.StableID(domain.EntityPublic, fmt.Sprintf("our-museum/publication/%d", i))
 	}
-	prog := &store.Programme{Name: "Our Museum: Communities and Museums as Active Partners",
+	prog := &domain.Programme{Name: "Our Museum: Communities and Museums as Active Partners",
 		Description: opt(programmeDescription), Funder: opt("Paul Hamlyn Foundation"),
 		StartDate: &start, EndDate: &end}
 	prog.ID = OurMuseumProgrammeID
@@ -109,7 +110,7 @@ func OurMuseum(ctx context.Context, s *store.Store) (bool, error) {
 		func() error { return store.InsertMissing(ctx, s.Museums, museums) },
 		func() error { return store.InsertMissing(ctx, s.Memberships, memberships) },
 		func() error { return store.InsertMissing(ctx, s.Publications, pubs) },
-		func() error { return store.Insert(ctx, s.Programmes, []*store.Programme{prog}) },
+		func() error { return store.Insert(ctx, s.Programmes, []*domain.Programme{prog}) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

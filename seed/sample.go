@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -56,7 +57,7 @@ func Sample(ctx context.Context, s *store.Store, scale int, opts ...SampleOption
 	}
 	if _, err := s.Programmes.Get(ctx, g.programmeID); err == nil {
 		return SampleStats{}, ErrSampleLoaded
-	} else if !store.IsNotFound(err) {
+	} else if !domain.IsNotFound(err) {
 		return SampleStats{}, fmt.Errorf("seed: sample: %w", err)
 	}
 	// Outcomes are written first: when the first one is there, an earlier load was
@@ -64,7 +65,7 @@ func Sample(ctx context.Context, s *store.Store, scale int, opts ...SampleOption
 	resume := false
 	if _, err := s.Outcomes.Get(ctx, g.outcomeIDs[0]); err == nil {
 		resume = true
-	} else if !store.IsNotFound(err) {
+	} else if !domain.IsNotFound(err) {
 		return SampleStats{}, fmt.Errorf("seed: sample: %w", err)
 	}
 	st, err := g.load(ctx, s, resume)
@@ -96,15 +97,15 @@ type sampleGen struct {
 
 	nMuseums, nCommunities, nPeople, nPartnerships, nEvents, nActivities, nReflections int
 
-	museums     []*store.Museum
+	museums     []*domain.Museum
 	memStart    []int // first day of each museum's membership, in days since sampleStart
 	memEnd      []int
-	communities []*store.Community
+	communities []*domain.Community
 	// eligible lists, per community, the people who may be named at events (consent to
 	// record participation, not erased), sorted by the day they gave consent.
 	eligible [][]samplePersonRef
 
-	partnerships []*store.Partnership
+	partnerships []*domain.Partnership
 	pMuseum      []int
 	pCommunity   []int
 	pFirst       []int // the days a partnership's events may fall on, inclusive
@@ -133,9 +134,9 @@ var (
 
 func sampleDayTime(d int) time.Time { return sampleStart.AddDate(0, 0, d) }
 
-func sampleDate(d int) store.Date { return store.DateOf(sampleDayTime(d)) }
+func sampleDate(d int) domain.Date { return domain.DateOf(sampleDayTime(d)) }
 
-func sampleDatePtr(d int) *store.Date {
+func sampleDatePtr(d int) *domain.Date {
 	v := sampleDate(d)
 	return &v
 }
@@ -143,15 +144,15 @@ func sampleDatePtr(d int) *store.Date {
 func sampleStr(s string) *string { return &s }
 
 // id returns the id of the i-th record of a kind in the sample of this scale.
-func (g *sampleGen) id(e store.Entity, kind string, i int) string {
-	return store.StableID(e, fmt.Sprintf("sample/%d/%s/%d", g.scale, kind, i))
+func (g *sampleGen) id(e domain.Entity, kind string, i int) string {
+	return domain.StableID(e, fmt.Sprintf("sample/%d/%s/%d", g.scale, kind, i))
 }
 
 func newSampleGen(scale int) *sampleGen {
 	g := &sampleGen{scale: scale, r: rand.New(rand.NewPCG(uint64(scale), sampleStream))}
-	g.programmeID = g.id(store.EntityProgramme, "programme", 0)
+	g.programmeID = g.id(domain.EntityProgramme, "programme", 0)
 	for i := range g.outcomeIDs {
-		g.outcomeIDs[i] = g.id(store.EntityOutcome, "outcome", i+1)
+		g.outcomeIDs[i] = g.id(domain.EntityOutcome, "outcome", i+1)
 	}
 	g.nMuseums = max(8, scale/2500)
 	g.nCommunities = max(20, scale/100)
@@ -242,7 +243,7 @@ func (g *sampleGen) load(ctx context.Context, s *store.Store, resume bool) (Samp
 			return sampleChunks(ctx, s.Reflections, g.nReflections, g.reflection, resume, g.progress)
 		}, &st.Reflections},
 		{"publications", func() (int, error) { return sampleLoad(ctx, s.Publications, g.publications(), resume) }, &st.Publications},
-		{"programme", func() (int, error) { return sampleLoad(ctx, s.Programmes, []*store.Programme{g.programme()}, false) }, &st.Programmes},
+		{"programme", func() (int, error) { return sampleLoad(ctx, s.Programmes, []*domain.Programme{g.programme()}, false) }, &st.Programmes},
 	}
 	for _, step := range steps {
 		n, err := step.run()
@@ -289,14 +290,14 @@ func sampleLoad[T, F any](ctx context.Context, c *store.Collection[T, F], recs [
 }
 
 // meta returns the fields every sample record shares.
-func (g *sampleGen) meta(e store.Entity, kind string, i int, created time.Time) store.Meta {
-	return store.Meta{ID: g.id(e, kind, i), CreatedAt: created.UTC().Truncate(time.Second), Sample: true}
+func (g *sampleGen) meta(e domain.Entity, kind string, i int, created time.Time) domain.Meta {
+	return domain.Meta{ID: g.id(e, kind, i), CreatedAt: created.UTC().Truncate(time.Second), Sample: true}
 }
 
-func (g *sampleGen) programme() *store.Programme {
+func (g *sampleGen) programme() *domain.Programme {
 	start, end := sampleDate(0), sampleDate(sampleLastDay)
-	return &store.Programme{
-		Meta: g.meta(store.EntityProgramme, "programme", 0, sampleDayTime(0).Add(-30*24*time.Hour)),
+	return &domain.Programme{
+		Meta: g.meta(domain.EntityProgramme, "programme", 0, sampleDayTime(0).Add(-30*24*time.Hour)),
 		Name: "Sample Partners Programme",
 		Description: sampleStr(samplePrefix + "an invented funding programme through which invented museums work with " +
 			"invented communities, so that the Participation Graph can be explored and benchmarked without real data."),
@@ -314,11 +315,11 @@ var sampleOutcomes = []struct{ code, title, text string }{
 	{"REFLECTION", "Reflection", "the museums reflect on their practice, on their own and with their partners, and welcome challenge."},
 }
 
-func (g *sampleGen) outcomes() []*store.Outcome {
-	out := make([]*store.Outcome, len(sampleOutcomes))
+func (g *sampleGen) outcomes() []*domain.Outcome {
+	out := make([]*domain.Outcome, len(sampleOutcomes))
 	for i, o := range sampleOutcomes {
-		out[i] = &store.Outcome{
-			Meta:        g.meta(store.EntityOutcome, "outcome", i+1, sampleDayTime(0).Add(-30*24*time.Hour+time.Duration(i+1)*time.Minute)),
+		out[i] = &domain.Outcome{
+			Meta:        g.meta(domain.EntityOutcome, "outcome", i+1, sampleDayTime(0).Add(-30*24*time.Hour+time.Duration(i+1)*time.Minute)),
 			ProgrammeID: g.programmeID,
 			Number:      i + 1,
 			Code:        o.code,
@@ -332,7 +333,7 @@ func (g *sampleGen) outcomes() []*store.Outcome {
 
 var sampleMuseumNames = []struct {
 	name, city, region string
-	kind               store.OrganisationKind
+	kind               domain.OrganisationKind
 }{
 	{"Harbourside Museum", "Harbourside", "North Coast", "MUSEUM"},
 	{"Millbrook Gallery", "Millbrook", "Riverlands", "GALLERY"},
@@ -356,16 +357,16 @@ func sampleSlug(s string) string {
 	}, s)
 }
 
-func (g *sampleGen) genMuseums() []*store.Museum {
-	g.museums = make([]*store.Museum, g.nMuseums)
+func (g *sampleGen) genMuseums() []*domain.Museum {
+	g.museums = make([]*domain.Museum, g.nMuseums)
 	for i := range g.museums {
 		base := sampleMuseumNames[i%len(sampleMuseumNames)]
 		name := base.name
 		if i >= len(sampleMuseumNames) {
 			name = fmt.Sprintf("%s %d", base.name, i/len(sampleMuseumNames)+1)
 		}
-		m := &store.Museum{
-			Meta: g.meta(store.EntityMuseum, "museum", i, sampleDayTime(0).Add(-20*24*time.Hour+time.Duration(i)*time.Second)),
+		m := &domain.Museum{
+			Meta: g.meta(domain.EntityMuseum, "museum", i, sampleDayTime(0).Add(-20*24*time.Hour+time.Duration(i)*time.Second)),
 			Name: name,
 			Kind: base.kind,
 			Description: sampleStr(fmt.Sprintf("%san invented %s in the invented town of %s.", samplePrefix,
@@ -386,9 +387,9 @@ func (g *sampleGen) genMuseums() []*store.Museum {
 
 // memberships gives every museum a membership of the programme. Most joined at its start
 // and stayed to its end; museum 0 always did, so that every month has a partnership.
-func (g *sampleGen) memberships() []*store.ProgrammeMembership {
+func (g *sampleGen) memberships() []*domain.ProgrammeMembership {
 	g.memStart, g.memEnd = make([]int, g.nMuseums), make([]int, g.nMuseums)
-	out := make([]*store.ProgrammeMembership, g.nMuseums)
+	out := make([]*domain.ProgrammeMembership, g.nMuseums)
 	for i := range out {
 		start, end := 0, sampleLastDay
 		if i > 0 && !g.chance(60) {
@@ -398,8 +399,8 @@ func (g *sampleGen) memberships() []*store.ProgrammeMembership {
 			end = g.between(start+4*365, sampleLastDay-1)
 		}
 		g.memStart[i], g.memEnd[i] = start, end
-		out[i] = &store.ProgrammeMembership{
-			Meta:        g.meta(store.EntityMembership, "membership", i, sampleDayTime(start).Add(9*time.Hour)),
+		out[i] = &domain.ProgrammeMembership{
+			Meta:        g.meta(domain.EntityMembership, "membership", i, sampleDayTime(start).Add(9*time.Hour)),
 			ProgrammeID: g.programmeID,
 			MuseumID:    g.museums[i].ID,
 			StartDate:   sampleDate(start),
@@ -412,7 +413,7 @@ func (g *sampleGen) memberships() []*store.ProgrammeMembership {
 var sampleAreas = []string{"Northgate", "Eastbrook", "Saltmarsh", "Wrenmoor", "Kestrel Hill", "Stillwater",
 	"Quarry End", "Lantern Bay", "Oakridge Estate", "Millbrook", "Harbourside", "Copper Lane"}
 
-var sampleCommunityNouns = map[store.CommunityKind]string{
+var sampleCommunityNouns = map[domain.CommunityKind]string{
 	"NEIGHBOURHOOD":       "Residents' Association",
 	"IDENTITY":            "Heritage Collective",
 	"INTEREST":            "Local History Society",
@@ -425,9 +426,9 @@ var sampleCommunityNouns = map[store.CommunityKind]string{
 	"OTHER":               "Allotment Growers",
 }
 
-func (g *sampleGen) genCommunities() []*store.Community {
-	g.communities = make([]*store.Community, g.nCommunities)
-	kinds := store.CommunityKinds
+func (g *sampleGen) genCommunities() []*domain.Community {
+	g.communities = make([]*domain.Community, g.nCommunities)
+	kinds := domain.CommunityKinds
 	for i := range g.communities {
 		kind := kinds[i%len(kinds)]
 		area := sampleAreas[(i/len(kinds))%len(sampleAreas)]
@@ -439,8 +440,8 @@ func (g *sampleGen) genCommunities() []*store.Community {
 		if cycle := i / (len(kinds) * len(sampleAreas)); cycle > 0 {
 			name = fmt.Sprintf("%s %d", name, cycle+1)
 		}
-		g.communities[i] = &store.Community{
-			Meta:        g.meta(store.EntityCommunity, "community", i, sampleDayTime(0).Add(-10*24*time.Hour+time.Duration(i)*time.Second)),
+		g.communities[i] = &domain.Community{
+			Meta:        g.meta(domain.EntityCommunity, "community", i, sampleDayTime(0).Add(-10*24*time.Hour+time.Duration(i)*time.Second)),
 			Name:        name,
 			Kind:        kind,
 			Description: sampleStr(fmt.Sprintf("%san invented %s in %s.", samplePrefix, strings.ToLower(noun), area)),
@@ -462,14 +463,14 @@ var (
 // person returns the i-th person, a member of community i mod the number of communities.
 // Most consent to their participation being recorded; some do not, a few withdrew their
 // consent, and a few had their personal data erased.
-func (g *sampleGen) person(i int) *store.Person {
+func (g *sampleGen) person(i int) *domain.Person {
 	community := i % g.nCommunities
 	given := g.between(0, sampleLastDay-2*365)
 	givenAt := sampleDayTime(given).Add(time.Duration(9*60+g.r.IntN(9*60)) * time.Minute)
 	first := sampleFirstNames[i%len(sampleFirstNames)]
 	last := sampleLastNames[(i/len(sampleFirstNames)+i)%len(sampleLastNames)]
-	p := &store.Person{
-		Meta:        g.meta(store.EntityPerson, "person", i, givenAt),
+	p := &domain.Person{
+		Meta:        g.meta(domain.EntityPerson, "person", i, givenAt),
 		Pseudonym:   fmt.Sprintf("Participant %05d", i+1),
 		DisplayName: sampleStr(first + " " + last + " (fictional)"),
 		Email:       sampleStr(fmt.Sprintf("%s.%s.%05d@example.org", strings.ToLower(first), strings.ToLower(last), i+1)),
@@ -481,20 +482,20 @@ func (g *sampleGen) person(i int) *store.Person {
 	}
 	switch g.pick([]int{82, 10, 6, 2}) {
 	case 0: // consents to being recorded
-		p.Consent = store.Consent{RecordParticipation: true, PublishName: g.chance(30), Contact: g.chance(60), GivenAt: &givenAt}
+		p.Consent = domain.Consent{RecordParticipation: true, PublishName: g.chance(30), Contact: g.chance(60), GivenAt: &givenAt}
 		g.eligible[community] = append(g.eligible[community], samplePersonRef{index: i, day: given})
 	case 1: // agreed only to be contacted, or to nothing
-		p.Consent = store.Consent{Contact: g.chance(50)}
+		p.Consent = domain.Consent{Contact: g.chance(50)}
 		if p.Consent.Contact {
 			p.Consent.GivenAt = &givenAt
 		}
 	case 2: // withdrew consent
-		p.Consent = store.Consent{GivenAt: &givenAt, WithdrawnAt: later()}
+		p.Consent = domain.Consent{GivenAt: &givenAt, WithdrawnAt: later()}
 	default: // asked to be erased
 		at := later()
 		p.DisplayName, p.Email = nil, nil
 		p.Erased, p.ErasedAt = true, at
-		p.Consent = store.Consent{GivenAt: &givenAt, WithdrawnAt: at}
+		p.Consent = domain.Consent{GivenAt: &givenAt, WithdrawnAt: at}
 	}
 	return p
 }
@@ -512,15 +513,15 @@ var samplePurposes = []string{
 
 // genPartnerships pairs museums with communities, each pair at most once. Every community
 // gets at least one partnership and the museums take turns, so all of them have some.
-func (g *sampleGen) genPartnerships() []*store.Partnership {
+func (g *sampleGen) genPartnerships() []*domain.Partnership {
 	n := g.nPartnerships
-	g.partnerships = make([]*store.Partnership, n)
+	g.partnerships = make([]*domain.Partnership, n)
 	g.pMuseum, g.pCommunity = make([]int, n), make([]int, n)
 	g.pFirst, g.pLast = make([]int, n), make([]int, n)
 	g.byMuseum = make([][]int, g.nMuseums)
 	g.byMonth = make([][]int, len(g.monthStart)-1)
 	pairs := make(map[[2]int]bool, n)
-	statuses := []store.PartnershipStatus{store.StatusProposed, store.StatusActive, store.StatusPaused, store.StatusEnded}
+	statuses := []domain.PartnershipStatus{domain.StatusProposed, domain.StatusActive, domain.StatusPaused, domain.StatusEnded}
 	for i := range g.partnerships {
 		museum := i % g.nMuseums
 		community := i
@@ -535,15 +536,15 @@ func (g *sampleGen) genPartnerships() []*store.Partnership {
 			status = sampleFirstStatuses[i] // every status, whatever the scale
 		}
 		var start, first, last int
-		var end *store.Date
+		var end *domain.Date
 		switch status {
-		case store.StatusProposed:
+		case domain.StatusProposed:
 			start = g.between(b-180, b)
 			first, last = -1, -1
-		case store.StatusActive:
+		case domain.StatusActive:
 			start = g.between(a, b-180)
 			first, last = start, sampleLastDay
-		case store.StatusPaused:
+		case domain.StatusPaused:
 			start = g.between(a, b-180)
 			first, last = start, min(start+365+g.r.IntN(3*365), sampleLastDay)
 		default:
@@ -554,12 +555,12 @@ func (g *sampleGen) genPartnerships() []*store.Partnership {
 		if i == 0 {
 			start, first = 0, 0
 		}
-		model := sampleOne(g, store.ParticipationModels)
+		model := sampleOne(g, domain.ParticipationModels)
 		k := 1 + g.r.IntN(3)
 		outs := sampleSome(g, g.outcomeIDs[:], k, k)
 		mus, com := g.museums[museum], g.communities[community]
-		g.partnerships[i] = &store.Partnership{
-			Meta:               g.meta(store.EntityPartner, "partnership", i, sampleDayTime(start).Add(-7*24*time.Hour+10*time.Hour)),
+		g.partnerships[i] = &domain.Partnership{
+			Meta:               g.meta(domain.EntityPartner, "partnership", i, sampleDayTime(start).Add(-7*24*time.Hour+10*time.Hour)),
 			Title:              mus.Name + " and " + com.Name,
 			MuseumID:           mus.ID,
 			CommunityID:        com.ID,
@@ -588,9 +589,9 @@ func (g *sampleGen) genPartnerships() []*store.Partnership {
 
 // sampleFirstStatuses are the statuses of the first partnerships. The first is active from
 // the programme's first day to its last, so that every month has a partnership for events.
-var sampleFirstStatuses = []store.PartnershipStatus{store.StatusActive, store.StatusEnded, store.StatusPaused, store.StatusProposed}
+var sampleFirstStatuses = []domain.PartnershipStatus{domain.StatusActive, domain.StatusEnded, domain.StatusPaused, domain.StatusProposed}
 
-var sampleEventLabels = map[store.DecisionEventKind]string{
+var sampleEventLabels = map[domain.DecisionEventKind]string{
 	"ADVISORY_PANEL":     "Advisory panel",
 	"CO_CURATION":        "Co-curation session",
 	"GOVERNANCE_MEETING": "Governance meeting",
@@ -624,7 +625,7 @@ var sampleDecisionTexts = []string{
 	"Remove an offensive description from the catalogue",
 }
 
-var sampleEvidenceTitles = map[store.EvidenceKind]string{
+var sampleEvidenceTitles = map[domain.EvidenceKind]string{
 	"MINUTES": "Minutes of the meeting",
 	"SURVEY":  "Participant feedback survey",
 	"QUOTE":   "What a participant said",
@@ -648,23 +649,23 @@ var (
 
 // event returns the i-th decision event: a month drawn evenly from 2012–2025, a
 // partnership active in it, and what happened.
-func (g *sampleGen) event(i int) *store.DecisionEvent {
+func (g *sampleGen) event(i int) *domain.DecisionEvent {
 	month := g.r.IntN(len(g.byMonth))
 	cands := g.byMonth[month]
 	p := cands[g.r.IntN(len(cands))]
 	day := g.between(max(g.monthStart[month], g.pFirst[p]), min(g.monthStart[month+1]-1, g.pLast[p]))
 	occurred := sampleDayTime(day).Add(time.Duration(9*60+15*g.r.IntN(40)) * time.Minute)
 	part := g.partnerships[p]
-	kind := sampleOne(g, store.DecisionEventKinds)
+	kind := sampleOne(g, domain.DecisionEventKinds)
 	levelIdx := g.pick(sampleLevelWeights)
-	level := store.ParticipationLevels[levelIdx]
-	var rung *store.ArnsteinRung
+	level := domain.ParticipationLevels[levelIdx]
+	var rung *domain.ArnsteinRung
 	if g.chance(70) {
 		weights := sampleRungWeights[min(levelIdx, len(sampleRungWeights)-1)]
-		r := store.ArnsteinRungs[min(g.pick(weights), len(store.ArnsteinRungs)-1)]
+		r := domain.ArnsteinRungs[min(g.pick(weights), len(domain.ArnsteinRungs)-1)]
 		rung = &r
 	}
-	gap := rung != nil && store.EmpowermentGap(level, *rung)
+	gap := rung != nil && domain.EmpowermentGap(level, *rung)
 
 	communityIDs := []string{part.CommunityID}
 	if others := g.byMuseum[g.pMuseum[p]]; len(others) > 1 && g.chance(10) {
@@ -677,7 +678,7 @@ func (g *sampleGen) event(i int) *store.DecisionEvent {
 	pool := g.eligible[g.pCommunity[p]]
 	n := sort.Search(len(pool), func(j int) bool { return pool[j].day > day })
 	named := min(g.r.IntN(7), n)
-	var participants []store.Participant
+	var participants []domain.Participant
 	chosen := make(map[int]bool, named)
 	for len(participants) < named {
 		ref := pool[g.r.IntN(n)]
@@ -685,34 +686,34 @@ func (g *sampleGen) event(i int) *store.DecisionEvent {
 			continue
 		}
 		chosen[ref.index] = true
-		role := store.ParticipantRole("COMMUNITY_MEMBER")
+		role := domain.ParticipantRole("COMMUNITY_MEMBER")
 		if g.chance(20) {
 			role = "COMMUNITY_REPRESENTATIVE"
 		}
-		participants = append(participants, store.Participant{
-			PersonID:    sampleStr(g.id(store.EntityPerson, "person", ref.index)),
+		participants = append(participants, domain.Participant{
+			PersonID:    sampleStr(g.id(domain.EntityPerson, "person", ref.index)),
 			CommunityID: sampleStr(part.CommunityID),
 			Role:        role,
 		})
 	}
 
-	decisions := make([]store.Decision, g.r.IntN(5))
+	decisions := make([]domain.Decision, g.r.IntN(5))
 	for j := range decisions {
-		var by store.DecidedBy
+		var by domain.DecidedBy
 		switch {
 		case gap:
-			by = store.DecidedByValues[g.pick([]int{1, 8, 2})]
+			by = domain.DecidedByValues[g.pick([]int{1, 8, 2})]
 		case level.Shared():
-			by = store.DecidedByValues[g.pick([]int{4, 2, 5})]
-		case level.Rank() == store.LevelInvolve.Rank():
-			by = store.DecidedByValues[g.pick([]int{1, 5, 4})]
+			by = domain.DecidedByValues[g.pick([]int{4, 2, 5})]
+		case level.Rank() == domain.LevelInvolve.Rank():
+			by = domain.DecidedByValues[g.pick([]int{1, 5, 4})]
 		default:
-			by = store.DecidedByValues[g.pick([]int{0, 8, 2})]
+			by = domain.DecidedByValues[g.pick([]int{0, 8, 2})]
 		}
-		d := store.Decision{
+		d := domain.Decision{
 			Text:      sampleOne(g, sampleDecisionTexts),
 			DecidedBy: by,
-			Result:    store.DecisionResults[g.pick([]int{5, 3, 1, 1})],
+			Result:    domain.DecisionResults[g.pick([]int{5, 3, 1, 1})],
 		}
 		var implemented *bool
 		switch {
@@ -743,14 +744,14 @@ func (g *sampleGen) event(i int) *store.DecisionEvent {
 		decisions[j] = d
 	}
 
-	evidence := make([]store.Evidence, g.r.IntN(3))
+	evidence := make([]domain.Evidence, g.r.IntN(3))
 	for j := range evidence {
-		k := sampleOne(g, store.EvidenceKinds)
+		k := sampleOne(g, domain.EvidenceKinds)
 		title, ok := sampleEvidenceTitles[k]
 		if !ok {
 			title = "Evidence"
 		}
-		evidence[j] = store.Evidence{Kind: k, Title: title,
+		evidence[j] = domain.Evidence{Kind: k, Title: title,
 			URL: sampleStr(fmt.Sprintf("https://example.org/sample/%d/evidence/%d/%d", g.scale, i, j+1))}
 		if g.chance(30) {
 			evidence[j].Note = sampleStr(samplePrefix + "kept by the museum's community team.")
@@ -769,9 +770,9 @@ func (g *sampleGen) event(i int) *store.DecisionEvent {
 		outcomeIDs[j] = g.outcomeIDs[o]
 	}
 
-	visibility := store.VisibilityPublic
+	visibility := domain.VisibilityPublic
 	if g.chance(10) {
-		visibility = store.VisibilityRestricted
+		visibility = domain.VisibilityRestricted
 	}
 	label, ok := sampleEventLabels[kind]
 	if !ok {
@@ -779,9 +780,9 @@ func (g *sampleGen) event(i int) *store.DecisionEvent {
 	}
 	topic := sampleOne(g, sampleTopics)
 	created := occurred.Add(time.Duration(24+g.r.IntN(14*24)) * time.Hour)
-	g.evPartnership[i], g.evDay[i], g.evRestricted[i] = int32(p), int32(day), visibility == store.VisibilityRestricted
-	return &store.DecisionEvent{
-		Meta:                           g.meta(store.EntityEvent, "event", i, created),
+	g.evPartnership[i], g.evDay[i], g.evRestricted[i] = int32(p), int32(day), visibility == domain.VisibilityRestricted
+	return &domain.DecisionEvent{
+		Meta:                           g.meta(domain.EntityEvent, "event", i, created),
 		Title:                          label + ": " + topic,
 		Description:                    sampleStr(fmt.Sprintf("%s%s of %s about %s.", samplePrefix, strings.ToLower(label), part.Title, topic)),
 		Kind:                           kind,
@@ -807,7 +808,7 @@ var sampleSkills = []string{"oral history", "object handling", "exhibition desig
 	"cataloguing", "event planning", "audio recording", "conservation basics", "tour guiding", "social media",
 	"facilitation", "community research"}
 
-var sampleActivityLabels = map[store.ActivityKind]string{
+var sampleActivityLabels = map[domain.ActivityKind]string{
 	"VOLUNTEERING":       "Volunteering",
 	"TRAINING":           "Training",
 	"PLACEMENT":          "Placement",
@@ -818,14 +819,14 @@ var sampleActivityLabels = map[store.ActivityKind]string{
 
 // activity returns the i-th activity: most with a partnership, some staff development of a
 // museum on its own.
-func (g *sampleGen) activity(i int) *store.Activity {
-	a := &store.Activity{}
+func (g *sampleGen) activity(i int) *domain.Activity {
+	a := &domain.Activity{}
 	var first, last int
 	if g.chance(85) {
 		p := g.live[g.r.IntN(len(g.live))]
 		part := g.partnerships[p]
 		a.MuseumID, a.PartnershipID = part.MuseumID, sampleStr(part.ID)
-		a.Kind = sampleOne(g, store.ActivityKinds)
+		a.Kind = sampleOne(g, domain.ActivityKinds)
 		first, last = g.pFirst[p], g.pLast[p]
 	} else {
 		m := g.r.IntN(g.nMuseums)
@@ -854,7 +855,7 @@ func (g *sampleGen) activity(i int) *store.Activity {
 			a.OutcomeIDs = append(a.OutcomeIDs, g.outcomeIDs[o])
 		}
 	}
-	a.Meta = g.meta(store.EntityActivity, "activity", i, sampleDayTime(start).Add(-3*24*time.Hour+11*time.Hour))
+	a.Meta = g.meta(domain.EntityActivity, "activity", i, sampleDayTime(start).Add(-3*24*time.Hour+11*time.Hour))
 	return a
 }
 
@@ -879,8 +880,8 @@ var (
 
 // reflection returns the i-th reflection: half about a decision event, most of the rest
 // about a partnership, a few about a museum's practice as a whole.
-func (g *sampleGen) reflection(i int) *store.Reflection {
-	r := &store.Reflection{}
+func (g *sampleGen) reflection(i int) *domain.Reflection {
+	r := &domain.Reflection{}
 	var day int
 	restricted := false
 	switch g.pick([]int{50, 40, 10}) {
@@ -889,7 +890,7 @@ func (g *sampleGen) reflection(i int) *store.Reflection {
 		p := int(g.evPartnership[e])
 		part := g.partnerships[p]
 		r.MuseumID, r.PartnershipID = part.MuseumID, sampleStr(part.ID)
-		r.DecisionEventID = sampleStr(g.id(store.EntityEvent, "event", e))
+		r.DecisionEventID = sampleStr(g.id(domain.EntityEvent, "event", e))
 		day = min(int(g.evDay[e])+g.r.IntN(31), sampleLastDay)
 		restricted = g.evRestricted[e]
 	case 1:
@@ -902,25 +903,25 @@ func (g *sampleGen) reflection(i int) *store.Reflection {
 		r.MuseumID = g.museums[m].ID
 		day = g.between(g.memStart[m], g.memEnd[m])
 	}
-	r.Author = sampleOne(g, store.ReflectionAuthors)
+	r.Author = sampleOne(g, domain.ReflectionAuthors)
 	r.WrittenOn = sampleDate(day)
 	r.Text = samplePrefix + sampleOne(g, sampleReflectionTexts)
 	r.ChallengesRaised = sampleSome(g, sampleChallenges, 0, 2)
 	r.ChangesAgreed = sampleSome(g, sampleChanges, 0, 2)
-	r.Visibility = store.VisibilityPublic
+	r.Visibility = domain.VisibilityPublic
 	if g.chance(15) {
 		restricted = true
 	}
 	if restricted {
-		r.Visibility = store.VisibilityRestricted
+		r.Visibility = domain.VisibilityRestricted
 	}
-	r.Meta = g.meta(store.EntityReflection, "reflection", i, sampleDayTime(day).Add(time.Duration(12*60+g.r.IntN(6*60))*time.Minute))
+	r.Meta = g.meta(domain.EntityReflection, "reflection", i, sampleDayTime(day).Add(time.Duration(12*60+g.r.IntN(6*60))*time.Minute))
 	return r
 }
 
-func (g *sampleGen) publications() []*store.Publication {
+func (g *sampleGen) publications() []*domain.Publication {
 	few := g.museums[:min(len(g.museums), 8)]
-	ids := func(ms []*store.Museum) []string {
+	ids := func(ms []*domain.Museum) []string {
 		out := make([]string, len(ms))
 		for i, m := range ms {
 			out[i] = m.ID
@@ -931,8 +932,8 @@ func (g *sampleGen) publications() []*store.Publication {
 		title   string
 		authors []string
 		year    int
-		kind    store.PublicationKind
-		museums []*store.Museum
+		kind    domain.PublicationKind
+		museums []*domain.Museum
 	}{
 		{"Sample Partners Programme: baseline study (fictional)", []string{"Sample Evaluation Team (fictional)"}, 2013, "EVALUATION", few},
 		{"Sharing the say: interim learning from the Sample Partners Programme (fictional)", []string{"R. Hollowmere (fictional)", "K. Inchbrook (fictional)"}, 2016, "LEARNING_REPORT", few},
@@ -940,10 +941,10 @@ func (g *sampleGen) publications() []*store.Publication {
 		{"Who decides? Participation and power in small museums (fictional)", []string{"J. Fallowby (fictional)"}, 2021, "RESEARCH", few[:4]},
 		{"Sample Partners Programme: final evaluation (fictional)", []string{"Sample Evaluation Team (fictional)"}, 2025, "EVALUATION", few},
 	}
-	out := make([]*store.Publication, len(pubs))
+	out := make([]*domain.Publication, len(pubs))
 	for i, p := range pubs {
-		out[i] = &store.Publication{
-			Meta:        g.meta(store.EntityPublic, "publication", i, time.Date(p.year, 6, 1, 10, 0, 0, 0, time.UTC)),
+		out[i] = &domain.Publication{
+			Meta:        g.meta(domain.EntityPublic, "publication", i, time.Date(p.year, 6, 1, 10, 0, 0, 0, time.UTC)),
 			Title:       p.title,
 			Authors:     p.authors,
 			Year:        p.year,

@@ -17,14 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 )
 
 // sampleTestID is the id the sample of a scale gives its i-th record of a kind, computed
 // here independently of the generator, as a client of the documented scheme would.
-func sampleTestID(e store.Entity, scale int, kind string, i int) string {
-	return store.StableID(e, fmt.Sprintf("sample/%d/%s/%d", scale, kind, i))
+func sampleTestID(e domain.Entity, scale int, kind string, i int) string {
+	return domain.StableID(e, fmt.Sprintf("sample/%d/%s/%d", scale, kind, i))
 }
 
 func sampleWantStats(n int) SampleStats {
@@ -168,7 +169,7 @@ func TestSampleIsDeterministic(t *testing.T) {
 		}
 	}
 	for _, i := range []int{0, 1, 57, scale - 1} {
-		id := sampleTestID(store.EntityEvent, scale, "event", i)
+		id := sampleTestID(domain.EntityEvent, scale, "event", i)
 		x, err := a.Events.Get(ctx, id)
 		if err != nil {
 			t.Fatalf("event %d (%s): got error %v, want the event", i, id, err)
@@ -199,21 +200,21 @@ func TestSampleIsDeterministic(t *testing.T) {
 		}
 	}
 	compare("programme", func(s *store.Store, id string) (any, error) { return s.Programmes.Get(ctx, id) },
-		sampleTestID(store.EntityProgramme, scale, "programme", 0))
+		sampleTestID(domain.EntityProgramme, scale, "programme", 0))
 	compare("museum", func(s *store.Store, id string) (any, error) { return s.Museums.Get(ctx, id) },
-		sampleTestID(store.EntityMuseum, scale, "museum", 3))
+		sampleTestID(domain.EntityMuseum, scale, "museum", 3))
 	compare("community", func(s *store.Store, id string) (any, error) { return s.Communities.Get(ctx, id) },
-		sampleTestID(store.EntityCommunity, scale, "community", 7))
+		sampleTestID(domain.EntityCommunity, scale, "community", 7))
 	compare("person", func(s *store.Store, id string) (any, error) { return s.People.Get(ctx, id) },
-		sampleTestID(store.EntityPerson, scale, "person", 11))
+		sampleTestID(domain.EntityPerson, scale, "person", 11))
 	compare("partnership", func(s *store.Store, id string) (any, error) { return s.Partnerships.Get(ctx, id) },
-		sampleTestID(store.EntityPartner, scale, "partnership", 29))
+		sampleTestID(domain.EntityPartner, scale, "partnership", 29))
 	compare("activity", func(s *store.Store, id string) (any, error) { return s.Activities.Get(ctx, id) },
-		sampleTestID(store.EntityActivity, scale, "activity", 5))
+		sampleTestID(domain.EntityActivity, scale, "activity", 5))
 	compare("reflection", func(s *store.Store, id string) (any, error) { return s.Reflections.Get(ctx, id) },
-		sampleTestID(store.EntityReflection, scale, "reflection", 9))
+		sampleTestID(domain.EntityReflection, scale, "reflection", 9))
 	compare("publication", func(s *store.Store, id string) (any, error) { return s.Publications.Get(ctx, id) },
-		sampleTestID(store.EntityPublic, scale, "publication", 2))
+		sampleTestID(domain.EntityPublic, scale, "publication", 2))
 }
 
 // TestSampleResumes checks that a load interrupted after some records were written
@@ -269,7 +270,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 			t.Errorf("%s %s description: got %v, want it to begin with %q", kind, id, desc, "Sample data (fictional): ")
 		}
 	}
-	sample := func(kind string, m store.Meta) {
+	sample := func(kind string, m domain.Meta) {
 		t.Helper()
 		if !m.Sample {
 			t.Errorf("%s %s: got sample=false, want true", kind, m.ID)
@@ -280,7 +281,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 	}
 	start := time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
 	end := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	inRange := func(kind, id, field string, d *store.Date) {
+	inRange := func(kind, id, field string, d *domain.Date) {
 		t.Helper()
 		if d != nil && (*d < "2012-01-01" || *d > "2025-12-31") {
 			t.Errorf("%s %s %s: got %s, want between 2012-01-01 and 2025-12-31", kind, id, field, *d)
@@ -288,7 +289,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 	}
 
 	// The programme and its outcomes.
-	progID := sampleTestID(store.EntityProgramme, scale, "programme", 0)
+	progID := sampleTestID(domain.EntityProgramme, scale, "programme", 0)
 	prog, err := s.Programmes.Get(ctx, progID)
 	if err != nil {
 		t.Fatalf("sample programme: got error %v, want it", err)
@@ -319,7 +320,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 	}
 
 	// Museums, their memberships, communities and people.
-	museums := map[string]*store.Museum{}
+	museums := map[string]*domain.Museum{}
 	for _, m := range sampleAll(t, s.Museums) {
 		sample("museum", m.Meta)
 		hasPrefix("museum", m.ID, m.Description)
@@ -328,7 +329,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 			t.Errorf("museum %s parent: got %s, want a museum listed before it", m.ID, *m.ParentID)
 		}
 	}
-	if !slices.ContainsFunc(sampleAll(t, s.Museums), func(m *store.Museum) bool { return m.Name == "Harbourside Museum" }) {
+	if !slices.ContainsFunc(sampleAll(t, s.Museums), func(m *domain.Museum) bool { return m.Name == "Harbourside Museum" }) {
 		t.Errorf("museums: got none named Harbourside Museum, want one")
 	}
 	mems, errs := s.MembershipsOf(ctx, store.ByProgramme, []string{progID})
@@ -348,18 +349,18 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 	if len(memberOf) != len(museums) {
 		t.Errorf("memberships: got %d museums with one, want all %d", len(memberOf), len(museums))
 	}
-	communities := map[string]*store.Community{}
-	kinds := map[store.CommunityKind]int{}
+	communities := map[string]*domain.Community{}
+	kinds := map[domain.CommunityKind]int{}
 	for _, c := range sampleAll(t, s.Communities) {
 		sample("community", c.Meta)
 		hasPrefix("community", c.ID, c.Description)
 		communities[c.ID] = c
 		kinds[c.Kind]++
 	}
-	if len(kinds) != len(store.CommunityKinds) {
-		t.Errorf("community kinds: got %d (%v), want all %d", len(kinds), kinds, len(store.CommunityKinds))
+	if len(kinds) != len(domain.CommunityKinds) {
+		t.Errorf("community kinds: got %d (%v), want all %d", len(kinds), kinds, len(domain.CommunityKinds))
 	}
-	people := map[string]*store.Person{}
+	people := map[string]*domain.Person{}
 	var publish, withdrawn, record, erased int
 	for _, p := range sampleAll(t, s.People) {
 		sample("person", p.Meta)
@@ -402,9 +403,9 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 	t.Logf("people: %d, record %d, publish %d, withdrawn %d (erased %d)", len(people), record, publish, withdrawn, erased)
 
 	// Partnerships.
-	partnerships := map[string]*store.Partnership{}
+	partnerships := map[string]*domain.Partnership{}
 	pairs := map[[2]string]string{}
-	statuses := map[store.PartnershipStatus]int{}
+	statuses := map[domain.PartnershipStatus]int{}
 	for _, p := range sampleAll(t, s.Partnerships) {
 		sample("partnership", p.Meta)
 		hasPrefix("partnership", p.ID, p.Purpose)
@@ -432,7 +433,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 		if p.StartDate == nil {
 			t.Errorf("partnership %s: got no start date, want one", p.ID)
 		}
-		if (p.Status == store.StatusEnded) != (p.EndDate != nil) {
+		if (p.Status == domain.StatusEnded) != (p.EndDate != nil) {
 			t.Errorf("partnership %s: got status %s with end date %v, want an end date exactly when ENDED", p.ID, p.Status, p.EndDate)
 		}
 		if p.ParticipationModel == nil {
@@ -441,16 +442,16 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 		inRange("partnership", p.ID, "startDate", p.StartDate)
 		inRange("partnership", p.ID, "endDate", p.EndDate)
 	}
-	if len(statuses) != len(store.PartnershipStatuses) {
-		t.Errorf("partnership statuses: got %v, want all of %v", statuses, store.PartnershipStatuses)
+	if len(statuses) != len(domain.PartnershipStatuses) {
+		t.Errorf("partnership statuses: got %v, want all of %v", statuses, domain.PartnershipStatuses)
 	}
 
 	// Decision events.
 	events := sampleAll(t, s.Events)
-	byID := map[string]*store.DecisionEvent{}
+	byID := map[string]*domain.DecisionEvent{}
 	var gaps, assessed, restricted int
-	evKinds := map[store.DecisionEventKind]int{}
-	levels := map[store.ParticipationLevel]int{}
+	evKinds := map[domain.DecisionEventKind]int{}
+	levels := map[domain.ParticipationLevel]int{}
 	now := time.Now()
 	for _, e := range events {
 		byID[e.ID] = e
@@ -472,11 +473,11 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 		if p.MuseumID != e.MuseumID {
 			t.Errorf("event %s: got museum %s, want its partnership's museum %s", e.ID, e.MuseumID, p.MuseumID)
 		}
-		if p.Status == store.StatusProposed {
+		if p.Status == domain.StatusProposed {
 			t.Errorf("event %s: got partnership %s that is only PROPOSED, want one that has started", e.ID, p.ID)
 		}
-		if string(*p.StartDate) > string(store.DateOf(e.OccurredAt)) ||
-			(p.EndDate != nil && string(*p.EndDate) < string(store.DateOf(e.OccurredAt))) {
+		if string(*p.StartDate) > string(domain.DateOf(e.OccurredAt)) ||
+			(p.EndDate != nil && string(*p.EndDate) < string(domain.DateOf(e.OccurredAt))) {
 			t.Errorf("event %s on %v: want within its partnership's dates %v to %v", e.ID, e.OccurredAt, *p.StartDate, p.EndDate)
 		}
 		if !slices.Contains(e.CommunityIDs, p.CommunityID) {
@@ -529,7 +530,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 		}
 		// The empowerment gap, by its definition rather than the store's function.
 		wantGap := (e.ParticipationLevel == "COLLABORATE" || e.ParticipationLevel == "EMPOWER") && e.AssessedRung != nil &&
-			slices.Contains([]store.ArnsteinRung{"MANIPULATION", "THERAPY", "INFORMING", "CONSULTATION", "PLACATION"}, *e.AssessedRung)
+			slices.Contains([]domain.ArnsteinRung{"MANIPULATION", "THERAPY", "INFORMING", "CONSULTATION", "PLACATION"}, *e.AssessedRung)
 		if e.EmpowermentGap != wantGap {
 			t.Errorf("event %s (%s assessed %v): got empowermentGap %v, want %v", e.ID, e.ParticipationLevel, e.AssessedRung, e.EmpowermentGap, wantGap)
 		}
@@ -539,7 +540,7 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 		if e.AssessedRung != nil {
 			assessed++
 		}
-		if e.Visibility == store.VisibilityRestricted {
+		if e.Visibility == domain.VisibilityRestricted {
 			restricted++
 		}
 	}
@@ -557,14 +558,14 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 		share("empowerment gaps", gaps, 0.08, 0.22)
 		share("assessed", assessed, 0.62, 0.78)
 		share("restricted", restricted, 0.05, 0.15)
-		if len(evKinds) != len(store.DecisionEventKinds) || len(levels) != len(store.ParticipationLevels) {
+		if len(evKinds) != len(domain.DecisionEventKinds) || len(levels) != len(domain.ParticipationLevels) {
 			t.Errorf("events: got kinds %v and levels %v, want every kind and level", evKinds, levels)
 		}
 		if levels["INVOLVE"] <= levels["INFORM"] || levels["INVOLVE"] <= levels["EMPOWER"] {
 			t.Errorf("levels: got %v, want them weighted towards the middle", levels)
 		}
 		gap := true
-		page, err := s.Events.List(ctx, &store.DecisionEventFilter{EmpowermentGap: &gap}, nil, store.PageArgs{})
+		page, err := s.Events.List(ctx, &domain.DecisionEventFilter{EmpowermentGap: &gap}, nil, store.PageArgs{})
 		if err != nil {
 			t.Fatalf("listing gaps: %v", err)
 		}
@@ -611,9 +612,9 @@ func sampleCheck(t *testing.T, s *store.Store, scale int) {
 				t.Errorf("reflection %s decision event: got %s, want a sample event", r.ID, *r.DecisionEventID)
 			case e.MuseumID != r.MuseumID || r.PartnershipID == nil || *e.PartnershipID != *r.PartnershipID:
 				t.Errorf("reflection %s: got museum %s, partnership %v; want its event's %s and %s", r.ID, r.MuseumID, r.PartnershipID, e.MuseumID, *e.PartnershipID)
-			case r.WrittenOn < store.DateOf(e.OccurredAt):
+			case r.WrittenOn < domain.DateOf(e.OccurredAt):
 				t.Errorf("reflection %s written on %s: want not before its event (%v)", r.ID, r.WrittenOn, e.OccurredAt)
-			case e.Visibility == store.VisibilityRestricted && r.Visibility != store.VisibilityRestricted:
+			case e.Visibility == domain.VisibilityRestricted && r.Visibility != domain.VisibilityRestricted:
 				t.Errorf("reflection %s: got %s about a RESTRICTED event, want RESTRICTED", r.ID, r.Visibility)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Access control is enforced here, below every path that reads or writes records, so no
@@ -53,7 +54,7 @@ func forbidden(format string, args ...any) error {
 
 // permit checks that the caller may make write op to rec (the record as it will be
 // stored; for an update it is checked before the change too).
-func (c *Collection[T, F]) permit(ctx context.Context, op Op, rec *T) error {
+func (c *Collection[T, F]) permit(ctx context.Context, op domain.Op, rec *T) error {
 	caller := auth.From(ctx)
 	if caller.Trusted() {
 		return nil
@@ -66,21 +67,21 @@ func (c *Collection[T, F]) permit(ctx context.Context, op Op, rec *T) error {
 	}
 	a := c.access
 	switch {
-	case a.owners != nil && a.createAdminOnly && op == OpCreated:
-		return forbidden("only an administrator can create a %s", c.entity.label())
+	case a.owners != nil && a.createAdminOnly && op == domain.OpCreated:
+		return forbidden("only an administrator can create a %s", c.entity.Label())
 	case a.owners != nil:
 		owners := a.owners(rec)
 		if len(owners) == 0 {
-			return forbidden("only an administrator can change a %s that belongs to no museum", c.entity.label())
+			return forbidden("only an administrator can change a %s that belongs to no museum", c.entity.Label())
 		}
 		for _, m := range owners {
 			if !caller.EditsMuseum(m) {
-				return forbidden("the %s belongs to museum %q, which this key does not edit", c.entity.label(), m)
+				return forbidden("the %s belongs to museum %q, which this key does not edit", c.entity.Label(), m)
 			}
 		}
 		return nil
 	case a.ties != nil:
-		if op == OpCreated {
+		if op == domain.OpCreated {
 			return nil
 		}
 		ties, err := a.ties(ctx, rec)
@@ -90,9 +91,9 @@ func (c *Collection[T, F]) permit(ctx context.Context, op Op, rec *T) error {
 		if len(ties) == 0 || slices.ContainsFunc(ties, caller.EditsMuseum) {
 			return nil
 		}
-		return forbidden("the %s %q works only with museums this key does not edit", c.entity.label(), c.meta(rec).ID)
+		return forbidden("the %s %q works only with museums this key does not edit", c.entity.Label(), c.meta(rec).ID)
 	}
-	return forbidden("only an administrator can change a %s", c.entity.label())
+	return forbidden("only an administrator can change a %s", c.entity.Label())
 }
 
 // permitRead refuses every read of an administrators' collection to anyone else.
@@ -118,7 +119,7 @@ func restrictedClause(caller auth.Caller) bson.D {
 	if caller.ReadsAllRestricted() {
 		return nil
 	}
-	public := bson.D{{Key: "visibility", Value: VisibilityPublic}}
+	public := bson.D{{Key: "visibility", Value: domain.VisibilityPublic}}
 	if caller.Role == auth.Editor && len(caller.Museums) > 0 {
 		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
 	}
@@ -145,27 +146,27 @@ func (s *Store) setupAccess() {
 	one := func(id string) []string { return []string{id} }
 	s.APIKeys.access = access[APIKey]{adminReads: "reading API keys"}
 	s.Audit.access = access[AuditEntry]{adminReads: "reading the audit trail"}
-	s.Museums.access = access[Museum]{owners: func(m *Museum) []string { return one(m.ID) }, createAdminOnly: true}
-	s.Partnerships.access = access[Partnership]{owners: func(p *Partnership) []string { return one(p.MuseumID) }}
-	s.Events.access = access[DecisionEvent]{owners: func(e *DecisionEvent) []string { return one(e.MuseumID) },
-		restricted: func(e *DecisionEvent) bool { return e.Visibility == VisibilityRestricted },
-		museum:     func(e *DecisionEvent) string { return e.MuseumID }}
-	s.Activities.access = access[Activity]{owners: func(a *Activity) []string { return one(a.MuseumID) }}
-	s.Reflections.access = access[Reflection]{owners: func(r *Reflection) []string { return one(r.MuseumID) },
-		restricted: func(r *Reflection) bool { return r.Visibility == VisibilityRestricted },
-		museum:     func(r *Reflection) string { return r.MuseumID }}
-	s.Publications.access = access[Publication]{owners: func(p *Publication) []string { return p.MuseumIDs }}
-	s.Communities.access = access[Community]{ties: func(ctx context.Context, c *Community) ([]string, error) {
-		return s.distinctMuseums(ctx, EntityPartner, bson.D{{Key: "communityId", Value: c.ID}}, "museumId")
+	s.Museums.access = access[domain.Museum]{owners: func(m *domain.Museum) []string { return one(m.ID) }, createAdminOnly: true}
+	s.Partnerships.access = access[domain.Partnership]{owners: func(p *domain.Partnership) []string { return one(p.MuseumID) }}
+	s.Events.access = access[domain.DecisionEvent]{owners: func(e *domain.DecisionEvent) []string { return one(e.MuseumID) },
+		restricted: func(e *domain.DecisionEvent) bool { return e.Visibility == domain.VisibilityRestricted },
+		museum:     func(e *domain.DecisionEvent) string { return e.MuseumID }}
+	s.Activities.access = access[domain.Activity]{owners: func(a *domain.Activity) []string { return one(a.MuseumID) }}
+	s.Reflections.access = access[domain.Reflection]{owners: func(r *domain.Reflection) []string { return one(r.MuseumID) },
+		restricted: func(r *domain.Reflection) bool { return r.Visibility == domain.VisibilityRestricted },
+		museum:     func(r *domain.Reflection) string { return r.MuseumID }}
+	s.Publications.access = access[domain.Publication]{owners: func(p *domain.Publication) []string { return p.MuseumIDs }}
+	s.Communities.access = access[domain.Community]{ties: func(ctx context.Context, c *domain.Community) ([]string, error) {
+		return s.distinctMuseums(ctx, domain.EntityPartner, bson.D{{Key: "communityId", Value: c.ID}}, "museumId")
 	}}
-	s.People.access = access[Person]{ties: func(ctx context.Context, p *Person) ([]string, error) {
-		return s.distinctMuseums(ctx, EntityEvent, bson.D{{Key: "participants.personId", Value: p.ID}}, "museumId")
+	s.People.access = access[domain.Person]{ties: func(ctx context.Context, p *domain.Person) ([]string, error) {
+		return s.distinctMuseums(ctx, domain.EntityEvent, bson.D{{Key: "participants.personId", Value: p.ID}}, "museumId")
 	}}
 }
 
 // distinctMuseums returns the distinct values of field (a museum id) over the records of
 // entity matching q, whoever the caller is.
-func (s *Store) distinctMuseums(ctx context.Context, e Entity, q bson.D, field string) ([]string, error) {
+func (s *Store) distinctMuseums(ctx context.Context, e domain.Entity, q bson.D, field string) ([]string, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	cur, err := s.coll(e).Find(ctx, q, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}).SetBatchSize(oneBatch))
@@ -206,7 +207,7 @@ func (s *Store) PeopleMuseums(ctx context.Context, ids []string) ([][]string, []
 		want[id] = append(want[id], i)
 	}
 	proj := bson.D{{Key: "museumId", Value: 1}, {Key: "participants.personId", Value: 1}}
-	cur, err := s.coll(EntityEvent).Find(octx, bson.D{{Key: "participants.personId", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}},
+	cur, err := s.coll(domain.EntityEvent).Find(octx, bson.D{{Key: "participants.personId", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}},
 		options.Find().SetProjection(proj).SetBatchSize(oneBatch))
 	if err == nil {
 		defer cur.Close(octx)

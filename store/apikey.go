@@ -11,16 +11,17 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // APIKey is a credential an administrator gave to a person or a program. Only the hash of
 // its secret is stored. Revoking a key archives it.
 type APIKey struct {
-	Meta      `bson:",inline"`
-	Name      string    `bson:"name"`
-	Role      auth.Role `bson:"role"`
-	MuseumIDs []string  `bson:"museumIds"`
-	Hash      string    `bson:"hash"`
+	domain.Meta `bson:",inline"`
+	Name        string    `bson:"name"`
+	Role        auth.Role `bson:"role"`
+	MuseumIDs   []string  `bson:"museumIds"`
+	Hash        string    `bson:"hash"`
 	// CreatedBy is the id of the key that created this one ("admin-token" for the
 	// ADMIN_TOKEN).
 	CreatedBy string `bson:"createdBy"`
@@ -79,30 +80,30 @@ func (s *Store) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (*APIKey
 		return nil, "", err
 	}
 	v := s.validator()
-	v.name("name", &in.Name)
+	v.Name("name", &in.Name)
 	if !in.Role.Valid() {
-		v.add("role", "must be RESEARCHER, EDITOR or ADMIN")
+		v.Add("role", "must be RESEARCHER, EDITOR or ADMIN")
 	}
-	in.MuseumIDs = uniq(in.MuseumIDs)
+	in.MuseumIDs = domain.Unique(in.MuseumIDs)
 	switch {
 	case in.Role == auth.Editor && len(in.MuseumIDs) == 0:
-		v.add("museumIds", "an EDITOR key needs the ids of the museums it may edit")
+		v.Add("museumIds", "an EDITOR key needs the ids of the museums it may edit")
 	case in.Role != auth.Editor && len(in.MuseumIDs) > 0:
-		v.add("museumIds", "only an EDITOR key is scoped to museums; leave museumIds out for a %s key", in.Role)
+		v.Add("museumIds", "only an EDITOR key is scoped to museums; leave museumIds out for a %s key", in.Role)
 	}
-	v.refList("museumIds", EntityMuseum, &in.MuseumIDs)
-	if err := v.err(ctx); err != nil {
+	v.RefList("museumIds", domain.EntityMuseum, &in.MuseumIDs)
+	if err := v.Err(ctx); err != nil {
 		return nil, "", err
 	}
 	now := s.clock()
 	k := &APIKey{Name: in.Name, Role: in.Role, MuseumIDs: in.MuseumIDs, CreatedBy: auth.From(ctx).KeyID}
-	k.ID = newID(EntityAPIKey)
+	k.ID = newID(domain.EntityAPIKey)
 	k.Version, k.CreatedAt, k.UpdatedAt = 1, now, now
 	secret, hash := auth.NewSecret(k.ID)
 	k.Hash = hash
 	// Once the key is stored the secret is returned, whatever becomes of the audit entry:
 	// the intent sees it audited.
-	if err := s.commit(ctx, write{entity: EntityAPIKey, op: OpCreated, meta: &k.Meta, doc: k, adminOnly: true,
+	if err := s.commit(ctx, write{entity: domain.EntityAPIKey, op: domain.OpCreated, meta: &k.Meta, doc: k, adminOnly: true,
 		operation: "createApiKey", fields: []string{"name", "role", "museumIds"}}); err != nil {
 		return nil, "", err
 	}
@@ -121,7 +122,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, in RevokeAPIKeyInput) (*APIKey
 		case errors.Is(err, errStale) && attempt < maxRetries:
 			continue
 		case errors.Is(err, errStale):
-			return nil, fmt.Errorf("%w: API key %q changed while it was being revoked; try again", ErrConflict, in.ID)
+			return nil, fmt.Errorf("%w: API key %q changed while it was being revoked; try again", domain.ErrConflict, in.ID)
 		}
 		return k, err
 	}
@@ -139,7 +140,7 @@ func (s *Store) revokeAPIKeyOnce(ctx context.Context, id string) (*APIKey, error
 	}
 	prev, now := k.Version, s.clock()
 	k.Version, k.Archived, k.ArchivedAt, k.UpdatedAt = prev+1, true, &now, now
-	if err := s.commit(ctx, write{entity: EntityAPIKey, op: OpRevoked, meta: &k.Meta, prev: prev, doc: k, adminOnly: true,
+	if err := s.commit(ctx, write{entity: domain.EntityAPIKey, op: domain.OpRevoked, meta: &k.Meta, prev: prev, doc: k, adminOnly: true,
 		operation: "revokeApiKey", fields: []string{"archived"}}); err != nil {
 		return nil, err
 	}
@@ -159,13 +160,13 @@ func (s *Store) Authenticate(ctx context.Context, token, adminToken string) (aut
 	if err != nil {
 		return auth.AnonymousCaller, bad
 	}
-	if _, ok := EntityOf(id); !ok || !isKeyID(id) {
+	if _, ok := domain.EntityOf(id); !ok || !isKeyID(id) {
 		return auth.AnonymousCaller, bad
 	}
 	// Looking the key up is the server's own work, whoever the request claims to be.
 	k, err := s.APIKeys.Get(auth.WithCaller(ctx, auth.Caller{Role: auth.System}), id)
 	switch {
-	case IsNotFound(err):
+	case domain.IsNotFound(err):
 		return auth.AnonymousCaller, bad
 	case err != nil:
 		return auth.AnonymousCaller, err
@@ -176,8 +177,8 @@ func (s *Store) Authenticate(ctx context.Context, token, adminToken string) (aut
 }
 
 func isKeyID(id string) bool {
-	e, _ := EntityOf(id)
-	return e == EntityAPIKey
+	e, _ := domain.EntityOf(id)
+	return e == domain.EntityAPIKey
 }
 
 // RevokedSince returns the ids of the keys revoked at or after t, so that a server can end
@@ -185,7 +186,7 @@ func isKeyID(id string) bool {
 func (s *Store) RevokedSince(ctx context.Context, t time.Time) ([]string, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	cur, err := s.coll(EntityAPIKey).Find(ctx, bson.D{{Key: "archived", Value: true}, {Key: "archivedAt", Value: bson.D{{Key: "$gte", Value: t}}}},
+	cur, err := s.coll(domain.EntityAPIKey).Find(ctx, bson.D{{Key: "archived", Value: true}, {Key: "archivedAt", Value: bson.D{{Key: "$gte", Value: t}}}},
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, translate(err)

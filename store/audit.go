@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // The audit trail records every write: who (the key and its role), when, which operation,
@@ -19,17 +20,17 @@ import (
 
 // AuditEntry is one write in the audit trail. CreatedAt is when it happened.
 type AuditEntry struct {
-	Meta `bson:",inline"`
+	domain.Meta `bson:",inline"`
 	// KeyID is the API key that made the write ("admin-token" for the ADMIN_TOKEN, empty
 	// for the server itself).
 	KeyID string    `bson:"keyId"`
 	Role  auth.Role `bson:"role"`
 	// Operation is the mutation that made the write (empty for the server's own writes).
-	Operation     string `bson:"operation"`
-	Action        string `bson:"action"`
-	Entity        Entity `bson:"entity"`
-	RecordID      string `bson:"recordId"`
-	RecordVersion int    `bson:"recordVersion"`
+	Operation     string        `bson:"operation"`
+	Action        string        `bson:"action"`
+	Entity        domain.Entity `bson:"entity"`
+	RecordID      string        `bson:"recordId"`
+	RecordVersion int           `bson:"recordVersion"`
 	// Fields are the names of the stored fields the write set or changed.
 	Fields []string `bson:"fields"`
 }
@@ -41,7 +42,7 @@ func (a *AuditEntry) At() time.Time { return a.CreatedAt }
 type AuditFilter struct {
 	KeyID     *string
 	RecordID  *string
-	Entity    *Entity
+	Entity    *domain.Entity
 	Operation *string
 	From      *time.Time
 	To        *time.Time
@@ -80,7 +81,7 @@ func writerOf(ctx context.Context, operation string, fields []string) auditInfo 
 func (s *Store) auditIntent(ctx context.Context, in intentDoc) error {
 	a := in.Audit
 	return s.audit(ctx, AuditEntry{KeyID: a.KeyID, Role: a.Role, Operation: a.Operation, Action: string(in.Op),
-		Entity: in.Entity, RecordID: in.EntityID, RecordVersion: in.Version, Fields: a.Fields, Meta: Meta{CreatedAt: in.At}})
+		Entity: in.Entity, RecordID: in.EntityID, RecordVersion: in.Version, Fields: a.Fields, Meta: domain.Meta{CreatedAt: in.At}})
 }
 
 // audit stores an entry; an entry already stored (the same write audited twice) is kept.
@@ -93,14 +94,14 @@ func (s *Store) audit(ctx context.Context, a AuditEntry) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = s.clock()
 	}
-	a.ID = StableID(EntityAudit, intentKey(a.RecordID, a.RecordVersion))
+	a.ID = domain.StableID(domain.EntityAudit, intentKey(a.RecordID, a.RecordVersion))
 	a.Version, a.UpdatedAt = 1, a.CreatedAt
 	if a.Fields == nil {
 		a.Fields = []string{}
 	}
 	ctx, cancel := s.opCtx(context.WithoutCancel(ctx))
 	defer cancel()
-	_, err := s.coll(EntityAudit).InsertOne(ctx, a)
+	_, err := s.coll(domain.EntityAudit).InsertOne(ctx, a)
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -62,7 +63,7 @@ func later(t *testing.T, s *store.Store) *store.Store {
 func TestAdminWritesAreAuditedOnce(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
 	feedEnd := must[int64](t)(s.LastSeq(ctx))
 	// create and change write each kind once; change completes, as it writes, the intents
 	// create left, so each is run with audits failing on its own.
@@ -130,7 +131,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 			t.Errorf("API key audited as %+v, %+v; want its field names (no hash), operations and versions 1, 2", k[0], k[1])
 		}
 		h := wantAudit(t, s, hook.ID, "CREATED", "UPDATED")
-		if len(h) == 2 && (h[0].Entity != store.EntityWebhook || !slices.Equal(h[1].Fields, []string{"enabled", "secret"}) ||
+		if len(h) == 2 && (h[0].Entity != domain.EntityWebhook || !slices.Equal(h[1].Fields, []string{"enabled", "secret"}) ||
 			h[1].RecordVersion != 2 || h[1].Operation != "updateWebhook") {
 			t.Errorf("webhook audited as %+v, %+v; want the names of the fields updated and version 2", h[0], h[1])
 		}
@@ -164,7 +165,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 			change(t, key, hook, gone)
 			return []string{key.ID, hook.ID, gone.ID}
 		})
-		if _, err := s.GetWebhook(ctx, gone.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetWebhook(ctx, gone.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("deleted webhook: %v, want ErrNotFound", err)
 		}
 		check(t, key, hook, gone)
@@ -179,7 +180,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 			t.Fatalf("sweep = %d, %v; want 1 intent dropped", n, err)
 		}
 		wantAudit(t, s, id)
-		if _, err := s.APIKeys.Get(ctx, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.APIKeys.Get(ctx, id); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("key that was never written: %v, want ErrNotFound", err)
 		}
 	})

@@ -11,6 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Backups: reading the whole database out and writing it back, with the change feed kept
@@ -105,7 +107,7 @@ func (s *Store) Dump(ctx context.Context, emit func(collection string, doc []byt
 			return nil
 		}
 		if c.Seq != next {
-			return fmt.Errorf("store: the change feed has no seq %d (it goes on at %d); it was trimmed while the dump ran, or damaged: %w", next, c.Seq, ErrConflict)
+			return fmt.Errorf("store: the change feed has no seq %d (it goes on at %d); it was trimmed while the dump ran, or damaged: %w", next, c.Seq, domain.ErrConflict)
 		}
 		next++
 		out.Counts[changesCollection]++
@@ -119,7 +121,7 @@ func (s *Store) Dump(ctx context.Context, emit func(collection string, doc []byt
 		return out, err
 	}
 	if after.TrimmedThrough != before.TrimmedThrough {
-		return out, fmt.Errorf("store: the change feed was trimmed while the dump ran; run it again: %w", ErrConflict)
+		return out, fmt.Errorf("store: the change feed was trimmed while the dump ran; run it again: %w", domain.ErrConflict)
 	}
 	emitValue := func(collection string, v any) error {
 		doc, err := bson.Marshal(v)
@@ -207,9 +209,9 @@ func (s *Store) readAll(ctx context.Context, name string, sort bson.D, f func(bs
 
 // recordCollection returns the entity whose records a collection holds: records of the
 // domain, which are in the change feed (API keys and the audit trail are not).
-func (s *Store) recordCollection(name string) (Entity, bool) {
-	for e, info := range entityInfos {
-		if _, record := s.byEntity[e]; record && info.collection == name {
+func (s *Store) recordCollection(name string) (domain.Entity, bool) {
+	for e, coll := range collections {
+		if _, record := s.byEntity[e]; record && coll == name {
 			return e, true
 		}
 	}
@@ -253,12 +255,12 @@ func (s *Store) CheckDocument(collection string, doc []byte) error {
 	}
 	if e, ok := s.recordCollection(collection); ok {
 		id, _ := idv.StringValueOK()
-		if got, ok := EntityOf(id); !ok || got != e {
-			return fmt.Errorf("_id %s is not the id of a %s", idv, e.label())
+		if got, ok := domain.EntityOf(id); !ok || got != e {
+			return fmt.Errorf("_id %s is not the id of a %s", idv, e.Label())
 		}
 		m, err := s.byEntity[e].decodeMeta(raw)
 		if err != nil {
-			return fmt.Errorf("is not a %s record: %w", e.label(), err)
+			return fmt.Errorf("is not a %s record: %w", e.Label(), err)
 		}
 		switch {
 		case m.Version < 1:
@@ -454,7 +456,7 @@ func (s *Store) Merge(ctx context.Context, collection string, docs [][]byte) (in
 			return 0, fmt.Errorf("store: merging %s: %w", collection, err)
 		}
 		keys[i] = intentKey(m.ID, m.Version)
-		intents[i] = intentDoc{ID: keys[i], Op: OpCreated, Entity: entity, EntityID: m.ID, Version: m.Version, At: now,
+		intents[i] = intentDoc{ID: keys[i], Op: domain.OpCreated, Entity: entity, EntityID: m.ID, Version: m.Version, At: now,
 			MuseumID: museum, Restricted: restricted}
 	}
 	if _, err := s.db.Collection(intentsCollection).InsertMany(ctx, intents); err != nil {
@@ -481,7 +483,7 @@ func (s *Store) Merge(ctx context.Context, collection string, docs [][]byte) (in
 }
 
 // decodeMeta reads a record of the collection's type from BSON and returns its Meta.
-func (c *Collection[T, F]) decodeMeta(raw bson.Raw) (*Meta, error) {
+func (c *Collection[T, F]) decodeMeta(raw bson.Raw) (*domain.Meta, error) {
 	var rec T
 	if err := bson.Unmarshal(raw, &rec); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -21,9 +22,9 @@ import (
 func TestDumpWhileWritingRestoresConsistentFeed(t *testing.T) {
 	ctx := context.Background()
 	src, _ := dbtest.Open(t)
-	m := must[*store.Museum](t)(src.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Dumped", Kind: "MUSEUM"}))
-	a := must[*store.Activity](t)(src.RecordActivity(ctx, store.RecordActivityInput{Kind: "TRAINING", Title: "Before", MuseumID: m.ID, StartDate: store.DateOf(time.Now())}))
-	crashed := must[*store.Museum](t)(src.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Crashed", Kind: "MUSEUM"}))
+	m := must[*domain.Museum](t)(src.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Dumped", Kind: "MUSEUM"}))
+	a := must[*domain.Activity](t)(src.RecordActivity(ctx, domain.RecordActivityInput{Kind: "TRAINING", Title: "Before", MuseumID: m.ID, StartDate: domain.DateOf(time.Now())}))
+	crashed := must[*domain.Museum](t)(src.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Crashed", Kind: "MUSEUM"}))
 	if err := src.DieAfterRecordWrite(ctx, crashed.ID, "Crashed, renamed", true, time.Now().UTC().Truncate(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +36,9 @@ func TestDumpWhileWritingRestoresConsistentFeed(t *testing.T) {
 		if collection == "activities" && !wrote {
 			wrote = true
 			name, title := "Dumped, renamed", "After"
-			must[*store.Museum](t)(src.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: m.ID, Name: graphql.OmittableOf(&name)}))
-			newCommunity = must[*store.Community](t)(src.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Mid-dump", Kind: "OTHER"})).ID
-			must[*store.Activity](t)(src.UpdateActivity(ctx, store.UpdateActivityInput{ID: a.ID, Title: graphql.OmittableOf(&title)}))
+			must[*domain.Museum](t)(src.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: m.ID, Name: graphql.OmittableOf(&name)}))
+			newCommunity = must[*domain.Community](t)(src.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Mid-dump", Kind: "OTHER"})).ID
+			must[*domain.Activity](t)(src.UpdateActivity(ctx, domain.UpdateActivityInput{ID: a.ID, Title: graphql.OmittableOf(&title)}))
 		}
 		docs[collection] = append(docs[collection], doc)
 		return nil
@@ -93,7 +94,7 @@ func TestDumpWhileWritingRestoresConsistentFeed(t *testing.T) {
 	if records != 4 {
 		t.Errorf("restored %d museums, communities and activities, want 4", records)
 	}
-	got := must[*store.Museum](t)(dst.Museums.Get(ctx, m.ID))
+	got := must[*domain.Museum](t)(dst.Museums.Get(ctx, m.ID))
 	if got.Name != "Dumped, renamed" || got.Version != 2 {
 		t.Errorf("museum written during the dump restored as %q v%d, want the version read, v2", got.Name, got.Version)
 	}
@@ -118,7 +119,7 @@ func TestFeedCheck(t *testing.T) {
 	}
 	state := entry{"change_feed_state", doc(bson.D{{Key: "_id", Value: "seq"}, {Key: "trimmedThrough", Value: int64(4)}})}
 	change := func(seq int64, id string, version int) entry {
-		return entry{"changes", doc(store.Change{Seq: seq, Op: store.OpCreated, Entity: store.EntityMuseum, EntityID: id, Version: version, At: time.Now()})}
+		return entry{"changes", doc(store.Change{Seq: seq, Op: domain.OpCreated, Entity: domain.EntityMuseum, EntityID: id, Version: version, At: time.Now()})}
 	}
 	for name, tc := range map[string]struct {
 		docs []entry

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // checker is a record that validates and derives its own fields.
-type checker interface{ check(v *validator) }
+type checker interface{ Check(v *domain.Validator) }
 
 // bulkBatch is how many records one insert command carries.
 const bulkBatch = 1000
@@ -23,10 +25,10 @@ func Insert[T, F any](ctx context.Context, c *Collection[T, F], recs []*T) error
 	for i, rec := range recs {
 		v := c.s.validator()
 		if ch, ok := any(rec).(checker); ok {
-			ch.check(v)
+			ch.Check(v)
 		}
-		if len(v.fields) > 0 {
-			return fmt.Errorf("%s %d: %w", c.entity.label(), i, &ValidationError{Fields: v.fields})
+		if err := v.FieldErrors(); err != nil {
+			return fmt.Errorf("%s %d: %w", c.entity.Label(), i, err)
 		}
 		m := c.meta(rec)
 		if m.ID == "" {
@@ -80,7 +82,7 @@ func InsertMissing[T, F any](ctx context.Context, c *Collection[T, F], recs []*T
 	for i, r := range recs {
 		switch {
 		case errs[i] == nil && found[i] != nil:
-		case errs[i] == nil || IsNotFound(errs[i]):
+		case errs[i] == nil || domain.IsNotFound(errs[i]):
 			missing = append(missing, r)
 		default:
 			return errs[i]

@@ -12,6 +12,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // The change feed: every committed write appears exactly once, with a strictly increasing
@@ -47,12 +49,12 @@ const (
 
 // Change is one committed write in the change feed.
 type Change struct {
-	Seq      int64     `bson:"_id"`
-	Op       Op        `bson:"op"`
-	Entity   Entity    `bson:"entity"`
-	EntityID string    `bson:"entityId"`
-	Version  int       `bson:"version"`
-	At       time.Time `bson:"at"`
+	Seq      int64         `bson:"_id"`
+	Op       domain.Op     `bson:"op"`
+	Entity   domain.Entity `bson:"entity"`
+	EntityID string        `bson:"entityId"`
+	Version  int           `bson:"version"`
+	At       time.Time     `bson:"at"`
 	// MuseumID and Restricted record whether the changed record was RESTRICTED, and whose,
 	// so that the feed shows the change only to callers who may see the record.
 	MuseumID   string `bson:"museumId,omitempty"`
@@ -63,12 +65,12 @@ type Change struct {
 }
 
 type intentDoc struct {
-	ID       string    `bson:"_id"`
-	Op       Op        `bson:"op"`
-	Entity   Entity    `bson:"entity"`
-	EntityID string    `bson:"entityId"`
-	Version  int       `bson:"version"`
-	At       time.Time `bson:"at"`
+	ID       string        `bson:"_id"`
+	Op       domain.Op     `bson:"op"`
+	Entity   domain.Entity `bson:"entity"`
+	EntityID string        `bson:"entityId"`
+	Version  int           `bson:"version"`
+	At       time.Time     `bson:"at"`
 	// MuseumID and Restricted are copied into the change.
 	MuseumID   string `bson:"museumId,omitempty"`
 	Restricted bool   `bson:"restricted,omitempty"`
@@ -235,7 +237,7 @@ func (s *Store) feedState(ctx context.Context) (feedStateDoc, error) {
 // ChangesAfter returns up to limit changes with a seq above after, oldest first, of the
 // given entities (all when empty). A position older than what retention kept is
 // ErrCursorExpired.
-func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entities []Entity) ([]Change, error) {
+func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entities []domain.Entity) ([]Change, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	if err := s.CheckChangeCursor(ctx, after); err != nil {
@@ -336,10 +338,10 @@ func (s *Store) intentWritten(ctx context.Context, in intentDoc) (bool, error) {
 		if errs[0] != nil {
 			return false, ignoreNotFound(errs[0])
 		}
-		return recs[0].(interface{ meta() *Meta }).meta().Version >= in.Version, nil
+		return recs[0].(interface{ Base() *domain.Meta }).Base().Version >= in.Version, nil
 	}
 	coll := s.coll(in.Entity)
-	if in.Entity == EntityWebhook {
+	if in.Entity == domain.EntityWebhook {
 		coll = s.db.Collection(webhooksCollection)
 	}
 	ctx, cancel := s.opCtx(ctx)
@@ -349,16 +351,16 @@ func (s *Store) intentWritten(ctx context.Context, in intentDoc) (bool, error) {
 	}
 	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: in.EntityID}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&rec)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return in.Op == OpDeleted, nil
+		return in.Op == domain.OpDeleted, nil
 	}
 	if err != nil {
 		return false, translate(err)
 	}
-	return in.Op != OpDeleted && rec.Version >= in.Version, nil
+	return in.Op != domain.OpDeleted && rec.Version >= in.Version, nil
 }
 
 func ignoreNotFound(err error) error {
-	if IsNotFound(err) {
+	if domain.IsNotFound(err) {
 		return nil
 	}
 	return err
@@ -379,7 +381,7 @@ func DecodeChangeCursor(s string) (int64, error) {
 	rest, ok := strings.CutPrefix(string(b), "change:")
 	seq, perr := strconv.ParseInt(rest, 10, 64)
 	if err != nil || !ok || perr != nil || seq < 0 {
-		return 0, invalid("after", "is not a change-feed cursor: pass the cursor or endCursor a changes read returned")
+		return 0, domain.Invalid("after", "is not a change-feed cursor: pass the cursor or endCursor a changes read returned")
 	}
 	return seq, nil
 }
@@ -392,7 +394,7 @@ func (s *Store) ChangeAt(ctx context.Context, seq int64) (*Change, error) {
 	var c Change
 	if err := s.db.Collection(changesCollection).FindOne(ctx, bson.D{{Key: "_id", Value: seq}}).Decode(&c); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, fmt.Errorf("change %d: %w", seq, ErrNotFound)
+			return nil, fmt.Errorf("change %d: %w", seq, domain.ErrNotFound)
 		}
 		return nil, translate(err)
 	}

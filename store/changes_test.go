@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -39,24 +40,24 @@ func checkFeed(t *testing.T, s *store.Store) []store.Change {
 func TestFeedHasEveryWriteOnceInOrder(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
 	name := "M2"
-	must[*store.Museum](t)(s.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: m.ID, Name: graphql.OmittableOf(&name)}))
-	c := must[*store.Community](t)(s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "C", Kind: "OTHER"}))
-	must[*store.Museum](t)(s.ArchiveMuseum(ctx, store.ArchiveInput{ID: m.ID}))
-	p := must[*store.Person](t)(s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "P"}))
-	must[*store.Person](t)(s.ErasePerson(ctx, store.ErasePersonInput{ID: p.ID}))
+	must[*domain.Museum](t)(s.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: m.ID, Name: graphql.OmittableOf(&name)}))
+	c := must[*domain.Community](t)(s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "C", Kind: "OTHER"}))
+	must[*domain.Museum](t)(s.ArchiveMuseum(ctx, domain.ArchiveInput{ID: m.ID}))
+	p := must[*domain.Person](t)(s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "P"}))
+	must[*domain.Person](t)(s.ErasePerson(ctx, domain.ErasePersonInput{ID: p.ID}))
 	// A rejected write leaves no trace.
-	if _, err := s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "", Kind: "MUSEUM"}); err == nil {
+	if _, err := s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "", Kind: "MUSEUM"}); err == nil {
 		t.Fatal("a museum without a name was accepted")
 	}
 	got := checkFeed(t, s)
 	want := []struct {
-		op      store.Op
+		op      domain.Op
 		id      string
 		version int
-	}{{store.OpCreated, m.ID, 1}, {store.OpUpdated, m.ID, 2}, {store.OpCreated, c.ID, 1}, {store.OpArchived, m.ID, 3},
-		{store.OpCreated, p.ID, 1}, {store.OpErased, p.ID, 2}}
+	}{{domain.OpCreated, m.ID, 1}, {domain.OpUpdated, m.ID, 2}, {domain.OpCreated, c.ID, 1}, {domain.OpArchived, m.ID, 3},
+		{domain.OpCreated, p.ID, 1}, {domain.OpErased, p.ID, 2}}
 	if len(got) != len(want) {
 		t.Fatalf("feed has %d changes, want %d: %+v", len(got), len(want), got)
 	}
@@ -65,7 +66,7 @@ func TestFeedHasEveryWriteOnceInOrder(t *testing.T) {
 			t.Errorf("change %d = %+v, want %v %s v%d", i, got[i], w.op, w.id, w.version)
 		}
 	}
-	only, err := s.ChangesAfter(ctx, 2, 10, []store.Entity{store.EntityMuseum})
+	only, err := s.ChangesAfter(ctx, 2, 10, []domain.Entity{domain.EntityMuseum})
 	if err != nil || len(only) != 1 || only[0].Seq != 4 {
 		t.Errorf("museum changes after 2 = %+v, %v; want seq 4 only", only, err)
 	}
@@ -80,7 +81,7 @@ func TestFeedUnderConcurrentWritersAndTwoProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close(ctx)
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Shared", Kind: "MUSEUM"}))
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Shared", Kind: "MUSEUM"}))
 	var wg sync.WaitGroup
 	writes := 1
 	var mu sync.Mutex
@@ -93,12 +94,12 @@ func TestFeedUnderConcurrentWritersAndTwoProcesses(t *testing.T) {
 				var err error
 				// A writer kept waiting too long for the contended museum is told to try
 				// again (ErrConflict), as a client would be; it does.
-				for try := 0; try == 0 || errors.Is(err, store.ErrConflict) && try < 5; try++ {
+				for try := 0; try == 0 || errors.Is(err, domain.ErrConflict) && try < 5; try++ {
 					if i%2 == 0 {
-						_, err = st.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("C%d-%d", w, i), Kind: "OTHER"})
+						_, err = st.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("C%d-%d", w, i), Kind: "OTHER"})
 					} else {
 						city := fmt.Sprintf("City %d-%d", w, i)
-						_, err = st.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)})
+						_, err = st.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)})
 					}
 				}
 				if err != nil {
@@ -131,14 +132,14 @@ func TestFeedUnderConcurrentWritersAndTwoProcesses(t *testing.T) {
 func TestFeedRecoversFromADeadWriter(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
 
 	// Died after writing version 2: the next update puts version 2 in the feed before 3.
 	if err := s.DieAfterRecordWrite(ctx, m.ID, "Written by the dead", true, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	city := "Leeds"
-	must[*store.Museum](t)(s.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)}))
+	must[*domain.Museum](t)(s.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)}))
 	got := checkFeed(t, s)
 	if len(got) != 3 || got[1].Version != 2 || got[2].Version != 3 {
 		t.Fatalf("feed = %+v, want versions 1, 2, 3", got)
@@ -162,11 +163,11 @@ func TestFeedRecoversFromADeadWriter(t *testing.T) {
 	if len(got) != 4 || got[3].Version != 4 {
 		t.Errorf("feed = %+v, want versions 1 to 4 and nothing for the write that never happened", got)
 	}
-	if rec := must[*store.Museum](t)(s.Museums.Get(ctx, m.ID)); rec.Version != 4 {
+	if rec := must[*domain.Museum](t)(s.Museums.Get(ctx, m.ID)); rec.Version != 4 {
 		t.Errorf("museum at version %d, want 4", rec.Version)
 	}
 	// The record stays writable after the dropped intent.
-	must[*store.Museum](t)(s.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)}))
+	must[*domain.Museum](t)(s.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: m.ID, City: graphql.OmittableOf(&city)}))
 	checkFeed(t, s)
 }
 
@@ -174,7 +175,7 @@ func TestFeedRetention(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		must[*store.Community](t)(s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprint(i), Kind: "OTHER"}))
+		must[*domain.Community](t)(s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprint(i), Kind: "OTHER"}))
 	}
 	if n, err := s.TrimChanges(ctx, time.Now().Add(time.Minute)); err != nil || n != 3 {
 		t.Fatalf("trim = %d, %v; want 3", n, err)
@@ -188,7 +189,7 @@ func TestFeedRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fresh.Close(ctx)
-	must[*store.Community](t)(fresh.CreateCommunity(ctx, store.CreateCommunityInput{Name: "after", Kind: "OTHER"}))
+	must[*domain.Community](t)(fresh.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "after", Kind: "OTHER"}))
 	got, err := s.ChangesAfter(ctx, 3, 10, nil)
 	if err != nil || len(got) != 1 || got[0].Seq != 4 {
 		t.Errorf("after trimming: %+v, %v; want seq 4", got, err)

@@ -8,6 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Parent names the reference field a nested list is grouped by: a museum's partnerships
@@ -36,15 +38,15 @@ type orderKey[T any] struct {
 // its methods return the store's errors.
 type Collection[T any, F any] struct {
 	s            *Store
-	entity       Entity
+	entity       domain.Entity
 	c            *mongo.Collection
-	meta         func(*T) *Meta
-	orders       map[OrderField]orderKey[T]
+	meta         func(*T) *domain.Meta
+	orders       map[domain.OrderField]orderKey[T]
 	defaultOrder Order
 	filter       func(ctx context.Context, f *F) (bson.D, error)
 	// match is the filter's meaning as a test on records (see match.go), for the read
 	// model; refsOf names the outcome codes and programme a filter refers to.
-	match  func(f *F, r Refs) func(*T) bool
+	match  func(f *F, r domain.Refs) func(*T) bool
 	refsOf func(f *F) (outcomeCodes []string, programme *string)
 	// parentOf reads, for each field nested lists may group this collection by, the
 	// parent ids a record holds.
@@ -73,7 +75,7 @@ func (c *Collection[T, F]) Get(ctx context.Context, id string) (*T, error) {
 		if r, ok := t.get(ctx, []string{id})[id]; ok {
 			return r, nil
 		}
-		return nil, notFound(c.entity, id)
+		return nil, domain.NotFound(c.entity, id)
 	}
 	return c.stored(ctx, id)
 }
@@ -88,13 +90,13 @@ func (c *Collection[T, F]) stored(ctx context.Context, id string) (*T, error) {
 	err := c.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec)
 	if err != nil {
 		err = translate(err)
-		if IsNotFound(err) {
-			return nil, notFound(c.entity, id)
+		if domain.IsNotFound(err) {
+			return nil, domain.NotFound(c.entity, id)
 		}
 		return nil, err
 	}
 	if c.hidden(ctx, &rec) {
-		return nil, notFound(c.entity, id)
+		return nil, domain.NotFound(c.entity, id)
 	}
 	return &rec, nil
 }
@@ -115,7 +117,7 @@ func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []e
 		byID = t.get(ctx, ids)
 		done()
 	} else {
-		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
+		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}}, nil, 0)
 		if err != nil {
 			for i := range errs {
 				errs[i] = err
@@ -131,7 +133,7 @@ func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []e
 		if r, ok := byID[id]; ok && !c.hidden(ctx, r) {
 			out[i] = r
 		} else {
-			errs[i] = notFound(c.entity, id)
+			errs[i] = domain.NotFound(c.entity, id)
 		}
 	}
 	return out, errs
@@ -198,7 +200,7 @@ func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageAr
 // fetches the records on the pages. TotalCount of each page is free.
 func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []string, f *F, o *Order, args PageArgs) (map[string]*Page[T], error) {
 	if c.parentOf[parent] == nil {
-		return nil, fmt.Errorf("store: %s cannot be grouped by %s", c.entity.label(), parent)
+		return nil, fmt.Errorf("store: %s cannot be grouped by %s", c.entity.Label(), parent)
 	}
 	key, p, err := c.plan(o, args)
 	if err != nil {
@@ -215,7 +217,7 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 	if err != nil {
 		return nil, err
 	}
-	q = and(q, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: uniq(ids)}}}})
+	q = and(q, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}})
 	ctx2, cancel := c.s.opCtx(ctx)
 	defer cancel()
 	proj := bson.D{{Key: "_id", Value: 1}, {Key: string(parent), Value: 1}, {Key: key.field, Value: 1}}
@@ -277,7 +279,7 @@ func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string) (map[strin
 	if len(ids) == 0 {
 		return out, nil
 	}
-	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(ids)}}}}, nil, 0)
+	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}}, nil, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -318,9 +320,9 @@ func (c *Collection[T, F]) plan(o *Order, args PageArgs) (orderKey[T], plan, err
 	}
 	key, ok := c.orders[order.Field]
 	if !ok {
-		return key, plan{}, invalid("orderBy.field", "%s cannot be ordered by %s", c.entity.label(), order.Field)
+		return key, plan{}, domain.Invalid("orderBy.field", "%s cannot be ordered by %s", c.entity.Label(), order.Field)
 	}
-	p, err := newPlan(args, order.Field, order.Direction == Desc, key.kind)
+	p, err := newPlan(args, order.Field, order.Direction == domain.Desc, key.kind)
 	return key, p, err
 }
 
@@ -437,18 +439,6 @@ func rawStrings(v bson.RawValue) []string {
 	for _, e := range vals {
 		if s, ok := e.StringValueOK(); ok {
 			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func uniq(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
 		}
 	}
 	return out

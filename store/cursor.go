@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // valueKind is the type of a sort key's values, which cursors must restore exactly.
@@ -48,7 +50,7 @@ type cursorJSON struct {
 }
 
 // encodeCursor makes the opaque cursor of a position in an order.
-func encodeCursor(field OrderField, p pos) string {
+func encodeCursor(field domain.OrderField, p pos) string {
 	var v any = p.v
 	if t, ok := v.(time.Time); ok {
 		v = t.UTC().Format(time.RFC3339Nano)
@@ -60,9 +62,9 @@ func encodeCursor(field OrderField, p pos) string {
 
 // decodeCursor reads a cursor made by encodeCursor for the same order field. The argument
 // name is used in the error, which is a *ValidationError.
-func decodeCursor(arg string, field OrderField, kind valueKind, s string) (pos, error) {
+func decodeCursor(arg string, field domain.OrderField, kind valueKind, s string) (pos, error) {
 	bad := func(why string) (pos, error) {
-		return pos{}, invalid(arg, "is not a cursor of this list (%s): pass a cursor this list returned", why)
+		return pos{}, domain.Invalid(arg, "is not a cursor of this list (%s): pass a cursor this list returned", why)
 	}
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
@@ -73,7 +75,7 @@ func decodeCursor(arg string, field OrderField, kind valueKind, s string) (pos, 
 		return bad("malformed")
 	}
 	if c.F != string(field) {
-		return pos{}, invalid(arg, "is a cursor for ordering by %s, but the list is ordered by %s", c.F, field)
+		return pos{}, domain.Invalid(arg, "is a cursor for ordering by %s, but the list is ordered by %s", c.F, field)
 	}
 	p := pos{id: c.I}
 	switch kind {
@@ -105,7 +107,7 @@ func decodeCursor(arg string, field OrderField, kind valueKind, s string) (pos, 
 
 // plan is a page request checked and resolved against an order.
 type plan struct {
-	field    OrderField
+	field    domain.OrderField
 	desc     bool // the order's direction
 	n        int  // page size
 	backward bool // last/before: read against the order, then reverse
@@ -114,18 +116,18 @@ type plan struct {
 
 // newPlan validates paging arguments. Asking for both directions at once, a negative or
 // too large page, or a cursor from another list is a *ValidationError naming the argument.
-func newPlan(args PageArgs, field OrderField, desc bool, kind valueKind) (plan, error) {
+func newPlan(args PageArgs, field domain.OrderField, desc bool, kind valueKind) (plan, error) {
 	p := plan{field: field, desc: desc, n: DefaultPageSize}
-	var fields []FieldError
+	var fields []domain.FieldError
 	size := func(name string, v *int) {
 		if v == nil {
 			return
 		}
 		switch {
 		case *v < 0:
-			fields = append(fields, FieldError{name, "must not be negative"})
+			fields = append(fields, domain.FieldError{Field: name, Message: "must not be negative"})
 		case *v > MaxPageSize:
-			fields = append(fields, FieldError{name, fmt.Sprintf("must be at most %d; page through the rest with cursors", MaxPageSize)})
+			fields = append(fields, domain.FieldError{Field: name, Message: fmt.Sprintf("must be at most %d; page through the rest with cursors", MaxPageSize)})
 		default:
 			p.n = *v
 		}
@@ -133,23 +135,23 @@ func newPlan(args PageArgs, field OrderField, desc bool, kind valueKind) (plan, 
 	size("first", args.First)
 	size("last", args.Last)
 	if args.First != nil && args.Last != nil {
-		fields = append(fields, FieldError{"last", "give first (with after) or last (with before), not both"})
+		fields = append(fields, domain.FieldError{Field: "last", Message: "give first (with after) or last (with before), not both"})
 	}
 	if args.After != nil && args.Before != nil {
-		fields = append(fields, FieldError{"before", "give after or before, not both"})
+		fields = append(fields, domain.FieldError{Field: "before", Message: "give after or before, not both"})
 	}
 	p.backward = args.Last != nil || (args.Before != nil && args.First == nil)
 	arg, cur := "after", args.After
 	switch {
 	case p.backward && args.After != nil:
-		fields = append(fields, FieldError{"after", "use after with first"})
+		fields = append(fields, domain.FieldError{Field: "after", Message: "use after with first"})
 	case p.backward:
 		arg, cur = "before", args.Before
 	case args.Before != nil:
-		fields = append(fields, FieldError{"before", "use before with last"})
+		fields = append(fields, domain.FieldError{Field: "before", Message: "use before with last"})
 	}
 	if len(fields) > 0 {
-		return p, &ValidationError{Fields: fields}
+		return p, &domain.ValidationError{Fields: fields}
 	}
 	if cur != nil {
 		c, err := decodeCursor(arg, field, kind, *cur)

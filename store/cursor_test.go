@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -35,7 +37,7 @@ func TestCursorRoundTrip(t *testing.T) {
 func TestCursorErrors(t *testing.T) {
 	good := encodeCursor("NAME", pos{"x", "mus_1"})
 	for name, tc := range map[string]struct {
-		field OrderField
+		field domain.OrderField
 		kind  valueKind
 		in    string
 	}{
@@ -47,7 +49,7 @@ func TestCursorErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := decodeCursor("after", tc.field, tc.kind, tc.in)
-			var ve *ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || ve.Fields[0].Field != "after" {
 				t.Errorf("got %v, want a validation error on after", err)
 			}
@@ -73,7 +75,7 @@ func TestPlanArguments(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := newPlan(tc.args, "NAME", false, kindString)
-			var ve *ValidationError
+			var ve *domain.ValidationError
 			switch {
 			case tc.field == "" && err != nil:
 				t.Errorf("got %v, want no error", err)
@@ -149,17 +151,17 @@ func TestWindow(t *testing.T) {
 
 func TestEmpowermentGap(t *testing.T) {
 	for _, tc := range []struct {
-		level ParticipationLevel
-		rung  ArnsteinRung
+		level domain.ParticipationLevel
+		rung  domain.ArnsteinRung
 		want  bool
 	}{
-		{LevelEmpower, RungPlacation, true},
-		{LevelCollaborate, RungManipulation, true},
-		{LevelCollaborate, RungPartnership, false},
-		{LevelInvolve, RungManipulation, false},
-		{LevelEmpower, "", false},
+		{domain.LevelEmpower, domain.RungPlacation, true},
+		{domain.LevelCollaborate, domain.RungManipulation, true},
+		{domain.LevelCollaborate, domain.RungPartnership, false},
+		{domain.LevelInvolve, domain.RungManipulation, false},
+		{domain.LevelEmpower, "", false},
 	} {
-		if got := EmpowermentGap(tc.level, tc.rung); got != tc.want {
+		if got := domain.EmpowermentGap(tc.level, tc.rung); got != tc.want {
 			t.Errorf("EmpowermentGap(%s, %s) = %v, want %v", tc.level, tc.rung, got, tc.want)
 		}
 	}

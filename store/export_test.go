@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // DieAfterRecordWrite writes a new version of a museum the way commit does but stops
@@ -15,8 +17,8 @@ func (s *Store) DieAfterRecordWrite(ctx context.Context, id, newName string, wri
 	}
 	prev := m.Version
 	m.Name, m.Version, m.UpdatedAt = newName, prev+1, at
-	w := write{entity: EntityMuseum, op: OpUpdated, meta: &m.Meta, prev: prev, doc: m}
-	if err := s.putIntent(ctx, intentDoc{ID: intentKey(id, m.Version), Op: OpUpdated, Entity: EntityMuseum,
+	w := write{entity: domain.EntityMuseum, op: domain.OpUpdated, meta: &m.Meta, prev: prev, doc: m}
+	if err := s.putIntent(ctx, intentDoc{ID: intentKey(id, m.Version), Op: domain.OpUpdated, Entity: domain.EntityMuseum,
 		EntityID: id, Version: m.Version, At: at}); err != nil {
 		return err
 	}
@@ -27,8 +29,8 @@ func (s *Store) DieAfterRecordWrite(ctx context.Context, id, newName string, wri
 }
 
 // OrderFields returns the orders the collection's lists offer.
-func (c *Collection[T, F]) OrderFields() []OrderField {
-	out := make([]OrderField, 0, len(c.orders))
+func (c *Collection[T, F]) OrderFields() []domain.OrderField {
+	out := make([]domain.OrderField, 0, len(c.orders))
 	for f := range c.orders {
 		out = append(out, f)
 	}
@@ -59,7 +61,7 @@ func (s *Store) FailAuditWrites(err error) {
 // DieBeforeAPIKeyWrite begins creating an API key the way CreateAPIKey does but stops
 // after its intent, as a process killed before the insert would. It returns the key's id.
 func (s *Store) DieBeforeAPIKeyWrite(ctx context.Context, at time.Time) (string, error) {
-	id := newID(EntityAPIKey)
-	return id, s.putIntent(ctx, intentDoc{ID: intentKey(id, 1), Op: OpCreated, Entity: EntityAPIKey, EntityID: id,
+	id := newID(domain.EntityAPIKey)
+	return id, s.putIntent(ctx, intentDoc{ID: intentKey(id, 1), Op: domain.OpCreated, Entity: domain.EntityAPIKey, EntityID: id,
 		Version: 1, At: at, AdminOnly: true, Audit: writerOf(ctx, "createApiKey", []string{"name", "role", "museumIds"})})
 }

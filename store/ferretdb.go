@@ -17,6 +17,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Record locks make read-check-write updates safe on servers whose conditional writes are
@@ -99,7 +101,7 @@ func (s *Store) lockRecord(ctx context.Context, id string) (func(), error) {
 			return nil, err
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w: %s is being changed by another request; try again", ErrConflict, id)
+			return nil, fmt.Errorf("%w: %s is being changed by another request; try again", domain.ErrConflict, id)
 		}
 		select {
 		case <-ctx.Done():
@@ -173,7 +175,7 @@ const parallelReads = 8
 // count returns how many documents entity e's collection holds. FerretDB v1 answers the
 // count command by decoding every document (2.3 s at ten thousand decision events) and
 // collStats from its SQLite tables (0.14 s), so it is asked that way there.
-func (s *Store) count(ctx context.Context, e Entity) (int64, error) {
+func (s *Store) count(ctx context.Context, e domain.Entity) (int64, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	if !s.scans {
@@ -183,6 +185,6 @@ func (s *Store) count(ctx context.Context, e Entity) (int64, error) {
 	var stats struct {
 		Count int64 `bson:"count"`
 	}
-	err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: entityInfos[e].collection}}).Decode(&stats)
+	err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: collections[e]}}).Decode(&stats)
 	return stats.Count, translate(err)
 }

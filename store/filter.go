@@ -1,12 +1,9 @@
 package store
 
 import (
-	"regexp"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // filterBuilder collects the conditions of a query. It keeps them as top-level fields
@@ -53,13 +50,10 @@ func cmpOp[V any](b *filterBuilder, field, op string, v *V) {
 	}
 }
 
-// maxSearch bounds the length of a search text.
-const maxSearch = 200
-
 // search adds a case-insensitive substring match on any of the fields. The text is matched
 // literally (never as a pattern); an overlong one is cut to maxSearch characters.
 func (b *filterBuilder) search(q *string, fields ...string) {
-	pattern, ok := searchPattern(q)
+	pattern, ok := domain.SearchPattern(q)
 	if !ok {
 		return
 	}
@@ -70,33 +64,8 @@ func (b *filterBuilder) search(q *string, fields ...string) {
 	b.add("$or", or)
 }
 
-// searchPattern returns the pattern that matches a search text literally, and false when
-// the text searches for nothing. Both the database query and the read model's search
-// (match.go) use it, with the case-insensitive option, so that they match the same records.
-func searchPattern(q *string) (string, bool) {
-	if q == nil || strings.TrimSpace(*q) == "" {
-		return "", false
-	}
-	text := []rune(strings.TrimSpace(searchText(*q)))
-	if len(text) == 0 {
-		return "", false
-	}
-	return regexp.QuoteMeta(string(text[:min(len(text), maxSearch)])), true
-}
-
-// searchText drops control characters (a NUL byte is not allowed in a database pattern)
-// and invalid UTF-8 from a search text.
-func searchText(q string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, q)
-}
-
 // activeOn adds "started on or before d and not ended before d" for optional dates.
-func (b *filterBuilder) activeOn(d *Date, start, end string) {
+func (b *filterBuilder) activeOn(d *domain.Date, start, end string) {
 	if d == nil {
 		return
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Fuzz targets for every parser of client input in the store: list cursors, change-feed
@@ -20,13 +22,13 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Add(encodeCursor("LEVEL", pos{3, "evt_0123456789abcdef01234567"}), uint8(kindInt))
 	f.Add("eyJmIjoiTkFNRSJ9", uint8(kindString))
 	f.Add("%%%", uint8(kindTime))
-	fields := map[valueKind]OrderField{kindString: "NAME", kindTime: "OCCURRED_AT", kindInt: "LEVEL"}
+	fields := map[valueKind]domain.OrderField{kindString: "NAME", kindTime: "OCCURRED_AT", kindInt: "LEVEL"}
 	f.Fuzz(func(t *testing.T, s string, k uint8) {
 		kind := valueKind(k % 3)
 		field := fields[kind]
 		p, err := decodeCursor("after", field, kind, s)
 		if err != nil {
-			var ve *ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) || ve.Fields[0].Field != "after" {
 				t.Fatalf("error %v is not a validation error on after", err)
 			}
@@ -46,7 +48,7 @@ func FuzzDecodeChangeCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		seq, err := DecodeChangeCursor(s)
 		if err != nil {
-			var ve *ValidationError
+			var ve *domain.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("error %v is not a validation error", err)
 			}
@@ -63,16 +65,16 @@ func FuzzDecodeChangeCursor(f *testing.F) {
 
 func FuzzEntityOf(f *testing.F) {
 	f.Add("mus_0123456789abcdef01234567")
-	f.Add(StableID(EntityEvent, "x"))
+	f.Add(domain.StableID(domain.EntityEvent, "x"))
 	f.Add("key_0123456789abcdef0123456")
 	f.Add("_")
 	f.Fuzz(func(t *testing.T, id string) {
-		e, ok := EntityOf(id)
+		e, ok := domain.EntityOf(id)
 		if !ok {
 			return
 		}
 		prefix, rest, _ := strings.Cut(id, "_")
-		if entityInfos[e].prefix != prefix || len(rest) != 24 || !isHex(rest) {
+		if e.Prefix() != prefix || len(rest) != 24 || !isHex(rest) {
 			t.Fatalf("%q taken for a %s id", id, e)
 		}
 	})
@@ -92,17 +94,17 @@ func FuzzParseDate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var d Date
+		var d domain.Date
 		err := d.UnmarshalGQL(s)
 		if err != nil {
-			var ie *InputError
+			var ie *domain.InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("error %v is not an input error", err)
 			}
 			return
 		}
-		if string(d) != s || DateOf(d.Time()) != d {
-			t.Fatalf("%q read as %q, which is %q as a time", s, d, DateOf(d.Time()))
+		if string(d) != s || domain.DateOf(d.Time()) != d {
+			t.Fatalf("%q read as %q, which is %q as a time", s, d, domain.DateOf(d.Time()))
 		}
 	})
 }
@@ -112,17 +114,17 @@ func FuzzUnmarshalDateTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		tm, err := UnmarshalDateTime(s)
+		tm, err := domain.UnmarshalDateTime(s)
 		if err != nil {
-			var ie *InputError
+			var ie *domain.InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("error %v is not an input error", err)
 			}
 			return
 		}
 		var b strings.Builder
-		MarshalDateTime(tm).MarshalGQL(&b)
-		back, err := UnmarshalDateTime(strings.Trim(b.String(), `"`))
+		domain.MarshalDateTime(tm).MarshalGQL(&b)
+		back, err := domain.UnmarshalDateTime(strings.Trim(b.String(), `"`))
 		if err != nil || !back.Equal(tm) {
 			t.Fatalf("%q read as %v, written as %s, read back as %v (%v)", s, tm, b.String(), back, err)
 		}
@@ -134,10 +136,10 @@ func FuzzEnumValue(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		var l ParticipationLevel
+		var l domain.ParticipationLevel
 		err := l.UnmarshalGQL(s)
-		if (err == nil) != ParticipationLevels.valid(ParticipationLevel(s)) {
-			t.Fatalf("%q: error %v, but valid = %v", s, err, ParticipationLevels.valid(ParticipationLevel(s)))
+		if (err == nil) != domain.ParticipationLevels.Valid(domain.ParticipationLevel(s)) {
+			t.Fatalf("%q: error %v, but valid = %v", s, err, domain.ParticipationLevels.Valid(domain.ParticipationLevel(s)))
 		}
 	})
 }
@@ -152,7 +154,7 @@ func FuzzSearch(f *testing.F) {
 		b := &filterBuilder{}
 		b.search(&q, "name")
 		if len(b.parts) == 0 {
-			if strings.TrimSpace(searchText(q)) != "" {
+			if strings.TrimSpace(domain.SearchText(q)) != "" {
 				t.Fatalf("%q gave no condition", q)
 			}
 			return
@@ -166,8 +168,8 @@ func FuzzSearch(f *testing.F) {
 		if err != nil {
 			t.Fatalf("pattern %q of %q does not compile: %v", pattern, q, err)
 		}
-		text := []rune(strings.TrimSpace(searchText(q)))
-		if want := string(text[:min(len(text), maxSearch)]); !re.MatchString(want) {
+		text := []rune(strings.TrimSpace(domain.SearchText(q)))
+		if want := string(text[:min(len(text), domain.MaxSearch)]); !re.MatchString(want) {
 			t.Fatalf("pattern %q does not match its own text %q", pattern, want)
 		}
 	})

@@ -2,26 +2,13 @@ package store
 
 import (
 	"context"
-	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
-// MuseumFilter selects museums.
-type MuseumFilter struct {
-	Search          *string
-	Kinds           []OrganisationKind
-	City            *string
-	Region          *string
-	Country         *string
-	ProgrammeID     *string
-	ParentID        *string
-	Sample          *bool
-	IncludeArchived *bool
-}
-
-func (s *Store) museumQuery(ctx context.Context, f *MuseumFilter) (bson.D, error) {
+func (s *Store) museumQuery(ctx context.Context, f *domain.MuseumFilter) (bson.D, error) {
 	b := common(f.Sample, f.IncludeArchived)
 	b.search(f.Search, "name", "description")
 	in(b, "kind", f.Kinds)
@@ -46,76 +33,39 @@ func (s *Store) museumQuery(ctx context.Context, f *MuseumFilter) (bson.D, error
 	return b.build(), nil
 }
 
-// CreateMuseumInput is the input of createMuseum.
-type CreateMuseumInput struct {
-	Name        string
-	Kind        OrganisationKind
-	Description *string
-	City        *string
-	Region      *string
-	Country     *string
-	Website     *string
-	ParentID    *string
-}
-
-// UpdateMuseumInput is the input of updateMuseum: absent fields stay, null clears.
-type UpdateMuseumInput struct {
-	ID              string
-	ExpectedVersion *int
-	Name            graphql.Omittable[*string]
-	Kind            graphql.Omittable[*OrganisationKind]
-	Description     graphql.Omittable[*string]
-	City            graphql.Omittable[*string]
-	Region          graphql.Omittable[*string]
-	Country         graphql.Omittable[*string]
-	Website         graphql.Omittable[*string]
-	ParentID        graphql.Omittable[*string]
-}
-
-func (m *Museum) check(v *validator) {
-	v.name("name", &m.Name)
-	enumField(v, "kind", OrganisationKinds, m.Kind)
-	v.text("description", &m.Description)
-	v.shortText("city", &m.City)
-	v.shortText("region", &m.Region)
-	v.shortText("country", &m.Country)
-	v.url("website", &m.Website)
-	v.optRef("parentId", EntityMuseum, m.ParentID)
-}
-
 // CreateMuseum validates and stores a new museum.
-func (s *Store) CreateMuseum(ctx context.Context, in CreateMuseumInput) (*Museum, error) {
-	m := &Museum{Name: in.Name, Kind: in.Kind, Description: in.Description, City: in.City, Region: in.Region,
+func (s *Store) CreateMuseum(ctx context.Context, in domain.CreateMuseumInput) (*domain.Museum, error) {
+	m := &domain.Museum{Name: in.Name, Kind: in.Kind, Description: in.Description, City: in.City, Region: in.Region,
 		Country: in.Country, Website: in.Website, ParentID: in.ParentID}
-	return create(ctx, s.Museums, m, m.check)
+	return create(ctx, s.Museums, m, m.Check)
 }
 
 // UpdateMuseum changes a museum. A museum cannot become its own ancestor.
-func (s *Store) UpdateMuseum(ctx context.Context, in UpdateMuseumInput) (*Museum, error) {
-	return update(ctx, s.Museums, OpUpdated, in.ID, in.ExpectedVersion, func(m *Museum, v *validator) {
-		patchValue(&m.Name, in.Name)
-		patchValue(&m.Kind, in.Kind)
-		patch(&m.Description, in.Description)
-		patch(&m.City, in.City)
-		patch(&m.Region, in.Region)
-		patch(&m.Country, in.Country)
-		patch(&m.Website, in.Website)
-		patch(&m.ParentID, in.ParentID)
-		m.check(v)
+func (s *Store) UpdateMuseum(ctx context.Context, in domain.UpdateMuseumInput) (*domain.Museum, error) {
+	return update(ctx, s.Museums, domain.OpUpdated, in.ID, in.ExpectedVersion, func(m *domain.Museum, v *domain.Validator) {
+		domain.PatchValue(&m.Name, in.Name)
+		domain.PatchValue(&m.Kind, in.Kind)
+		domain.Patch(&m.Description, in.Description)
+		domain.Patch(&m.City, in.City)
+		domain.Patch(&m.Region, in.Region)
+		domain.Patch(&m.Country, in.Country)
+		domain.Patch(&m.Website, in.Website)
+		domain.Patch(&m.ParentID, in.ParentID)
+		m.Check(v)
 		if m.ParentID != nil {
 			id, parent := m.ID, *m.ParentID
-			v.after(func(ctx context.Context) error { return s.checkNoCycle(ctx, v, id, parent) })
+			v.After(func(ctx context.Context) error { return s.checkNoCycle(ctx, v, id, parent) })
 		}
 	})
 }
 
 // checkNoCycle refuses a parent that is the museum itself or one of its descendants. It
 // runs under the museum's update lock, once the parent is known to exist.
-func (s *Store) checkNoCycle(ctx context.Context, v *validator, id, parent string) error {
+func (s *Store) checkNoCycle(ctx context.Context, v *domain.Validator, id, parent string) error {
 	seen := map[string]bool{}
 	for cur := parent; cur != ""; {
 		if cur == id {
-			v.add("parentId", "a museum cannot be its own parent or ancestor")
+			v.Add("parentId", "a museum cannot be its own parent or ancestor")
 			return nil
 		}
 		if seen[cur] {
@@ -135,20 +85,11 @@ func (s *Store) checkNoCycle(ctx context.Context, v *validator, id, parent strin
 }
 
 // ArchiveMuseum archives a museum. Its records stay, reachable by id.
-func (s *Store) ArchiveMuseum(ctx context.Context, in ArchiveInput) (*Museum, error) {
+func (s *Store) ArchiveMuseum(ctx context.Context, in domain.ArchiveInput) (*domain.Museum, error) {
 	return archive(ctx, s.Museums, in)
 }
 
-// CommunityFilter selects communities.
-type CommunityFilter struct {
-	Search          *string
-	Kinds           []CommunityKind
-	Area            *string
-	Sample          *bool
-	IncludeArchived *bool
-}
-
-func communityQuery(_ context.Context, f *CommunityFilter) (bson.D, error) {
+func communityQuery(_ context.Context, f *domain.CommunityFilter) (bson.D, error) {
 	b := common(f.Sample, f.IncludeArchived)
 	b.search(f.Search, "name", "description", "area")
 	in(b, "kind", f.Kinds)
@@ -156,169 +97,73 @@ func communityQuery(_ context.Context, f *CommunityFilter) (bson.D, error) {
 	return b.build(), nil
 }
 
-// CreateCommunityInput is the input of createCommunity.
-type CreateCommunityInput struct {
-	Name        string
-	Kind        CommunityKind
-	Description *string
-	Area        *string
-}
-
-// UpdateCommunityInput is the input of updateCommunity.
-type UpdateCommunityInput struct {
-	ID              string
-	ExpectedVersion *int
-	Name            graphql.Omittable[*string]
-	Kind            graphql.Omittable[*CommunityKind]
-	Description     graphql.Omittable[*string]
-	Area            graphql.Omittable[*string]
-}
-
-func (c *Community) check(v *validator) {
-	v.name("name", &c.Name)
-	enumField(v, "kind", CommunityKinds, c.Kind)
-	v.text("description", &c.Description)
-	v.shortText("area", &c.Area)
-}
-
 // CreateCommunity validates and stores a new community.
-func (s *Store) CreateCommunity(ctx context.Context, in CreateCommunityInput) (*Community, error) {
-	c := &Community{Name: in.Name, Kind: in.Kind, Description: in.Description, Area: in.Area}
-	return create(ctx, s.Communities, c, c.check)
+func (s *Store) CreateCommunity(ctx context.Context, in domain.CreateCommunityInput) (*domain.Community, error) {
+	c := &domain.Community{Name: in.Name, Kind: in.Kind, Description: in.Description, Area: in.Area}
+	return create(ctx, s.Communities, c, c.Check)
 }
 
 // UpdateCommunity changes a community.
-func (s *Store) UpdateCommunity(ctx context.Context, in UpdateCommunityInput) (*Community, error) {
-	return update(ctx, s.Communities, OpUpdated, in.ID, in.ExpectedVersion, func(c *Community, v *validator) {
-		patchValue(&c.Name, in.Name)
-		patchValue(&c.Kind, in.Kind)
-		patch(&c.Description, in.Description)
-		patch(&c.Area, in.Area)
-		c.check(v)
+func (s *Store) UpdateCommunity(ctx context.Context, in domain.UpdateCommunityInput) (*domain.Community, error) {
+	return update(ctx, s.Communities, domain.OpUpdated, in.ID, in.ExpectedVersion, func(c *domain.Community, v *domain.Validator) {
+		domain.PatchValue(&c.Name, in.Name)
+		domain.PatchValue(&c.Kind, in.Kind)
+		domain.Patch(&c.Description, in.Description)
+		domain.Patch(&c.Area, in.Area)
+		c.Check(v)
 	})
 }
 
 // ArchiveCommunity archives a community.
-func (s *Store) ArchiveCommunity(ctx context.Context, in ArchiveInput) (*Community, error) {
+func (s *Store) ArchiveCommunity(ctx context.Context, in domain.ArchiveInput) (*domain.Community, error) {
 	return archive(ctx, s.Communities, in)
 }
 
-// PersonFilter selects people. Search looks only at pseudonyms, never at personal data.
-type PersonFilter struct {
-	Search          *string
-	CommunityID     *string
-	Sample          *bool
-	IncludeArchived *bool
-}
-
-func personQuery(_ context.Context, f *PersonFilter) (bson.D, error) {
+func personQuery(_ context.Context, f *domain.PersonFilter) (bson.D, error) {
 	b := common(f.Sample, f.IncludeArchived)
 	b.search(f.Search, "pseudonym")
 	eq(b, "communityId", f.CommunityID)
 	return b.build(), nil
 }
 
-// ConsentInput is what a person agrees to.
-type ConsentInput struct {
-	RecordParticipation bool
-	PublishName         bool
-	Contact             bool
-}
-
-// CreatePersonInput is the input of createPerson.
-type CreatePersonInput struct {
-	Pseudonym   string
-	DisplayName *string
-	Email       *string
-	CommunityID *string
-	Consent     *ConsentInput
-}
-
-// UpdatePersonInput is the input of updatePerson.
-type UpdatePersonInput struct {
-	ID              string
-	ExpectedVersion *int
-	Pseudonym       graphql.Omittable[*string]
-	DisplayName     graphql.Omittable[*string]
-	Email           graphql.Omittable[*string]
-	CommunityID     graphql.Omittable[*string]
-}
-
-// RecordConsentInput is the input of recordConsent.
-type RecordConsentInput struct {
-	PersonID            string
-	ExpectedVersion     *int
-	RecordParticipation bool
-	PublishName         bool
-	Contact             bool
-}
-
-// ErasePersonInput is the input of erasePerson.
-type ErasePersonInput struct {
-	ID string
-}
-
-func (p *Person) check(v *validator) {
-	v.name("pseudonym", &p.Pseudonym)
-	if p.Erased && (p.DisplayName != nil || p.Email != nil) {
-		v.add("displayName", "this person's personal data was erased and cannot be set again")
-	}
-	v.shortText("displayName", &p.DisplayName)
-	v.email("email", &p.Email)
-	v.optRef("communityId", EntityCommunity, p.CommunityID)
-}
-
-// setConsent records what the person agrees to now, with when it was given or withdrawn.
-func (p *Person) setConsent(c ConsentInput, now time.Time) {
-	was := p.Consent.RecordParticipation || p.Consent.PublishName || p.Consent.Contact
-	is := c.RecordParticipation || c.PublishName || c.Contact
-	p.Consent.RecordParticipation, p.Consent.PublishName, p.Consent.Contact = c.RecordParticipation, c.PublishName, c.Contact
-	switch {
-	case is:
-		p.Consent.GivenAt, p.Consent.WithdrawnAt = &now, nil
-	case was:
-		p.Consent.WithdrawnAt = &now
-	}
-}
-
 // CreatePerson validates and stores a new person.
-func (s *Store) CreatePerson(ctx context.Context, in CreatePersonInput) (*Person, error) {
-	p := &Person{Pseudonym: in.Pseudonym, DisplayName: in.DisplayName, Email: in.Email, CommunityID: in.CommunityID}
+func (s *Store) CreatePerson(ctx context.Context, in domain.CreatePersonInput) (*domain.Person, error) {
+	p := &domain.Person{Pseudonym: in.Pseudonym, DisplayName: in.DisplayName, Email: in.Email, CommunityID: in.CommunityID}
 	if in.Consent != nil {
-		p.setConsent(*in.Consent, s.clock())
+		p.SetConsent(*in.Consent, s.clock())
 	}
-	return create(ctx, s.People, p, p.check)
+	return create(ctx, s.People, p, p.Check)
 }
 
 // UpdatePerson changes a person.
-func (s *Store) UpdatePerson(ctx context.Context, in UpdatePersonInput) (*Person, error) {
-	return update(ctx, s.People, OpUpdated, in.ID, in.ExpectedVersion, func(p *Person, v *validator) {
-		patchValue(&p.Pseudonym, in.Pseudonym)
-		patch(&p.DisplayName, in.DisplayName)
-		patch(&p.Email, in.Email)
-		patch(&p.CommunityID, in.CommunityID)
-		p.check(v)
+func (s *Store) UpdatePerson(ctx context.Context, in domain.UpdatePersonInput) (*domain.Person, error) {
+	return update(ctx, s.People, domain.OpUpdated, in.ID, in.ExpectedVersion, func(p *domain.Person, v *domain.Validator) {
+		domain.PatchValue(&p.Pseudonym, in.Pseudonym)
+		domain.Patch(&p.DisplayName, in.DisplayName)
+		domain.Patch(&p.Email, in.Email)
+		domain.Patch(&p.CommunityID, in.CommunityID)
+		p.Check(v)
 	})
 }
 
 // RecordConsent records what a person agrees to now; withdrawal takes effect at once.
-func (s *Store) RecordConsent(ctx context.Context, in RecordConsentInput) (*Person, error) {
-	return update(ctx, s.People, OpUpdated, in.PersonID, in.ExpectedVersion, func(p *Person, v *validator) {
+func (s *Store) RecordConsent(ctx context.Context, in domain.RecordConsentInput) (*domain.Person, error) {
+	return update(ctx, s.People, domain.OpUpdated, in.PersonID, in.ExpectedVersion, func(p *domain.Person, v *domain.Validator) {
 		if p.Erased && (in.RecordParticipation || in.PublishName || in.Contact) {
-			v.add("personId", "this person's data was erased; record a new person instead")
+			v.Add("personId", "this person's data was erased; record a new person instead")
 		}
-		p.setConsent(ConsentInput{in.RecordParticipation, in.PublishName, in.Contact}, s.clock())
+		p.SetConsent(domain.ConsentInput{RecordParticipation: in.RecordParticipation, PublishName: in.PublishName, Contact: in.Contact}, s.clock())
 	})
 }
 
 // ErasePerson removes a person's name and e-mail for good and withdraws every consent. The
 // person's pseudonym, community and participation in events stay, so anonymous counts do
 // not change.
-func (s *Store) ErasePerson(ctx context.Context, in ErasePersonInput) (*Person, error) {
-	return update(ctx, s.People, OpErased, in.ID, nil, func(p *Person, _ *validator) {
+func (s *Store) ErasePerson(ctx context.Context, in domain.ErasePersonInput) (*domain.Person, error) {
+	return update(ctx, s.People, domain.OpErased, in.ID, nil, func(p *domain.Person, _ *domain.Validator) {
 		now := s.clock()
 		p.DisplayName, p.Email = nil, nil
-		p.setConsent(ConsentInput{}, now)
+		p.SetConsent(domain.ConsentInput{}, now)
 		if !p.Erased {
 			p.Erased, p.ErasedAt = true, &now
 		}
@@ -326,6 +171,6 @@ func (s *Store) ErasePerson(ctx context.Context, in ErasePersonInput) (*Person, 
 }
 
 // ArchivePerson archives a person.
-func (s *Store) ArchivePerson(ctx context.Context, in ArchiveInput) (*Person, error) {
+func (s *Store) ArchivePerson(ctx context.Context, in domain.ArchiveInput) (*domain.Person, error) {
 	return archive(ctx, s.People, in)
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // MaxPageSize is the largest page a list returns; asking for more is a validation error.
@@ -21,8 +23,8 @@ type PageArgs struct {
 // Order is a list's sort order. Ties are broken by id, so every order is total and cursors
 // stay stable when records are inserted.
 type Order struct {
-	Field     OrderField `json:"field"`
-	Direction Direction  `json:"direction"`
+	Field     domain.OrderField `json:"field"`
+	Direction domain.Direction  `json:"direction"`
 }
 
 // PageInfo is Relay's page information.
@@ -66,24 +68,24 @@ func (p *Page[T]) TotalCount(ctx context.Context) (int, error) {
 
 // The GraphQL connection and edge types, bound to Page and Edge.
 type (
-	ProgrammeConnection     = Page[Programme]
-	ProgrammeEdge           = Edge[Programme]
-	MuseumConnection        = Page[Museum]
-	MuseumEdge              = Edge[Museum]
-	CommunityConnection     = Page[Community]
-	CommunityEdge           = Edge[Community]
-	PersonConnection        = Page[Person]
-	PersonEdge              = Edge[Person]
-	PartnershipConnection   = Page[Partnership]
-	PartnershipEdge         = Edge[Partnership]
-	DecisionEventConnection = Page[DecisionEvent]
-	DecisionEventEdge       = Edge[DecisionEvent]
-	ActivityConnection      = Page[Activity]
-	ActivityEdge            = Edge[Activity]
-	ReflectionConnection    = Page[Reflection]
-	ReflectionEdge          = Edge[Reflection]
-	PublicationConnection   = Page[Publication]
-	PublicationEdge         = Edge[Publication]
+	ProgrammeConnection     = Page[domain.Programme]
+	ProgrammeEdge           = Edge[domain.Programme]
+	MuseumConnection        = Page[domain.Museum]
+	MuseumEdge              = Edge[domain.Museum]
+	CommunityConnection     = Page[domain.Community]
+	CommunityEdge           = Edge[domain.Community]
+	PersonConnection        = Page[domain.Person]
+	PersonEdge              = Edge[domain.Person]
+	PartnershipConnection   = Page[domain.Partnership]
+	PartnershipEdge         = Edge[domain.Partnership]
+	DecisionEventConnection = Page[domain.DecisionEvent]
+	DecisionEventEdge       = Edge[domain.DecisionEvent]
+	ActivityConnection      = Page[domain.Activity]
+	ActivityEdge            = Edge[domain.Activity]
+	ReflectionConnection    = Page[domain.Reflection]
+	ReflectionEdge          = Edge[domain.Reflection]
+	PublicationConnection   = Page[domain.Publication]
+	PublicationEdge         = Edge[domain.Publication]
 	APIKeyConnection        = Page[APIKey]
 	APIKeyEdge              = Edge[APIKey]
 	AuditEntryConnection    = Page[AuditEntry]

@@ -4,22 +4,14 @@ import (
 	"cmp"
 	"context"
 	"maps"
-	"regexp"
 	"slices"
 
-	"github.com/99designs/gqlgen/graphql"
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
-// ProgrammeFilter selects programmes.
-type ProgrammeFilter struct {
-	Search          *string
-	Funder          *string
-	ActiveOn        *Date
-	IncludeArchived *bool
-}
-
-func programmeQuery(_ context.Context, f *ProgrammeFilter) (bson.D, error) {
+func programmeQuery(_ context.Context, f *domain.ProgrammeFilter) (bson.D, error) {
 	b := common(nil, f.IncludeArchived)
 	b.search(f.Search, "name", "description")
 	eq(b, "funder", f.Funder)
@@ -27,133 +19,63 @@ func programmeQuery(_ context.Context, f *ProgrammeFilter) (bson.D, error) {
 	return b.build(), nil
 }
 
-// CreateProgrammeInput is the input of createProgramme.
-type CreateProgrammeInput struct {
-	Name        string
-	Description *string
-	Funder      *string
-	Website     *string
-	StartDate   *Date
-	EndDate     *Date
-}
-
-// UpdateProgrammeInput is the input of updateProgramme: absent fields stay, null clears.
-type UpdateProgrammeInput struct {
-	ID              string
-	ExpectedVersion *int
-	Name            graphql.Omittable[*string]
-	Description     graphql.Omittable[*string]
-	Funder          graphql.Omittable[*string]
-	Website         graphql.Omittable[*string]
-	StartDate       graphql.Omittable[*Date]
-	EndDate         graphql.Omittable[*Date]
-}
-
-func (p *Programme) check(v *validator) {
-	v.name("name", &p.Name)
-	v.text("description", &p.Description)
-	v.shortText("funder", &p.Funder)
-	v.url("website", &p.Website)
-	v.dates("startDate", p.StartDate, "endDate", p.EndDate)
-	p.SortStart = ""
-	if p.StartDate != nil {
-		p.SortStart = string(*p.StartDate)
-	}
-}
-
 // CreateProgramme validates and stores a new programme.
-func (s *Store) CreateProgramme(ctx context.Context, in CreateProgrammeInput) (*Programme, error) {
-	p := &Programme{Name: in.Name, Description: in.Description, Funder: in.Funder, Website: in.Website,
+func (s *Store) CreateProgramme(ctx context.Context, in domain.CreateProgrammeInput) (*domain.Programme, error) {
+	p := &domain.Programme{Name: in.Name, Description: in.Description, Funder: in.Funder, Website: in.Website,
 		StartDate: in.StartDate, EndDate: in.EndDate}
-	return create(ctx, s.Programmes, p, p.check)
+	return create(ctx, s.Programmes, p, p.Check)
 }
 
 // UpdateProgramme changes a programme; ErrNotFound, ErrConflict or a *ValidationError.
-func (s *Store) UpdateProgramme(ctx context.Context, in UpdateProgrammeInput) (*Programme, error) {
-	return update(ctx, s.Programmes, OpUpdated, in.ID, in.ExpectedVersion, func(p *Programme, v *validator) {
-		patchValue(&p.Name, in.Name)
-		patch(&p.Description, in.Description)
-		patch(&p.Funder, in.Funder)
-		patch(&p.Website, in.Website)
-		patch(&p.StartDate, in.StartDate)
-		patch(&p.EndDate, in.EndDate)
-		p.check(v)
+func (s *Store) UpdateProgramme(ctx context.Context, in domain.UpdateProgrammeInput) (*domain.Programme, error) {
+	return update(ctx, s.Programmes, domain.OpUpdated, in.ID, in.ExpectedVersion, func(p *domain.Programme, v *domain.Validator) {
+		domain.PatchValue(&p.Name, in.Name)
+		domain.Patch(&p.Description, in.Description)
+		domain.Patch(&p.Funder, in.Funder)
+		domain.Patch(&p.Website, in.Website)
+		domain.Patch(&p.StartDate, in.StartDate)
+		domain.Patch(&p.EndDate, in.EndDate)
+		p.Check(v)
 	})
 }
 
 // ArchiveProgramme archives a programme.
-func (s *Store) ArchiveProgramme(ctx context.Context, in ArchiveInput) (*Programme, error) {
+func (s *Store) ArchiveProgramme(ctx context.Context, in domain.ArchiveInput) (*domain.Programme, error) {
 	return archive(ctx, s.Programmes, in)
-}
-
-// CreateOutcomeInput is the input of createOutcome.
-type CreateOutcomeInput struct {
-	ProgrammeID string
-	Number      int
-	Code        string
-	Title       string
-	Description *string
-	Source      *string
-}
-
-// UpdateOutcomeInput is the input of updateOutcome.
-type UpdateOutcomeInput struct {
-	ID              string
-	ExpectedVersion *int
-	Number          graphql.Omittable[*int]
-	Code            graphql.Omittable[*string]
-	Title           graphql.Omittable[*string]
-	Description     graphql.Omittable[*string]
-	Source          graphql.Omittable[*string]
-}
-
-var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
-
-func (o *Outcome) check(v *validator) {
-	if o.Number < 1 || o.Number > 99 {
-		v.add("number", "must be between 1 and 99")
-	}
-	v.name("code", &o.Code)
-	if !codePattern.MatchString(o.Code) {
-		v.add("code", "must be upper-case letters, digits and underscores, for example COMMUNITY_AGENCY")
-	}
-	v.name("title", &o.Title)
-	v.text("description", &o.Description)
-	v.textUpTo("source", &o.Source, 2000)
 }
 
 // CreateOutcome adds an outcome to a programme. Number and code are unique within the
 // programme (ErrConflict otherwise).
-func (s *Store) CreateOutcome(ctx context.Context, in CreateOutcomeInput) (*Outcome, error) {
-	o := &Outcome{ProgrammeID: in.ProgrammeID, Number: in.Number, Code: in.Code, Title: in.Title,
+func (s *Store) CreateOutcome(ctx context.Context, in domain.CreateOutcomeInput) (*domain.Outcome, error) {
+	o := &domain.Outcome{ProgrammeID: in.ProgrammeID, Number: in.Number, Code: in.Code, Title: in.Title,
 		Description: in.Description, Source: in.Source}
-	return create(ctx, s.Outcomes, o, func(v *validator) {
-		v.ref("programmeId", EntityProgramme, o.ProgrammeID)
-		o.check(v)
+	return create(ctx, s.Outcomes, o, func(v *domain.Validator) {
+		v.Ref("programmeId", domain.EntityProgramme, o.ProgrammeID)
+		o.Check(v)
 	})
 }
 
 // UpdateOutcome changes an outcome.
-func (s *Store) UpdateOutcome(ctx context.Context, in UpdateOutcomeInput) (*Outcome, error) {
-	return update(ctx, s.Outcomes, OpUpdated, in.ID, in.ExpectedVersion, func(o *Outcome, v *validator) {
-		patchValue(&o.Number, in.Number)
-		patchValue(&o.Code, in.Code)
-		patchValue(&o.Title, in.Title)
-		patch(&o.Description, in.Description)
-		patch(&o.Source, in.Source)
-		o.check(v)
+func (s *Store) UpdateOutcome(ctx context.Context, in domain.UpdateOutcomeInput) (*domain.Outcome, error) {
+	return update(ctx, s.Outcomes, domain.OpUpdated, in.ID, in.ExpectedVersion, func(o *domain.Outcome, v *domain.Validator) {
+		domain.PatchValue(&o.Number, in.Number)
+		domain.PatchValue(&o.Code, in.Code)
+		domain.PatchValue(&o.Title, in.Title)
+		domain.Patch(&o.Description, in.Description)
+		domain.Patch(&o.Source, in.Source)
+		o.Check(v)
 	})
 }
 
 // ArchiveOutcome archives an outcome.
-func (s *Store) ArchiveOutcome(ctx context.Context, in ArchiveInput) (*Outcome, error) {
+func (s *Store) ArchiveOutcome(ctx context.Context, in domain.ArchiveInput) (*domain.Outcome, error) {
 	return archive(ctx, s.Outcomes, in)
 }
 
 // OutcomesOf returns each programme's outcomes, ordered by number, in one command.
-func (s *Store) OutcomesOf(ctx context.Context, programmeIDs []string) ([][]*Outcome, []error) {
+func (s *Store) OutcomesOf(ctx context.Context, programmeIDs []string) ([][]*domain.Outcome, []error) {
 	return groupAll(ctx, s.Outcomes, ByProgramme, programmeIDs, bson.D{{Key: "number", Value: 1}},
-		func(a, b *Outcome) int { return cmp.Compare(a.Number, b.Number) })
+		func(a, b *domain.Outcome) int { return cmp.Compare(a.Number, b.Number) })
 }
 
 // OutcomeIDsByCode returns the ids of the live outcomes with any of the given codes.
@@ -190,56 +112,35 @@ func (s *Store) outcomeFilter(ctx context.Context, b *filterBuilder, codes []str
 	return nil
 }
 
-// CreateProgrammeMembershipInput is the input of createProgrammeMembership.
-type CreateProgrammeMembershipInput struct {
-	ProgrammeID string
-	MuseumID    string
-	StartDate   Date
-	EndDate     *Date
-}
-
-// UpdateProgrammeMembershipInput is the input of updateProgrammeMembership.
-type UpdateProgrammeMembershipInput struct {
-	ID              string
-	ExpectedVersion *int
-	StartDate       graphql.Omittable[*Date]
-	EndDate         graphql.Omittable[*Date]
-}
-
-func (m *ProgrammeMembership) check(v *validator) {
-	v.requiredDate("startDate", m.StartDate)
-	v.dates("startDate", &m.StartDate, "endDate", m.EndDate)
-}
-
 // CreateProgrammeMembership records that a museum took part in a programme.
-func (s *Store) CreateProgrammeMembership(ctx context.Context, in CreateProgrammeMembershipInput) (*ProgrammeMembership, error) {
-	m := &ProgrammeMembership{ProgrammeID: in.ProgrammeID, MuseumID: in.MuseumID, StartDate: in.StartDate, EndDate: in.EndDate}
-	return create(ctx, s.Memberships, m, func(v *validator) {
-		v.ref("programmeId", EntityProgramme, m.ProgrammeID)
-		v.ref("museumId", EntityMuseum, m.MuseumID)
-		m.check(v)
+func (s *Store) CreateProgrammeMembership(ctx context.Context, in domain.CreateProgrammeMembershipInput) (*domain.ProgrammeMembership, error) {
+	m := &domain.ProgrammeMembership{ProgrammeID: in.ProgrammeID, MuseumID: in.MuseumID, StartDate: in.StartDate, EndDate: in.EndDate}
+	return create(ctx, s.Memberships, m, func(v *domain.Validator) {
+		v.Ref("programmeId", domain.EntityProgramme, m.ProgrammeID)
+		v.Ref("museumId", domain.EntityMuseum, m.MuseumID)
+		m.Check(v)
 	})
 }
 
 // UpdateProgrammeMembership changes a membership's dates.
-func (s *Store) UpdateProgrammeMembership(ctx context.Context, in UpdateProgrammeMembershipInput) (*ProgrammeMembership, error) {
-	return update(ctx, s.Memberships, OpUpdated, in.ID, in.ExpectedVersion, func(m *ProgrammeMembership, v *validator) {
-		patchValue(&m.StartDate, in.StartDate)
-		patch(&m.EndDate, in.EndDate)
-		m.check(v)
+func (s *Store) UpdateProgrammeMembership(ctx context.Context, in domain.UpdateProgrammeMembershipInput) (*domain.ProgrammeMembership, error) {
+	return update(ctx, s.Memberships, domain.OpUpdated, in.ID, in.ExpectedVersion, func(m *domain.ProgrammeMembership, v *domain.Validator) {
+		domain.PatchValue(&m.StartDate, in.StartDate)
+		domain.Patch(&m.EndDate, in.EndDate)
+		m.Check(v)
 	})
 }
 
 // ArchiveProgrammeMembership archives a membership.
-func (s *Store) ArchiveProgrammeMembership(ctx context.Context, in ArchiveInput) (*ProgrammeMembership, error) {
+func (s *Store) ArchiveProgrammeMembership(ctx context.Context, in domain.ArchiveInput) (*domain.ProgrammeMembership, error) {
 	return archive(ctx, s.Memberships, in)
 }
 
 // MembershipsOf returns the live memberships of each programme or museum (parent is
 // ByProgramme or ByMuseum), oldest first, in one command.
-func (s *Store) MembershipsOf(ctx context.Context, parent Parent, ids []string) ([][]*ProgrammeMembership, []error) {
+func (s *Store) MembershipsOf(ctx context.Context, parent Parent, ids []string) ([][]*domain.ProgrammeMembership, []error) {
 	return groupAll(ctx, s.Memberships, parent, ids, bson.D{{Key: "startDate", Value: 1}, {Key: "_id", Value: 1}},
-		func(a, b *ProgrammeMembership) int {
+		func(a, b *domain.ProgrammeMembership) int {
 			return cmp.Or(cmp.Compare(a.StartDate, b.StartDate), cmp.Compare(a.ID, b.ID))
 		})
 }
@@ -262,7 +163,7 @@ func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent,
 		}
 		return out, errs
 	}
-	recs, err := c.find(ctx, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: uniq(ids)}}}, {Key: "archived", Value: false}}, sort, 0)
+	recs, err := c.find(ctx, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}, {Key: "archived", Value: false}}, sort, 0)
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
@@ -284,7 +185,9 @@ func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent,
 }
 
 // PublicationsOf returns each programme's live publications, newest first, in one command.
-func (s *Store) PublicationsOf(ctx context.Context, programmeIDs []string) ([][]*Publication, []error) {
+func (s *Store) PublicationsOf(ctx context.Context, programmeIDs []string) ([][]*domain.Publication, []error) {
 	return groupAll(ctx, s.Publications, ByProgramme, programmeIDs, bson.D{{Key: "year", Value: -1}, {Key: "_id", Value: 1}},
-		func(a, b *Publication) int { return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(a.ID, b.ID)) })
+		func(a, b *domain.Publication) int {
+			return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(a.ID, b.ID))
+		})
 }

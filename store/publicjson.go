@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // internalFields are stored only so the database can sort and filter on them; they are
@@ -27,7 +29,7 @@ var personFields = map[string]bool{"_id": true, "version": true, "createdAt": tr
 // flags, timestamps): never its display name, e-mail or consent. Anything that is not a
 // record is an error.
 func RecordJSON(rec any) ([]byte, error) {
-	if _, ok := rec.(interface{ meta() *Meta }); !ok {
+	if _, ok := rec.(interface{ Base() *domain.Meta }); !ok {
 		return nil, fmt.Errorf("record json: %T is not a record", rec)
 	}
 	raw, err := bson.Marshal(rec)
@@ -38,7 +40,7 @@ func RecordJSON(rec any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record json: %w", err)
 	}
-	_, person := rec.(*Person)
+	_, person := rec.(*domain.Person)
 	var b bytes.Buffer
 	b.WriteString(`{"__typename":`)
 	writeJSONValue(&b, reflect.TypeOf(rec).Elem().Name())
@@ -65,10 +67,10 @@ func RecordJSON(rec any) ([]byte, error) {
 // RESTRICTED.
 func Restricted(rec any) bool {
 	switch r := rec.(type) {
-	case *DecisionEvent:
-		return r.Visibility == VisibilityRestricted
-	case *Reflection:
-		return r.Visibility == VisibilityRestricted
+	case *domain.DecisionEvent:
+		return r.Visibility == domain.VisibilityRestricted
+	case *domain.Reflection:
+		return r.Visibility == domain.VisibilityRestricted
 	}
 	return false
 }

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/progress"
 )
 
@@ -60,14 +61,14 @@ const (
 // Follower delivers the change feed's changes of the given entities after a position, as
 // changefeed.Broker.Follow does: a closed channel or a change with Err set ends a
 // delivery, and ErrCursorExpired means the position is no longer kept.
-type Follower func(ctx context.Context, after int64, types []Entity) (<-chan *Change, error)
+type Follower func(ctx context.Context, after int64, types []domain.Entity) (<-chan *Change, error)
 
 // ReadModel is the in-memory copy of the records. It is safe for concurrent use.
 type ReadModel struct {
 	s        *Store
-	serve    bool     // answer lists and lookups once loaded
-	snapshot string   // the snapshot file, or "" for none (see snapshot.go)
-	entities []Entity // the collections held, in load order
+	serve    bool            // answer lists and lookups once loaded
+	snapshot string          // the snapshot file, or "" for none (see snapshot.go)
+	entities []domain.Entity // the collections held, in load order
 
 	loaded chan struct{}
 	once   sync.Once
@@ -80,7 +81,7 @@ type ReadModel struct {
 	loading   bool  // a load is reading the database
 	pending   []any // this Store's writes made while loading, applied after it
 	version   uint64
-	tables    map[Entity]modelTable
+	tables    map[domain.Entity]modelTable
 	progress  LoadProgress
 	observers []func(recs []any)
 }
@@ -94,7 +95,7 @@ type LoadProgress struct {
 
 // modelTable is one collection's table, whatever its record type.
 type modelTable interface {
-	entity() Entity
+	entity() domain.Entity
 	fresh() modelTable
 	putAny(rec any, sorted bool) bool
 	sortAll()
@@ -109,15 +110,15 @@ type modelTable interface {
 
 // modelEntities are the collections the model holds, in the order it loads them (small
 // ones first, so the network's nodes are there before its events).
-var modelEntities = []Entity{EntityProgramme, EntityOutcome, EntityMembership, EntityMuseum, EntityCommunity,
-	EntityPartner, EntityPublic, EntityPerson, EntityActivity, EntityReflection, EntityEvent}
+var modelEntities = []domain.Entity{domain.EntityProgramme, domain.EntityOutcome, domain.EntityMembership, domain.EntityMuseum, domain.EntityCommunity,
+	domain.EntityPartner, domain.EntityPublic, domain.EntityPerson, domain.EntityActivity, domain.EntityReflection, domain.EntityEvent}
 
 // networkEntities are the collections the network and the summary read: all a model
 // that answers no lists holds, so that it keeps no personal data it does not need.
-var networkEntities = []Entity{EntityOutcome, EntityMuseum, EntityCommunity, EntityPartner, EntityEvent}
+var networkEntities = []domain.Entity{domain.EntityOutcome, domain.EntityMuseum, domain.EntityCommunity, domain.EntityPartner, domain.EntityEvent}
 
 func newReadModel(s *Store, serve bool) *ReadModel {
-	m := &ReadModel{s: s, serve: serve, loaded: make(chan struct{}), tables: map[Entity]modelTable{}, entities: modelEntities}
+	m := &ReadModel{s: s, serve: serve, loaded: make(chan struct{}), tables: map[domain.Entity]modelTable{}, entities: modelEntities}
 	if !serve {
 		m.entities = networkEntities
 	}
@@ -128,29 +129,29 @@ func newReadModel(s *Store, serve bool) *ReadModel {
 }
 
 // tableOf returns an empty table for entity e's collection.
-func (s *Store) tableOf(e Entity) modelTable {
+func (s *Store) tableOf(e domain.Entity) modelTable {
 	switch e {
-	case EntityProgramme:
+	case domain.EntityProgramme:
 		return newTable(s.Programmes)
-	case EntityOutcome:
+	case domain.EntityOutcome:
 		return newTable(s.Outcomes)
-	case EntityMembership:
+	case domain.EntityMembership:
 		return newTable(s.Memberships)
-	case EntityMuseum:
+	case domain.EntityMuseum:
 		return newTable(s.Museums)
-	case EntityCommunity:
+	case domain.EntityCommunity:
 		return newTable(s.Communities)
-	case EntityPerson:
+	case domain.EntityPerson:
 		return newTable(s.People)
-	case EntityPartner:
+	case domain.EntityPartner:
 		return newTable(s.Partnerships)
-	case EntityEvent:
+	case domain.EntityEvent:
 		return newTable(s.Events)
-	case EntityActivity:
+	case domain.EntityActivity:
 		return newTable(s.Activities)
-	case EntityReflection:
+	case domain.EntityReflection:
 		return newTable(s.Reflections)
-	case EntityPublic:
+	case domain.EntityPublic:
 		return newTable(s.Publications)
 	}
 	panic("store: no read-model table for " + string(e))
@@ -219,7 +220,7 @@ func (m *ReadModel) Version() uint64 {
 
 // reading returns the table of e when the model may answer a read, under the read lock,
 // which the caller releases with m.mu.RUnlock when ok.
-func (m *ReadModel) reading(e Entity) (modelTable, bool) {
+func (m *ReadModel) reading(e domain.Entity) (modelTable, bool) {
 	if m == nil || !m.serve {
 		return nil, false
 	}
@@ -250,8 +251,8 @@ type Snapshot struct{ m *ReadModel }
 
 // Events calls fn with every decision event held, archived ones included, until fn
 // returns false.
-func (v *Snapshot) Events(fn func(*DecisionEvent) bool) {
-	for _, e := range v.m.tables[EntityEvent].(*table[DecisionEvent, DecisionEventFilter]).entries {
+func (v *Snapshot) Events(fn func(*domain.DecisionEvent) bool) {
+	for _, e := range v.m.tables[domain.EntityEvent].(*table[domain.DecisionEvent, domain.DecisionEventFilter]).entries {
 		if !fn(e.rec) {
 			return
 		}
@@ -259,22 +260,22 @@ func (v *Snapshot) Events(fn func(*DecisionEvent) bool) {
 }
 
 // Museum returns the museum with the given id, archived or not.
-func (v *Snapshot) Museum(id string) (*Museum, bool) {
-	return held[Museum, MuseumFilter](v, EntityMuseum, id)
+func (v *Snapshot) Museum(id string) (*domain.Museum, bool) {
+	return held[domain.Museum, domain.MuseumFilter](v, domain.EntityMuseum, id)
 }
 
 // Community returns the community with the given id, archived or not.
-func (v *Snapshot) Community(id string) (*Community, bool) {
-	return held[Community, CommunityFilter](v, EntityCommunity, id)
+func (v *Snapshot) Community(id string) (*domain.Community, bool) {
+	return held[domain.Community, domain.CommunityFilter](v, domain.EntityCommunity, id)
 }
 
 // Outcome returns the outcome with the given id, archived or not.
-func (v *Snapshot) Outcome(id string) (*Outcome, bool) {
-	return held[Outcome, struct{}](v, EntityOutcome, id)
+func (v *Snapshot) Outcome(id string) (*domain.Outcome, bool) {
+	return held[domain.Outcome, struct{}](v, domain.EntityOutcome, id)
 }
 
 // held returns the record of entity e with the given id.
-func held[T, F any](v *Snapshot, e Entity, id string) (*T, bool) {
+func held[T, F any](v *Snapshot, e domain.Entity, id string) (*T, bool) {
 	r, ok := v.m.tables[e].(*table[T, F]).byID[id]
 	if !ok {
 		return nil, false
@@ -283,23 +284,23 @@ func held[T, F any](v *Snapshot, e Entity, id string) (*T, bool) {
 }
 
 // Outcomes calls fn with every outcome held, archived ones included.
-func (v *Snapshot) Outcomes(fn func(*Outcome)) {
-	for _, e := range v.m.tables[EntityOutcome].(*table[Outcome, struct{}]).entries {
+func (v *Snapshot) Outcomes(fn func(*domain.Outcome)) {
+	for _, e := range v.m.tables[domain.EntityOutcome].(*table[domain.Outcome, struct{}]).entries {
 		fn(e.rec)
 	}
 }
 
 // Refs resolves outcome codes and a programme as the database filters do, from memory.
-func (v *Snapshot) Refs(codes []string, programme *string) Refs {
+func (v *Snapshot) Refs(codes []string, programme *string) domain.Refs {
 	return v.m.refs(codes, programme)
 }
 
 // refs resolves a filter's references from the model; the caller holds a lock.
-func (m *ReadModel) refs(codes []string, programme *string) Refs {
-	var r Refs
+func (m *ReadModel) refs(codes []string, programme *string) domain.Refs {
+	var r domain.Refs
 	if len(codes) > 0 {
 		r.Outcomes = map[string]bool{}
-		for _, e := range m.tables[EntityOutcome].(*table[Outcome, struct{}]).entries {
+		for _, e := range m.tables[domain.EntityOutcome].(*table[domain.Outcome, struct{}]).entries {
 			if !e.rec.Archived && slices.Contains(codes, e.rec.Code) {
 				r.Outcomes[e.rec.ID] = true
 			}
@@ -307,7 +308,7 @@ func (m *ReadModel) refs(codes []string, programme *string) Refs {
 	}
 	if programme != nil {
 		r.Museums = map[string]bool{}
-		for _, e := range m.tables[EntityMembership].(*table[ProgrammeMembership, struct{}]).entries {
+		for _, e := range m.tables[domain.EntityMembership].(*table[domain.ProgrammeMembership, struct{}]).entries {
 			if !e.rec.Archived && e.rec.ProgrammeID == *programme {
 				r.Museums[e.rec.MuseumID] = true
 			}
@@ -318,7 +319,7 @@ func (m *ReadModel) refs(codes []string, programme *string) Refs {
 
 // apply puts records this Store has just written. While a load reads the database they
 // are kept and applied after it too, since the load may have read an older version.
-func (m *ReadModel) apply(e Entity, recs []any) {
+func (m *ReadModel) apply(e domain.Entity, recs []any) {
 	if m == nil {
 		return
 	}
@@ -476,13 +477,13 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fresh := map[Entity]modelTable{}
+	fresh := map[domain.Entity]modelTable{}
 	report := progress.NewLog(log, "read model: loading", int64(total), progressEvery)
 	defer report.Done()
 	done := 0
 	for _, e := range m.entities {
 		t := m.tables[e].fresh()
-		name := entityInfos[e].collection
+		name := collections[e]
 		m.mu.Lock()
 		m.progress.Collection = name
 		m.mu.Unlock()
@@ -506,7 +507,7 @@ func (m *ReadModel) load(ctx context.Context, log *slog.Logger) (int64, error) {
 
 // install replaces the model's contents with fresh tables holding every change up to
 // feed position seq, then applies this Store's writes made meanwhile.
-func (m *ReadModel) install(fresh map[Entity]modelTable, seq int64) {
+func (m *ReadModel) install(fresh map[domain.Entity]modelTable, seq int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.tables = fresh
@@ -563,7 +564,7 @@ func (m *ReadModel) follow(ctx context.Context, ch <-chan *Change, after int64) 
 				break drain
 			}
 		}
-		ids := map[Entity][]string{}
+		ids := map[domain.Entity][]string{}
 		for _, c := range changes {
 			if !slices.Contains(ids[c.Entity], c.EntityID) {
 				ids[c.Entity] = append(ids[c.Entity], c.EntityID)
@@ -593,8 +594,8 @@ func (m *ReadModel) follow(ctx context.Context, ch <-chan *Change, after int64) 
 }
 
 // entityOfRecord returns the entity of a record the model holds.
-func entityOfRecord(r any) Entity {
-	e, _ := EntityOf(r.(interface{ GetID() string }).GetID())
+func entityOfRecord(r any) domain.Entity {
+	e, _ := domain.EntityOf(r.(interface{ GetID() string }).GetID())
 	return e
 }
 
@@ -609,7 +610,7 @@ type entry[T any] struct {
 // table is one collection in the model.
 type table[T, F any] struct {
 	c       *Collection[T, F]
-	fields  []OrderField // the orders, numbered
+	fields  []domain.OrderField // the orders, numbered
 	byID    map[string]*entry[T]
 	entries []*entry[T]                       // in no particular order
 	sorted  [][]*entry[T]                     // by order number, ascending (key, id)
@@ -634,9 +635,9 @@ func newTable[T, F any](c *Collection[T, F]) *table[T, F] {
 	return t
 }
 
-func (t *table[T, F]) entity() Entity    { return t.c.entity }
-func (t *table[T, F]) fresh() modelTable { return newTable(t.c) }
-func (t *table[T, F]) size() int         { return len(t.byID) }
+func (t *table[T, F]) entity() domain.Entity { return t.c.entity }
+func (t *table[T, F]) fresh() modelTable     { return newTable(t.c) }
+func (t *table[T, F]) size() int             { return len(t.byID) }
 
 func (t *table[T, F]) each(fn func(rec any)) {
 	for _, e := range t.entries {
@@ -644,7 +645,7 @@ func (t *table[T, F]) each(fn func(rec any)) {
 	}
 }
 
-func (t *table[T, F]) order(f OrderField) int { return slices.Index(t.fields, f) }
+func (t *table[T, F]) order(f domain.OrderField) int { return slices.Index(t.fields, f) }
 
 // copyOf returns a copy of rec exactly as the database returns it once stored.
 func (t *table[T, F]) copyOf(rec any) (any, error) {

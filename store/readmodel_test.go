@@ -17,6 +17,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
@@ -24,7 +25,7 @@ import (
 
 // still is a change feed with no changes, for a read model that needs only this Store's
 // own writes.
-func still(ctx context.Context, _ int64, _ []store.Entity) (<-chan *store.Change, error) {
+func still(ctx context.Context, _ int64, _ []domain.Entity) (<-chan *store.Change, error) {
 	ch := make(chan *store.Change)
 	go func() { <-ctx.Done(); close(ch) }()
 	return ch, nil
@@ -85,17 +86,17 @@ func enum[V ~string](vals []V) {
 }
 
 func init() {
-	enum(store.ParticipationLevels)
-	enum(store.ArnsteinRungs)
-	enum(store.OrganisationKinds)
-	enum(store.CommunityKinds)
-	enum(store.PartnershipStatuses)
-	enum(store.ParticipationModels)
-	enum(store.DecisionEventKinds)
-	enum(store.Visibilities)
-	enum(store.ActivityKinds)
-	enum(store.ReflectionAuthors)
-	enum(store.PublicationKinds)
+	enum(domain.ParticipationLevels)
+	enum(domain.ArnsteinRungs)
+	enum(domain.OrganisationKinds)
+	enum(domain.CommunityKinds)
+	enum(domain.PartnershipStatuses)
+	enum(domain.ParticipationModels)
+	enum(domain.DecisionEventKinds)
+	enum(domain.Visibilities)
+	enum(domain.ActivityKinds)
+	enum(domain.ReflectionAuthors)
+	enum(domain.PublicationKinds)
 }
 
 // fill sets each field of the filter *f at random: often left unset, otherwise a value
@@ -127,7 +128,7 @@ func (p *pools) fill(f any) {
 				ptr.Elem().SetBool(p.rnd.IntN(2) == 0)
 			case el == reflect.TypeFor[time.Time]():
 				ptr.Elem().Set(reflect.ValueOf(time.Date(2011+p.rnd.IntN(10), time.Month(1+p.rnd.IntN(12)), 1, 0, 0, 0, 0, time.UTC)))
-			case el == reflect.TypeFor[store.Date]():
+			case el == reflect.TypeFor[domain.Date]():
 				ptr.Elem().SetString(fmt.Sprintf("%d-%02d-01", 2011+p.rnd.IntN(10), 1+p.rnd.IntN(12)))
 			case el.Kind() == reflect.Int:
 				ptr.Elem().SetInt(int64(2011 + p.rnd.IntN(10)))
@@ -178,7 +179,7 @@ func compareLists[T any, F any](t *testing.T, p *pools, museum string, parents m
 	for i := range 30 {
 		f := new(F)
 		p.fill(f)
-		o := &store.Order{Field: orders[p.rnd.IntN(len(orders))], Direction: []store.Direction{store.Asc, store.Desc}[p.rnd.IntN(2)]}
+		o := &store.Order{Field: orders[p.rnd.IntN(len(orders))], Direction: []domain.Direction{domain.Asc, domain.Desc}[p.rnd.IntN(2)]}
 		n := 1 + p.rnd.IntN(12)
 		args := store.PageArgs{First: &n}
 		if p.rnd.IntN(3) == 0 {
@@ -263,34 +264,34 @@ func compareLists[T any, F any](t *testing.T, p *pools, museum string, parents m
 func TestReadModelListsEqualTheDatabase(t *testing.T) {
 	mem, db := modelAndDatabase(t, 200)
 	ctx := context.Background()
-	ids := func(e store.Entity) []string {
+	ids := func(e domain.Entity) []string {
 		var out []string
 		switch e {
-		case store.EntityMuseum:
+		case domain.EntityMuseum:
 			for _, r := range all(t, db.Museums) {
 				out = append(out, r.ID)
 			}
-		case store.EntityCommunity:
+		case domain.EntityCommunity:
 			for _, r := range all(t, db.Communities) {
 				out = append(out, r.ID)
 			}
-		case store.EntityPartner:
+		case domain.EntityPartner:
 			for _, r := range all(t, db.Partnerships) {
 				out = append(out, r.ID)
 			}
-		case store.EntityProgramme:
+		case domain.EntityProgramme:
 			for _, r := range all(t, db.Programmes) {
 				out = append(out, r.ID)
 			}
-		case store.EntityEvent:
+		case domain.EntityEvent:
 			for _, r := range all(t, db.Events)[:50] {
 				out = append(out, r.ID)
 			}
 		}
 		return out
 	}
-	museums, communities, partnerships, programmes, events := ids(store.EntityMuseum), ids(store.EntityCommunity),
-		ids(store.EntityPartner), ids(store.EntityProgramme), ids(store.EntityEvent)
+	museums, communities, partnerships, programmes, events := ids(domain.EntityMuseum), ids(domain.EntityCommunity),
+		ids(domain.EntityPartner), ids(domain.EntityProgramme), ids(domain.EntityEvent)
 	var codes []string
 	outcomes, _ := db.Outcomes.List(ctx, nil, nil, store.PageArgs{First: ptr(100)})
 	for _, o := range outcomes.Nodes() {
@@ -307,39 +308,39 @@ func TestReadModelListsEqualTheDatabase(t *testing.T) {
 	parents := map[store.Parent][]string{"museumId": museums, "museumIds": museums, "communityId": communities,
 		"communityIds": communities, "partnershipId": partnerships, "programmeId": programmes, "decisionEventId": events}
 	museum := museums[0]
-	id := func(m *store.Meta) string { return m.ID }
+	id := func(m *domain.Meta) string { return m.ID }
 	t.Run("Programmes", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Programmes, db.Programmes, func(r *store.Programme) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Programmes, db.Programmes, func(r *domain.Programme) string { return id(&r.Meta) })
 	})
 	t.Run("Museums", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Museums, db.Museums, func(r *store.Museum) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Museums, db.Museums, func(r *domain.Museum) string { return id(&r.Meta) })
 	})
 	t.Run("Communities", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Communities, db.Communities, func(r *store.Community) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Communities, db.Communities, func(r *domain.Community) string { return id(&r.Meta) })
 	})
 	t.Run("People", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.People, db.People, func(r *store.Person) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.People, db.People, func(r *domain.Person) string { return id(&r.Meta) })
 	})
 	t.Run("Partnerships", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Partnerships, db.Partnerships, func(r *store.Partnership) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Partnerships, db.Partnerships, func(r *domain.Partnership) string { return id(&r.Meta) })
 	})
 	t.Run("DecisionEvents", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Events, db.Events, func(r *store.DecisionEvent) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Events, db.Events, func(r *domain.DecisionEvent) string { return id(&r.Meta) })
 	})
 	t.Run("Activities", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Activities, db.Activities, func(r *store.Activity) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Activities, db.Activities, func(r *domain.Activity) string { return id(&r.Meta) })
 	})
 	t.Run("Reflections", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Reflections, db.Reflections, func(r *store.Reflection) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Reflections, db.Reflections, func(r *domain.Reflection) string { return id(&r.Meta) })
 	})
 	t.Run("Publications", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Publications, db.Publications, func(r *store.Publication) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Publications, db.Publications, func(r *domain.Publication) string { return id(&r.Meta) })
 	})
 	t.Run("Outcomes", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Outcomes, db.Outcomes, func(r *store.Outcome) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Outcomes, db.Outcomes, func(r *domain.Outcome) string { return id(&r.Meta) })
 	})
 	t.Run("Memberships", func(t *testing.T) {
-		compareLists(t, p, museum, parents, mem.Memberships, db.Memberships, func(r *store.ProgrammeMembership) string { return id(&r.Meta) })
+		compareLists(t, p, museum, parents, mem.Memberships, db.Memberships, func(r *domain.ProgrammeMembership) string { return id(&r.Meta) })
 	})
 }
 
@@ -408,13 +409,13 @@ func TestReadModelReadsItsWritesAndFollowsOthers(t *testing.T) {
 	}
 	one, two := serving(t, s), serving(t, s)
 	museum := all(t, one.Museums)[0]
-	community, err := one.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Readers", Kind: "INTEREST"})
+	community, err := one.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Readers", Kind: "INTEREST"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := one.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "Model vote", Kind: "VOTE",
+	e, err := one.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: "Model vote", Kind: "VOTE",
 		OccurredAt: time.Date(2014, 5, 1, 0, 0, 0, 0, time.UTC), MuseumID: museum.ID, CommunityIDs: []string{community.ID},
-		ParticipationLevel: store.LevelEmpower})
+		ParticipationLevel: domain.LevelEmpower})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +424,7 @@ func TestReadModelReadsItsWritesAndFollowsOthers(t *testing.T) {
 		if err != nil || got.Title != "Model vote" {
 			return false
 		}
-		page, err := inst.Events.List(ctx, &store.DecisionEventFilter{Search: ptr("model vote")}, nil, store.PageArgs{})
+		page, err := inst.Events.List(ctx, &domain.DecisionEventFilter{Search: ptr("model vote")}, nil, store.PageArgs{})
 		if err != nil || len(page.Edges) != 1 || page.Edges[0].Node.ID != e.ID {
 			return false
 		}
@@ -448,8 +449,8 @@ func TestReadModelForgetsErasedNames(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	one, two := serving(t, s), serving(t, s)
-	p, err := one.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "Kestrel", DisplayName: ptr("Ada Lovelace"),
-		Email: ptr("ada@example.org"), Consent: &store.ConsentInput{RecordParticipation: true, PublishName: true}})
+	p, err := one.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "Kestrel", DisplayName: ptr("Ada Lovelace"),
+		Email: ptr("ada@example.org"), Consent: &domain.ConsentInput{RecordParticipation: true, PublishName: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +458,7 @@ func TestReadModelForgetsErasedNames(t *testing.T) {
 		got, err := two.People.Get(ctx, p.ID)
 		return err == nil && got.DisplayName != nil
 	})
-	if _, err := one.ErasePerson(ctx, store.ErasePersonInput{ID: p.ID}); err != nil {
+	if _, err := one.ErasePerson(ctx, domain.ErasePersonInput{ID: p.ID}); err != nil {
 		t.Fatal(err)
 	}
 	named := func(inst *store.Store) bool {
@@ -528,7 +529,7 @@ func TestReadModelSnapshot(t *testing.T) {
 		t.Fatalf("after a stop: %v, %v; want a snapshot readable by its owner only", info, err)
 	}
 	// While no server runs, another instance writes (through the feed).
-	c, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Written meanwhile", Kind: "OTHER"})
+	c, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Written meanwhile", Kind: "OTHER"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // The read model's snapshot. Reading the model from the embedded database decodes every
@@ -180,7 +182,7 @@ func (m *ReadModel) restore(ctx context.Context, log *slog.Logger) (int64, bool,
 	if h.Database != m.s.Name() {
 		return 0, false, fmt.Errorf("it is of database %q", h.Database)
 	}
-	fresh := map[Entity]modelTable{}
+	fresh := map[domain.Entity]modelTable{}
 	for _, e := range m.entities {
 		fresh[e] = m.tables[e].fresh()
 	}
@@ -219,7 +221,7 @@ func (m *ReadModel) restore(ctx context.Context, log *slog.Logger) (int64, bool,
 
 // current returns an error saying why the snapshot's tables no longer describe the
 // database, or nil when they do (see above).
-func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Entity]modelTable) error {
+func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[domain.Entity]modelTable) error {
 	if err := m.s.CheckChangeCursor(ctx, h.Seq); err != nil {
 		return err
 	}
@@ -230,7 +232,7 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Ent
 	if last < h.Seq {
 		return fmt.Errorf("the change feed ends at %d, before the snapshot's %d", last, h.Seq)
 	}
-	created := map[Entity]int64{}
+	created := map[domain.Entity]int64{}
 	for after := h.Seq; after < last; {
 		changes, err := m.s.ChangesAfter(ctx, after, MaxChangesPage, m.entities)
 		if err != nil {
@@ -240,7 +242,7 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Ent
 			break
 		}
 		for _, c := range changes {
-			if c.Op == OpCreated {
+			if c.Op == domain.OpCreated {
 				created[c.Entity]++
 			}
 		}
@@ -253,7 +255,7 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[Ent
 			return err
 		}
 		if want := h.Counts[string(e)] + created[e]; n != want || int64(t.size()) != h.Counts[string(e)] {
-			return fmt.Errorf("%s holds %d records, the snapshot and the feed account for %d", entityInfos[e].collection, n, want)
+			return fmt.Errorf("%s holds %d records, the snapshot and the feed account for %d", collections[e], n, want)
 		}
 		// A sample of the records, read again by id.
 		want := map[string]int{}

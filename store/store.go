@@ -23,6 +23,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Options configure a Store.
@@ -126,28 +128,28 @@ type Store struct {
 	// and then refuses its audit entry would.
 	auditFault func() error
 
-	Programmes   *Collection[Programme, ProgrammeFilter]
-	Outcomes     *Collection[Outcome, struct{}]
-	Memberships  *Collection[ProgrammeMembership, struct{}]
-	Museums      *Collection[Museum, MuseumFilter]
-	Communities  *Collection[Community, CommunityFilter]
-	People       *Collection[Person, PersonFilter]
-	Partnerships *Collection[Partnership, PartnershipFilter]
-	Events       *Collection[DecisionEvent, DecisionEventFilter]
-	Activities   *Collection[Activity, ActivityFilter]
-	Reflections  *Collection[Reflection, ReflectionFilter]
-	Publications *Collection[Publication, PublicationFilter]
+	Programmes   *Collection[domain.Programme, domain.ProgrammeFilter]
+	Outcomes     *Collection[domain.Outcome, struct{}]
+	Memberships  *Collection[domain.ProgrammeMembership, struct{}]
+	Museums      *Collection[domain.Museum, domain.MuseumFilter]
+	Communities  *Collection[domain.Community, domain.CommunityFilter]
+	People       *Collection[domain.Person, domain.PersonFilter]
+	Partnerships *Collection[domain.Partnership, domain.PartnershipFilter]
+	Events       *Collection[domain.DecisionEvent, domain.DecisionEventFilter]
+	Activities   *Collection[domain.Activity, domain.ActivityFilter]
+	Reflections  *Collection[domain.Reflection, domain.ReflectionFilter]
+	Publications *Collection[domain.Publication, domain.PublicationFilter]
 	// APIKeys and Audit are read by administrators only (see access.go).
 	APIKeys *Collection[APIKey, APIKeyFilter]
 	Audit   *Collection[AuditEntry, AuditFilter]
 
-	byEntity map[Entity]getter
+	byEntity map[domain.Entity]getter
 }
 
 // getter fetches any record by id, for node(), and reads one from BSON, for backups.
 type getter interface {
 	getAny(ctx context.Context, ids []string) ([]any, []error)
-	decodeMeta(raw bson.Raw) (*Meta, error)
+	decodeMeta(raw bson.Raw) (*domain.Meta, error)
 	scopeOf(raw bson.Raw) (museum string, restricted bool, err error)
 }
 
@@ -255,17 +257,19 @@ func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc)
 // so that what a write returns equals what a later read returns.
 func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
-func (s *Store) coll(e Entity) *mongo.Collection { return s.db.Collection(entityInfos[e].collection) }
+func (s *Store) coll(e domain.Entity) *mongo.Collection {
+	return s.db.Collection(collections[e])
+}
 
 // Node fetches records of any type by id, in the order given. A malformed or unknown id
 // gives ErrNotFound in its place.
 func (s *Store) Node(ctx context.Context, ids []string) ([]any, []error) {
 	out, errs := make([]any, len(ids)), make([]error, len(ids))
-	byEntity := map[Entity][]int{}
+	byEntity := map[domain.Entity][]int{}
 	for i, id := range ids {
-		e, ok := EntityOf(id)
+		e, ok := domain.EntityOf(id)
 		if _, record := s.byEntity[e]; !ok || !record {
-			errs[i] = fmt.Errorf("id %q: %w", id, ErrNotFound)
+			errs[i] = fmt.Errorf("id %q: %w", id, domain.ErrNotFound)
 			continue
 		}
 		byEntity[e] = append(byEntity[e], i)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -29,19 +30,19 @@ func must[T any](t *testing.T) func(T, error) T {
 func TestEventFilters(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	prog := must[*store.Programme](t)(s.CreateProgramme(ctx, store.CreateProgrammeInput{Name: "P"}))
-	agency := must[*store.Outcome](t)(s.CreateOutcome(ctx, store.CreateOutcomeInput{ProgrammeID: prog.ID, Number: 2, Code: "COMMUNITY_AGENCY", Title: "Agency"}))
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
-	other := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Other", Kind: "GALLERY"}))
-	c := must[*store.Community](t)(s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "C", Kind: "YOUTH"}))
-	rung := func(r store.ArnsteinRung) *store.ArnsteinRung { return &r }
+	prog := must[*domain.Programme](t)(s.CreateProgramme(ctx, domain.CreateProgrammeInput{Name: "P"}))
+	agency := must[*domain.Outcome](t)(s.CreateOutcome(ctx, domain.CreateOutcomeInput{ProgrammeID: prog.ID, Number: 2, Code: "COMMUNITY_AGENCY", Title: "Agency"}))
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	other := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Other", Kind: "GALLERY"}))
+	c := must[*domain.Community](t)(s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "C", Kind: "YOUTH"}))
+	rung := func(r domain.ArnsteinRung) *domain.ArnsteinRung { return &r }
 	type ev struct {
 		title  string
 		museum string
-		level  store.ParticipationLevel
-		rung   *store.ArnsteinRung
+		level  domain.ParticipationLevel
+		rung   *domain.ArnsteinRung
 		day    int
-		kind   store.DecisionEventKind
+		kind   domain.DecisionEventKind
 		agency bool
 	}
 	for _, e := range []ev{
@@ -50,7 +51,7 @@ func TestEventFilters(t *testing.T) {
 		{"inform", m.ID, "INFORM", nil, 3, "WORKSHOP", false},
 		{"elsewhere", other.ID, "CONSULT", rung("CONSULTATION"), 4, "WORKSHOP", true},
 	} {
-		in := store.RecordDecisionEventInput{Title: e.title, Kind: e.kind, MuseumID: e.museum, ParticipationLevel: e.level,
+		in := domain.RecordDecisionEventInput{Title: e.title, Kind: e.kind, MuseumID: e.museum, ParticipationLevel: e.level,
 			AssessedRung: e.rung, OccurredAt: time.Date(2014, 5, e.day, 12, 0, 0, 0, time.UTC)}
 		if e.museum == m.ID {
 			in.CommunityIDs = []string{c.ID}
@@ -58,30 +59,30 @@ func TestEventFilters(t *testing.T) {
 		if e.agency {
 			in.OutcomeIDs = []string{agency.ID}
 		}
-		must[*store.DecisionEvent](t)(s.RecordDecisionEvent(ctx, in))
+		must[*domain.DecisionEvent](t)(s.RecordDecisionEvent(ctx, in))
 	}
 	b := func(v bool) *bool { return &v }
-	lvl := func(l store.ParticipationLevel) *store.ParticipationLevel { return &l }
+	lvl := func(l domain.ParticipationLevel) *domain.ParticipationLevel { return &l }
 	at := func(day int) *time.Time { v := time.Date(2014, 5, day, 0, 0, 0, 0, time.UTC); return &v }
 	str := func(v string) *string { return &v }
 	for name, tc := range map[string]struct {
-		f    store.DecisionEventFilter
+		f    domain.DecisionEventFilter
 		want []string // titles, newest first
 	}{
-		"All":             {store.DecisionEventFilter{}, []string{"elsewhere", "inform", "real", "gap"}},
-		"Museum":          {store.DecisionEventFilter{MuseumID: &other.ID}, []string{"elsewhere"}},
-		"Community":       {store.DecisionEventFilter{CommunityID: &c.ID}, []string{"inform", "real", "gap"}},
-		"Levels":          {store.DecisionEventFilter{Levels: []store.ParticipationLevel{"INFORM", "CONSULT"}}, []string{"elsewhere", "inform"}},
-		"MinLevel":        {store.DecisionEventFilter{MinLevel: lvl("COLLABORATE")}, []string{"real", "gap"}},
-		"Gap":             {store.DecisionEventFilter{EmpowermentGap: b(true)}, []string{"gap"}},
-		"NoGap":           {store.DecisionEventFilter{EmpowermentGap: b(false)}, []string{"elsewhere", "inform", "real"}},
-		"Unassessed":      {store.DecisionEventFilter{Assessed: b(false)}, []string{"inform"}},
-		"Between":         {store.DecisionEventFilter{OccurredAfter: at(2), OccurredBefore: at(4)}, []string{"inform", "real"}},
-		"Kinds":           {store.DecisionEventFilter{Kinds: []store.DecisionEventKind{"WORKSHOP"}}, []string{"elsewhere", "inform"}},
-		"Outcome":         {store.DecisionEventFilter{OutcomeCodes: []string{"COMMUNITY_AGENCY"}}, []string{"elsewhere", "gap"}},
-		"UnknownOutcome":  {store.DecisionEventFilter{OutcomeCodes: []string{"NOPE"}}, nil},
-		"Search":          {store.DecisionEventFilter{Search: str("ELSE")}, []string{"elsewhere"}},
-		"SearchIsLiteral": {store.DecisionEventFilter{Search: str("g.p")}, nil},
+		"All":             {domain.DecisionEventFilter{}, []string{"elsewhere", "inform", "real", "gap"}},
+		"Museum":          {domain.DecisionEventFilter{MuseumID: &other.ID}, []string{"elsewhere"}},
+		"Community":       {domain.DecisionEventFilter{CommunityID: &c.ID}, []string{"inform", "real", "gap"}},
+		"Levels":          {domain.DecisionEventFilter{Levels: []domain.ParticipationLevel{"INFORM", "CONSULT"}}, []string{"elsewhere", "inform"}},
+		"MinLevel":        {domain.DecisionEventFilter{MinLevel: lvl("COLLABORATE")}, []string{"real", "gap"}},
+		"Gap":             {domain.DecisionEventFilter{EmpowermentGap: b(true)}, []string{"gap"}},
+		"NoGap":           {domain.DecisionEventFilter{EmpowermentGap: b(false)}, []string{"elsewhere", "inform", "real"}},
+		"Unassessed":      {domain.DecisionEventFilter{Assessed: b(false)}, []string{"inform"}},
+		"Between":         {domain.DecisionEventFilter{OccurredAfter: at(2), OccurredBefore: at(4)}, []string{"inform", "real"}},
+		"Kinds":           {domain.DecisionEventFilter{Kinds: []domain.DecisionEventKind{"WORKSHOP"}}, []string{"elsewhere", "inform"}},
+		"Outcome":         {domain.DecisionEventFilter{OutcomeCodes: []string{"COMMUNITY_AGENCY"}}, []string{"elsewhere", "gap"}},
+		"UnknownOutcome":  {domain.DecisionEventFilter{OutcomeCodes: []string{"NOPE"}}, nil},
+		"Search":          {domain.DecisionEventFilter{Search: str("ELSE")}, []string{"elsewhere"}},
+		"SearchIsLiteral": {domain.DecisionEventFilter{Search: str("g.p")}, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			page, err := s.Events.List(ctx, &tc.f, nil, store.PageArgs{})
@@ -107,9 +108,9 @@ func TestEventFilters(t *testing.T) {
 func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
 	set := func(v string) graphql.Omittable[*string] { return graphql.OmittableOf(&v) }
-	updates := []store.UpdateMuseumInput{
+	updates := []domain.UpdateMuseumInput{
 		{ID: m.ID, City: set("Leeds")}, {ID: m.ID, Region: set("Yorkshire")},
 		{ID: m.ID, Country: set("UK")}, {ID: m.ID, Description: set("d")},
 	}
@@ -130,7 +131,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 			t.Errorf("update failed: %v", err)
 		}
 	}
-	got := must[*store.Museum](t)(s.Museums.Get(ctx, m.ID))
+	got := must[*domain.Museum](t)(s.Museums.Get(ctx, m.ID))
 	if got.City == nil || got.Region == nil || got.Country == nil || got.Description == nil || got.Version != 5 {
 		t.Errorf("after 4 concurrent updates: city %v region %v country %v description %v version %d; want all set at version 5",
 			got.City, got.Region, got.Country, got.Description, got.Version)
@@ -139,10 +140,10 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 
 func TestValidationListsEveryField(t *testing.T) {
 	s, _ := dbtest.Open(t)
-	_, err := s.RecordDecisionEvent(context.Background(), store.RecordDecisionEventInput{Title: " ", Kind: "NOPE",
+	_, err := s.RecordDecisionEvent(context.Background(), domain.RecordDecisionEventInput{Title: " ", Kind: "NOPE",
 		MuseumID: "mus_000000000000000000000000", CommunityIDs: []string{"x"},
-		Participants: []store.ParticipantInput{{Role: "COMMUNITY_MEMBER"}}})
-	var ve *store.ValidationError
+		Participants: []domain.ParticipantInput{{Role: "COMMUNITY_MEMBER"}}})
+	var ve *domain.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("got %v, want a validation error", err)
 	}
@@ -160,20 +161,20 @@ func TestValidationListsEveryField(t *testing.T) {
 func TestConsentIsRequiredToRecordParticipation(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
-	p := must[*store.Person](t)(s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "P"}))
-	in := store.RecordDecisionEventInput{Title: "E", Kind: "VOTE", MuseumID: m.ID, ParticipationLevel: "INVOLVE",
-		OccurredAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Participants: []store.ParticipantInput{{PersonID: &p.ID, Role: "COMMUNITY_MEMBER"}}}
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	p := must[*domain.Person](t)(s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "P"}))
+	in := domain.RecordDecisionEventInput{Title: "E", Kind: "VOTE", MuseumID: m.ID, ParticipationLevel: "INVOLVE",
+		OccurredAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Participants: []domain.ParticipantInput{{PersonID: &p.ID, Role: "COMMUNITY_MEMBER"}}}
 	if _, err := s.RecordDecisionEvent(ctx, in); err == nil {
 		t.Fatal("recorded the participation of a person without consent")
 	}
-	must[*store.Person](t)(s.RecordConsent(ctx, store.RecordConsentInput{PersonID: p.ID, RecordParticipation: true}))
-	e := must[*store.DecisionEvent](t)(s.RecordDecisionEvent(ctx, in))
+	must[*domain.Person](t)(s.RecordConsent(ctx, domain.RecordConsentInput{PersonID: p.ID, RecordParticipation: true}))
+	e := must[*domain.DecisionEvent](t)(s.RecordDecisionEvent(ctx, in))
 	if e.CommunityParticipantCount != 1 {
 		t.Errorf("communityParticipantCount = %d, want 1", e.CommunityParticipantCount)
 	}
 	// Withdrawal takes effect for the next event at once.
-	w := must[*store.Person](t)(s.RecordConsent(ctx, store.RecordConsentInput{PersonID: p.ID}))
+	w := must[*domain.Person](t)(s.RecordConsent(ctx, domain.RecordConsentInput{PersonID: p.ID}))
 	if w.Consent.WithdrawnAt == nil {
 		t.Error("withdrawing every consent did not record withdrawnAt")
 	}
@@ -181,8 +182,8 @@ func TestConsentIsRequiredToRecordParticipation(t *testing.T) {
 		t.Error("recorded the participation of a person who withdrew consent")
 	}
 	// Erasure keeps the count of the event already recorded.
-	must[*store.Person](t)(s.ErasePerson(ctx, store.ErasePersonInput{ID: p.ID}))
-	if got := must[*store.DecisionEvent](t)(s.Events.Get(ctx, e.ID)); got.CommunityParticipantCount != 1 {
+	must[*domain.Person](t)(s.ErasePerson(ctx, domain.ErasePersonInput{ID: p.ID}))
+	if got := must[*domain.DecisionEvent](t)(s.Events.Get(ctx, e.ID)); got.CommunityParticipantCount != 1 {
 		t.Errorf("after erasure the event counts %d community participants, want 1", got.CommunityParticipantCount)
 	}
 }
@@ -190,14 +191,14 @@ func TestConsentIsRequiredToRecordParticipation(t *testing.T) {
 func TestInsertChecksEverythingFirst(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	recs := []*store.Community{{Name: "ok", Kind: "OTHER"}, {Name: "bad date-free but bad kind", Kind: "NOPE"}}
+	recs := []*domain.Community{{Name: "ok", Kind: "OTHER"}, {Name: "bad date-free but bad kind", Kind: "NOPE"}}
 	if err := store.Insert(ctx, s.Communities, recs); err == nil {
 		t.Fatal("inserted an invalid record")
 	}
 	if n := must[int](t)(s.Communities.Count(ctx)); n != 0 {
 		t.Errorf("a failed bulk insert wrote %d records, want 0", n)
 	}
-	bad := []*store.Activity{{Kind: "TRAINING", Title: "t", MuseumID: "mus_x", StartDate: "2014-13-01"}}
+	bad := []*domain.Activity{{Kind: "TRAINING", Title: "t", MuseumID: "mus_x", StartDate: "2014-13-01"}}
 	if err := store.Insert(ctx, s.Activities, bad); err == nil {
 		t.Error("inserted an activity with the date 2014-13-01")
 	}
@@ -208,31 +209,31 @@ func TestInsertChecksEverythingFirst(t *testing.T) {
 func TestUpdatesKeepEarlierLinks(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
-	c := must[*store.Community](t)(s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "C", Kind: "YOUTH"}))
-	p := must[*store.Partnership](t)(s.StartPartnership(ctx, store.StartPartnershipInput{Title: "P", MuseumID: m.ID, CommunityID: c.ID}))
-	person := must[*store.Person](t)(s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "X", CommunityID: &c.ID,
-		Consent: &store.ConsentInput{RecordParticipation: true}}))
-	e := must[*store.DecisionEvent](t)(s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "E", Kind: "VOTE",
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	c := must[*domain.Community](t)(s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "C", Kind: "YOUTH"}))
+	p := must[*domain.Partnership](t)(s.StartPartnership(ctx, domain.StartPartnershipInput{Title: "P", MuseumID: m.ID, CommunityID: c.ID}))
+	person := must[*domain.Person](t)(s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "X", CommunityID: &c.ID,
+		Consent: &domain.ConsentInput{RecordParticipation: true}}))
+	e := must[*domain.DecisionEvent](t)(s.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: "E", Kind: "VOTE",
 		MuseumID: m.ID, PartnershipID: &p.ID, ParticipationLevel: "INVOLVE", OccurredAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
-		Participants: []store.ParticipantInput{{PersonID: &person.ID, CommunityID: &c.ID, Role: "COMMUNITY_MEMBER"}}}))
+		Participants: []domain.ParticipantInput{{PersonID: &person.ID, CommunityID: &c.ID, Role: "COMMUNITY_MEMBER"}}}))
 
-	must[*store.Person](t)(s.ErasePerson(ctx, store.ErasePersonInput{ID: person.ID}))
-	must[*store.Community](t)(s.ArchiveCommunity(ctx, store.ArchiveInput{ID: c.ID}))
+	must[*domain.Person](t)(s.ErasePerson(ctx, domain.ErasePersonInput{ID: person.ID}))
+	must[*domain.Community](t)(s.ArchiveCommunity(ctx, domain.ArchiveInput{ID: c.ID}))
 	title := "Corrected title"
-	got, err := s.UpdateDecisionEvent(ctx, store.UpdateDecisionEventInput{ID: e.ID, Title: graphql.OmittableOf(&title)})
+	got, err := s.UpdateDecisionEvent(ctx, domain.UpdateDecisionEventInput{ID: e.ID, Title: graphql.OmittableOf(&title)})
 	if err != nil {
 		t.Fatalf("editing an event whose participant was erased and community archived: %v", err)
 	}
 	if got.CommunityParticipantCount != 1 || len(got.Participants) != 1 {
 		t.Errorf("the edit changed the participants: %+v", got.Participants)
 	}
-	if _, err := s.EndPartnership(ctx, store.EndPartnershipInput{ID: p.ID}); err != nil {
+	if _, err := s.EndPartnership(ctx, domain.EndPartnershipInput{ID: p.ID}); err != nil {
 		t.Errorf("ending a partnership with an archived community: %v", err)
 	}
 	// A new link to the archived community is still refused.
-	other := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "O", Kind: "MUSEUM"}))
-	if _, err := s.StartPartnership(ctx, store.StartPartnershipInput{Title: "New", MuseumID: other.ID, CommunityID: c.ID}); err == nil {
+	other := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "O", Kind: "MUSEUM"}))
+	if _, err := s.StartPartnership(ctx, domain.StartPartnershipInput{Title: "New", MuseumID: other.ID, CommunityID: c.ID}); err == nil {
 		t.Error("a new partnership with an archived community was accepted")
 	}
 }
@@ -240,10 +241,10 @@ func TestUpdatesKeepEarlierLinks(t *testing.T) {
 func TestMuseumCannotBeItsOwnAncestor(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	a := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "A", Kind: "MUSEUM_SERVICE"}))
-	b := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "B", Kind: "MUSEUM", ParentID: &a.ID}))
-	_, err := s.UpdateMuseum(ctx, store.UpdateMuseumInput{ID: a.ID, ParentID: graphql.OmittableOf(&b.ID)})
-	var ve *store.ValidationError
+	a := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "A", Kind: "MUSEUM_SERVICE"}))
+	b := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "B", Kind: "MUSEUM", ParentID: &a.ID}))
+	_, err := s.UpdateMuseum(ctx, domain.UpdateMuseumInput{ID: a.ID, ParentID: graphql.OmittableOf(&b.ID)})
+	var ve *domain.ValidationError
 	if !errors.As(err, &ve) || ve.Fields[0].Field != "parentId" {
 		t.Errorf("making A the child of its own child: %v, want a validation error on parentId", err)
 	}

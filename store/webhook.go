@@ -17,6 +17,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
 
 // Webhooks are integrators' HTTP endpoints that receive the change feed (the webhook
@@ -54,26 +56,26 @@ const (
 )
 
 // WebhookStates lists the webhook states.
-var WebhookStates = EnumValues[WebhookState]{WebhookActive, WebhookFailing, WebhookDisabled}
+var WebhookStates = domain.EnumValues[WebhookState]{WebhookActive, WebhookFailing, WebhookDisabled}
 
 // MarshalGQL writes the state as a GraphQL enum value.
-func (e WebhookState) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e WebhookState) MarshalGQL(w io.Writer) { domain.WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads a GraphQL enum value; an unknown one is an *InputError.
 func (e *WebhookState) UnmarshalGQL(v any) error {
-	return WebhookStates.unmarshal(v, e, "WebhookState")
+	return WebhookStates.Unmarshal(v, e, "WebhookState")
 }
 
 // changeEntities are the entity names the change feed's API uses (ChangeEntity).
-var changeEntities = EnumValues[Entity]{EntityProgramme, EntityMuseum, EntityCommunity, EntityPerson, EntityPartner,
-	EntityEvent, EntityActivity, EntityReflection, EntityPublic}
+var changeEntities = domain.EnumValues[domain.Entity]{domain.EntityProgramme, domain.EntityMuseum, domain.EntityCommunity, domain.EntityPerson, domain.EntityPartner,
+	domain.EntityEvent, domain.EntityActivity, domain.EntityReflection, domain.EntityPublic}
 
 // ChangeEntityOf returns the ChangeEntity name under which the feed reports changes of
 // stored entity e: outcomes and programme memberships are part of their programme.
-func ChangeEntityOf(e Entity) Entity {
+func ChangeEntityOf(e domain.Entity) domain.Entity {
 	switch e {
-	case EntityOutcome, EntityMembership:
-		return EntityProgramme
+	case domain.EntityOutcome, domain.EntityMembership:
+		return domain.EntityProgramme
 	}
 	return e
 }
@@ -81,12 +83,12 @@ func ChangeEntityOf(e Entity) Entity {
 // FeedEntities returns the stored entities a filter of ChangeEntity names covers, for
 // ChangesAfter and the change-feed broker (PROGRAMME brings outcomes and memberships). An
 // empty filter stays empty: every entity.
-func FeedEntities(types []Entity) []Entity {
-	var out []Entity
+func FeedEntities(types []domain.Entity) []domain.Entity {
+	var out []domain.Entity
 	for _, t := range types {
 		out = append(out, t)
-		if t == EntityProgramme {
-			out = append(out, EntityOutcome, EntityMembership)
+		if t == domain.EntityProgramme {
+			out = append(out, domain.EntityOutcome, domain.EntityMembership)
 		}
 	}
 	return out
@@ -98,7 +100,7 @@ type Webhook struct {
 	ID  string `bson:"_id"`
 	URL string `bson:"url"`
 	// Types are the ChangeEntity names whose changes are delivered; empty means all.
-	Types []Entity `bson:"types"`
+	Types []domain.Entity `bson:"types"`
 	// IncludeRestricted sends RESTRICTED decision events and reflections in full; without
 	// it their changes carry no record.
 	IncludeRestricted bool      `bson:"includeRestricted"`
@@ -160,7 +162,7 @@ type CreateWebhookInput struct {
 	// URL is the absolute http or https URL the changes are POSTed to.
 	URL string
 	// Types are ChangeEntity names to deliver (empty: all).
-	Types             []Entity
+	Types             []domain.Entity
 	IncludeRestricted bool
 	Description       *string
 	// Secret signs the deliveries; when nil a random one is generated. It is returned
@@ -177,7 +179,7 @@ type UpdateWebhookInput struct {
 	ID                string
 	ExpectedVersion   *int
 	URL               graphql.Omittable[*string]
-	Types             graphql.Omittable[[]Entity]
+	Types             graphql.Omittable[[]domain.Entity]
 	IncludeRestricted graphql.Omittable[*bool]
 	Enabled           graphql.Omittable[*bool]
 	Description       graphql.Omittable[*string]
@@ -216,70 +218,6 @@ func NewWebhookSecret() (string, error) {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// webhook checks a webhook's configuration, trimming it and dropping repeated types.
-func (v *validator) webhook(w *Webhook) {
-	w.URL = strings.TrimSpace(w.URL)
-	u, err := url.Parse(w.URL)
-	switch {
-	case w.URL == "":
-		v.add("url", "is required")
-	case len(w.URL) > 2000:
-		v.add("url", "must be at most 2000 characters")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
-		v.add("url", "must be an absolute http or https URL, for example https://example.org/hooks/participation")
-	case u.Fragment != "":
-		v.add("url", "must not have a fragment (#…)")
-	}
-	seen := map[Entity]bool{}
-	var types []Entity
-	for i, t := range w.Types {
-		switch {
-		case !changeEntities.valid(t):
-			v.add(fmt.Sprintf("types[%d]", i), "%q is not a ChangeEntity; use one of %v", t, []Entity(changeEntities))
-		case !seen[t]:
-			seen[t] = true
-			types = append(types, t)
-		}
-	}
-	w.Types = types
-	if w.Types == nil {
-		w.Types = []Entity{}
-	}
-	v.textUpTo("description", &w.Description, maxName)
-}
-
-func (v *validator) webhookSecret(s *string) {
-	if s == nil {
-		return
-	}
-	if n := len(*s); n < 16 || n > 200 || strings.TrimSpace(*s) != *s {
-		v.add("secret", "must be 16 to 200 characters without surrounding spaces; leave it out to have a strong one generated")
-	}
-}
-
-// position checks a feed position an administrator gives: not past the feed's end, not
-// before what retention kept.
-func (v *validator) position(ctx context.Context, field string, seq int64) error {
-	if seq < 0 {
-		v.add(field, "must not be negative")
-		return nil
-	}
-	last, err := v.s.LastSeq(ctx)
-	if err != nil {
-		return err
-	}
-	if seq > last {
-		v.add(field, "is past the end of the change feed (%d)", last)
-		return nil
-	}
-	err = v.s.CheckChangeCursor(ctx, seq)
-	if errors.Is(err, ErrCursorExpired) {
-		v.add(field, "is older than the changes the feed keeps")
-		return nil
-	}
-	return err
-}
-
 // CreateWebhook validates and stores a new, enabled webhook and returns it with its
 // secret, which is never returned again. Invalid input is a *ValidationError; a database
 // failure ErrUnavailable.
@@ -292,10 +230,10 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 		IncludeRestricted: in.IncludeRestricted, Description: in.Description, Enabled: true, Version: 1,
 		CreatedAt: now, UpdatedAt: now, LeaseExpiresAt: now}
 	v := s.validator()
-	v.webhook(&w)
-	v.webhookSecret(in.Secret)
+	checkWebhook(v, &w)
+	checkWebhookSecret(v, in.Secret)
 	if in.StartAfter != nil {
-		if err := v.position(ctx, "startAfter", *in.StartAfter); err != nil {
+		if err := s.checkPosition(ctx, v, "startAfter", *in.StartAfter); err != nil {
 			return nil, "", err
 		}
 		w.DeliveredThrough = *in.StartAfter
@@ -306,7 +244,7 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 		}
 		w.DeliveredThrough = last
 	}
-	if err := v.err(ctx); err != nil {
+	if err := v.Err(ctx); err != nil {
 		return nil, "", err
 	}
 	secret := ""
@@ -325,7 +263,7 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 		return translate(err)
 	}
 	// The audit names the secret among the fields set, never its value.
-	if err := s.commit(ctx, write{entity: EntityWebhook, op: OpCreated, meta: w.meta(), adminOnly: true, store: insert,
+	if err := s.commit(ctx, write{entity: domain.EntityWebhook, op: domain.OpCreated, meta: w.meta(), adminOnly: true, store: insert,
 		operation: "createWebhook", fields: []string{"url", "types", "includeRestricted", "description", "secret"}}); err != nil {
 		return nil, "", err
 	}
@@ -333,8 +271,8 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 }
 
 // meta is what commit needs of a webhook's version.
-func (w *Webhook) meta() *Meta {
-	return &Meta{ID: w.ID, Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+func (w *Webhook) meta() *domain.Meta {
+	return &domain.Meta{ID: w.ID, Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
 }
 
 // GetWebhook returns a webhook with its status. A missing webhook is ErrNotFound; a
@@ -362,13 +300,13 @@ func (s *Store) WebhookSecret(ctx context.Context, id string) (string, error) {
 
 func (s *Store) findWebhook(ctx context.Context, id string, dst any) error {
 	if !isWebhookID(id) {
-		return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+		return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	err := s.db.Collection(webhooksCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(dst)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+		return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
 	return translate(err)
 }
@@ -403,7 +341,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webh
 			continue // the lease holder recorded an attempt in between: apply again
 		}
 		if errors.Is(err, errStale) {
-			return nil, "", fmt.Errorf("%w: webhook %q changed while it was being updated; try again", ErrConflict, in.ID)
+			return nil, "", fmt.Errorf("%w: webhook %q changed while it was being updated; try again", domain.ErrConflict, in.ID)
 		}
 		return w, secret, err
 	}
@@ -416,13 +354,13 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 	}
 	if in.ExpectedVersion != nil && *in.ExpectedVersion != w.Version {
 		return nil, "", fmt.Errorf("%w: webhook %q is at version %d, not the expected %d; read it again and reapply your change",
-			ErrConflict, in.ID, w.Version, *in.ExpectedVersion)
+			domain.ErrConflict, in.ID, w.Version, *in.ExpectedVersion)
 	}
 	prev, pos := w.Version, w.DeliveredThrough
 	v := s.validator()
 	if u, ok := in.URL.ValueOK(); ok {
 		if u == nil {
-			v.add("url", "must not be null")
+			v.Add("url", "must not be null")
 		} else {
 			w.URL = *u
 		}
@@ -436,15 +374,15 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 	if b, ok := in.Enabled.ValueOK(); ok && b != nil {
 		w.Enabled = *b
 	}
-	patch(&w.Description, in.Description)
-	v.webhook(w)
+	domain.Patch(&w.Description, in.Description)
+	checkWebhook(v, w)
 	if in.ResumeAfter != nil {
-		if err := v.position(ctx, "resumeAfter", *in.ResumeAfter); err != nil {
+		if err := s.checkPosition(ctx, v, "resumeAfter", *in.ResumeAfter); err != nil {
 			return nil, "", err
 		}
 		w.DeliveredThrough = *in.ResumeAfter
 	}
-	if err := v.err(ctx); err != nil {
+	if err := v.Err(ctx); err != nil {
 		return nil, "", err
 	}
 	w.Version, w.UpdatedAt = prev+1, s.clock()
@@ -468,7 +406,7 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 			bson.D{{Key: "$set", Value: set}}, errStale)
 		return err
 	}
-	if err := s.commit(ctx, write{entity: EntityWebhook, op: OpUpdated, meta: w.meta(), prev: prev, adminOnly: true, store: modify,
+	if err := s.commit(ctx, write{entity: domain.EntityWebhook, op: domain.OpUpdated, meta: w.meta(), prev: prev, adminOnly: true, store: modify,
 		operation: "updateWebhook", fields: in.fields()}); err != nil {
 		return nil, "", err
 	}
@@ -482,7 +420,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 		return err
 	}
 	if !isWebhookID(id) {
-		return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+		return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
 	unlock, err := s.lockRecord(ctx, id)
 	if err != nil {
@@ -501,16 +439,16 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 			return translate(err)
 		}
 		if res.DeletedCount == 0 {
-			return fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+			return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 		}
 		return nil
 	}
 	// A deletion is recorded at version 0, which no stored webhook has; its intent and
 	// audit entry are keyed by it, so a webhook is deleted at most once.
-	err = s.commit(ctx, write{entity: EntityWebhook, op: OpDeleted, meta: &Meta{ID: id, UpdatedAt: s.clock()}, prev: w.Version,
+	err = s.commit(ctx, write{entity: domain.EntityWebhook, op: domain.OpDeleted, meta: &domain.Meta{ID: id, UpdatedAt: s.clock()}, prev: w.Version,
 		adminOnly: true, store: remove, operation: "deleteWebhook"})
 	if errors.Is(err, errStale) {
-		return fmt.Errorf("%w: webhook %q is being deleted; try again", ErrConflict, id)
+		return fmt.Errorf("%w: webhook %q is being deleted; try again", domain.ErrConflict, id)
 	}
 	return err
 }
@@ -540,7 +478,7 @@ func (s *Store) AcquireWebhookLease(ctx context.Context, id, owner string, ttl t
 		bson.D{{Key: "leaseExpiresAt", Value: bson.D{{Key: "$lte", Value: now}}}},
 	}}}
 	return s.modifyWebhook(ctx, id, filter, leaseUpdate(owner, now.Add(ttl)),
-		fmt.Errorf("%w: webhook %q is delivered by another instance or disabled", ErrConflict, id))
+		fmt.Errorf("%w: webhook %q is delivered by another instance or disabled", domain.ErrConflict, id))
 }
 
 // RenewWebhookLease extends owner's lease of webhook id to ttl from now and returns the
@@ -549,7 +487,7 @@ func (s *Store) AcquireWebhookLease(ctx context.Context, id, owner string, ttl t
 // deleted.
 func (s *Store) RenewWebhookLease(ctx context.Context, id, owner string, ttl time.Duration) (*Webhook, error) {
 	return s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}}, leaseUpdate(owner, s.clock().Add(ttl)),
-		fmt.Errorf("%w: webhook %q: lease lost", ErrConflict, id))
+		fmt.Errorf("%w: webhook %q: lease lost", domain.ErrConflict, id))
 }
 
 // ReleaseWebhookLease gives up owner's lease of webhook id, so another instance may take
@@ -557,7 +495,7 @@ func (s *Store) RenewWebhookLease(ctx context.Context, id, owner string, ttl tim
 func (s *Store) ReleaseWebhookLease(ctx context.Context, id, owner string) error {
 	_, err := s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: ""}, {Key: "leaseExpiresAt", Value: s.clock()}}}}, errStale)
-	if errors.Is(err, errStale) || errors.Is(err, ErrNotFound) {
+	if errors.Is(err, errStale) || errors.Is(err, domain.ErrNotFound) {
 		return nil
 	}
 	return err
@@ -585,14 +523,14 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, id, owner string, prev
 	set = append(set, bson.E{Key: "leaseExpiresAt", Value: s.clock().Add(ttl)})
 	return s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}, {Key: "deliveredThrough", Value: prev}},
 		bson.D{{Key: "$set", Value: set}},
-		fmt.Errorf("%w: webhook %q: lease lost or delivery position moved", ErrConflict, id))
+		fmt.Errorf("%w: webhook %q: lease lost or delivery position moved", domain.ErrConflict, id))
 }
 
 // modifyWebhook applies update to webhook id if it also matches filter, and returns the
 // result. No match is ErrNotFound when the webhook does not exist, otherwise mismatch.
 func (s *Store) modifyWebhook(ctx context.Context, id string, filter, update bson.D, mismatch error) (*Webhook, error) {
 	if !isWebhookID(id) {
-		return nil, fmt.Errorf("webhook %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
 	unlock, err := s.lockRecord(ctx, id)
 	if err != nil {
@@ -614,4 +552,68 @@ func (s *Store) modifyWebhook(ctx context.Context, id string, filter, update bso
 		return nil, translate(err)
 	}
 	return &w, nil
+}
+
+// checkWebhook checks a webhook's configuration, trimming it and dropping repeated types.
+func checkWebhook(v *domain.Validator, w *Webhook) {
+	w.URL = strings.TrimSpace(w.URL)
+	u, err := url.Parse(w.URL)
+	switch {
+	case w.URL == "":
+		v.Add("url", "is required")
+	case len(w.URL) > 2000:
+		v.Add("url", "must be at most 2000 characters")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
+		v.Add("url", "must be an absolute http or https URL, for example https://example.org/hooks/participation")
+	case u.Fragment != "":
+		v.Add("url", "must not have a fragment (#…)")
+	}
+	seen := map[domain.Entity]bool{}
+	var types []domain.Entity
+	for i, t := range w.Types {
+		switch {
+		case !changeEntities.Valid(t):
+			v.Add(fmt.Sprintf("types[%d]", i), "%q is not a ChangeEntity; use one of %v", t, []domain.Entity(changeEntities))
+		case !seen[t]:
+			seen[t] = true
+			types = append(types, t)
+		}
+	}
+	w.Types = types
+	if w.Types == nil {
+		w.Types = []domain.Entity{}
+	}
+	v.TextUpTo("description", &w.Description, domain.MaxName)
+}
+
+func checkWebhookSecret(v *domain.Validator, s *string) {
+	if s == nil {
+		return
+	}
+	if n := len(*s); n < 16 || n > 200 || strings.TrimSpace(*s) != *s {
+		v.Add("secret", "must be 16 to 200 characters without surrounding spaces; leave it out to have a strong one generated")
+	}
+}
+
+// checkPosition checks a feed position an administrator gives: not past the feed's end, not
+// before what retention kept.
+func (s *Store) checkPosition(ctx context.Context, v *domain.Validator, field string, seq int64) error {
+	if seq < 0 {
+		v.Add(field, "must not be negative")
+		return nil
+	}
+	last, err := s.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if seq > last {
+		v.Add(field, "is past the end of the change feed (%d)", last)
+		return nil
+	}
+	err = s.CheckChangeCursor(ctx, seq)
+	if errors.Is(err, ErrCursorExpired) {
+		v.Add(field, "is older than the changes the feed keeps")
+		return nil
+	}
+	return err
 }

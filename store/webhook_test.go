@@ -11,12 +11,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 )
 
 func fieldsOf(err error) []string {
-	var ve *store.ValidationError
+	var ve *domain.ValidationError
 	if !errors.As(err, &ve) {
 		return nil
 	}
@@ -30,11 +31,11 @@ func fieldsOf(err error) []string {
 func TestCreateWebhook(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
-	must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
 
 	t.Run("OK", func(t *testing.T) {
 		w, secret, err := s.CreateWebhook(ctx, store.CreateWebhookInput{URL: " https://example.org/hook ",
-			Types: []store.Entity{store.EntityMuseum, store.EntityMuseum, store.EntityEvent}})
+			Types: []domain.Entity{domain.EntityMuseum, domain.EntityMuseum, domain.EntityEvent}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func TestCreateWebhook(t *testing.T) {
 			{"NotHTTP", store.CreateWebhookInput{URL: "ftp://example.org/x"}, "url"},
 			{"Relative", store.CreateWebhookInput{URL: "/hooks"}, "url"},
 			{"Fragment", store.CreateWebhookInput{URL: "https://example.org/#x"}, "url"},
-			{"Type", store.CreateWebhookInput{URL: "https://example.org/", Types: []store.Entity{store.EntityOutcome}}, "types[0]"},
+			{"Type", store.CreateWebhookInput{URL: "https://example.org/", Types: []domain.Entity{domain.EntityOutcome}}, "types[0]"},
 			{"Secret", store.CreateWebhookInput{URL: "https://example.org/", Secret: &short}, "secret"},
 			{"Start", store.CreateWebhookInput{URL: "https://example.org/", StartAfter: &past}, "startAfter"},
 		} {
@@ -104,7 +105,7 @@ func TestUpdateAndDeleteWebhook(t *testing.T) {
 	}
 	off, url := false, "https://example.org/b"
 	w2, newSecret, err := s.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off),
-		URL: graphql.OmittableOf(&url), Types: graphql.OmittableOf([]store.Entity{store.EntityPerson}), RotateSecret: true})
+		URL: graphql.OmittableOf(&url), Types: graphql.OmittableOf([]domain.Entity{domain.EntityPerson}), RotateSecret: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestUpdateAndDeleteWebhook(t *testing.T) {
 	}
 	t.Run("ErrConflict", func(t *testing.T) {
 		stale := 1
-		if _, _, err := s.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, ExpectedVersion: &stale}); !errors.Is(err, store.ErrConflict) {
+		if _, _, err := s.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, ExpectedVersion: &stale}); !errors.Is(err, domain.ErrConflict) {
 			t.Errorf("stale expectedVersion: %v, want ErrConflict", err)
 		}
 	})
@@ -135,13 +136,13 @@ func TestUpdateAndDeleteWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("ErrNotFound", func(t *testing.T) {
-		if _, err := s.GetWebhook(ctx, w.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetWebhook(ctx, w.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("get after delete: %v, want ErrNotFound", err)
 		}
-		if err := s.DeleteWebhook(ctx, w.ID); !errors.Is(err, store.ErrNotFound) {
+		if err := s.DeleteWebhook(ctx, w.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("delete twice: %v, want ErrNotFound", err)
 		}
-		if _, err := s.GetWebhook(ctx, "mus_000000000000000000000000"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetWebhook(ctx, "mus_000000000000000000000000"); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("get with another kind of id: %v, want ErrNotFound", err)
 		}
 	})
@@ -158,10 +159,10 @@ func TestWebhookLease(t *testing.T) {
 	if got, err := s.AcquireWebhookLease(ctx, w.ID, "a", ttl); err != nil || got.LeaseOwner != "a" {
 		t.Fatalf("first acquire: %+v, %v", got, err)
 	}
-	if _, err := s.AcquireWebhookLease(ctx, w.ID, "b", ttl); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.AcquireWebhookLease(ctx, w.ID, "b", ttl); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("acquire of a held lease: %v, want ErrConflict", err)
 	}
-	if _, err := s.RenewWebhookLease(ctx, w.ID, "b", ttl); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.RenewWebhookLease(ctx, w.ID, "b", ttl); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("renewal by a non-holder: %v, want ErrConflict", err)
 	}
 	if _, err := s.RenewWebhookLease(ctx, w.ID, "a", ttl); err != nil {
@@ -175,10 +176,10 @@ func TestWebhookLease(t *testing.T) {
 	if err != nil || got.DeliveredThrough != 7 || *got.LastStatusCode != 200 || got.LastError != nil {
 		t.Fatalf("record: %+v, %v", got, err)
 	}
-	if _, err := s.RecordWebhookAttempt(ctx, w.ID, "a", 0, st, ttl); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.RecordWebhookAttempt(ctx, w.ID, "a", 0, st, ttl); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("record from a moved position: %v, want ErrConflict", err)
 	}
-	if _, err := s.RecordWebhookAttempt(ctx, w.ID, "b", 7, st, ttl); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.RecordWebhookAttempt(ctx, w.ID, "b", 7, st, ttl); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("record by a non-holder: %v, want ErrConflict", err)
 	}
 	if err := s.ReleaseWebhookLease(ctx, w.ID, "a"); err != nil {
@@ -191,17 +192,17 @@ func TestWebhookLease(t *testing.T) {
 	if _, err := s.AcquireWebhookLease(ctx, w.ID, "a", ttl); err != nil {
 		t.Errorf("acquire of an expired lease: %v", err)
 	}
-	if _, err := s.RenewWebhookLease(ctx, w.ID, "b", ttl); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.RenewWebhookLease(ctx, w.ID, "b", ttl); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("renewal of a lease taken over: %v, want ErrConflict", err)
 	}
 	off := false
 	if _, _, err := s.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AcquireWebhookLease(ctx, w.ID, "a", ttl); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.AcquireWebhookLease(ctx, w.ID, "a", ttl); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("acquire of a disabled webhook: %v, want ErrConflict", err)
 	}
-	if _, err := s.AcquireWebhookLease(ctx, "whk_000000000000000000000000", "a", ttl); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.AcquireWebhookLease(ctx, "whk_000000000000000000000000", "a", ttl); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("acquire of a missing webhook: %v, want ErrNotFound", err)
 	}
 }
@@ -237,7 +238,7 @@ func TestWebhookLeaseOneWinner(t *testing.T) {
 					mu.Lock()
 					winners = append(winners, owner)
 					mu.Unlock()
-				case !errors.Is(err, store.ErrConflict):
+				case !errors.Is(err, domain.ErrConflict):
 					t.Errorf("contender %s: %v", owner, err)
 				}
 			})
@@ -253,8 +254,8 @@ func TestRecordJSON(t *testing.T) {
 	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	name, email := "Ada Example", "ada@example.org"
-	p := must[*store.Person](t)(s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "Participant 7", DisplayName: &name, Email: &email,
-		Consent: &store.ConsentInput{RecordParticipation: true, PublishName: true, Contact: true}}))
+	p := must[*domain.Person](t)(s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "Participant 7", DisplayName: &name, Email: &email,
+		Consent: &domain.ConsentInput{RecordParticipation: true, PublishName: true, Contact: true}}))
 	b, err := store.RecordJSON(p)
 	if err != nil {
 		t.Fatal(err)
@@ -271,9 +272,9 @@ func TestRecordJSON(t *testing.T) {
 	if got["__typename"] != "Person" || got["id"] != p.ID || got["pseudonym"] != "Participant 7" || got["version"] != 1.0 {
 		t.Errorf("person JSON = %s", b)
 	}
-	m := must[*store.Museum](t)(s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
-	restricted := store.VisibilityRestricted
-	e := must[*store.DecisionEvent](t)(s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "Panel", Kind: "ADVISORY_PANEL",
+	m := must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
+	restricted := domain.VisibilityRestricted
+	e := must[*domain.DecisionEvent](t)(s.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: "Panel", Kind: "ADVISORY_PANEL",
 		OccurredAt: time.Date(2014, 3, 5, 18, 30, 0, 0, time.UTC), MuseumID: m.ID, ParticipationLevel: "CONSULT", Visibility: &restricted}))
 	b, err = store.RecordJSON(e)
 	if err != nil {

@@ -6,29 +6,9 @@ import (
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/participation-graph/participation-graph/domain"
 )
-
-// Op is the kind of change a write makes to a record.
-type Op string
-
-// The kinds of change.
-const (
-	OpCreated  Op = "CREATED"
-	OpUpdated  Op = "UPDATED"
-	OpArchived Op = "ARCHIVED"
-	OpErased   Op = "ERASED"
-	// OpRevoked and OpDeleted are changes of administrative configuration: an API key's
-	// revocation and a webhook's deletion. Like every write of API keys and webhooks they
-	// reach the audit trail only, never the change feed.
-	OpRevoked Op = "REVOKED"
-	OpDeleted Op = "DELETED"
-)
-
-// ArchiveInput identifies a record to archive.
-type ArchiveInput struct {
-	ID              string
-	ExpectedVersion *int
-}
 
 // errStale means the record changed between reading and writing it.
 var errStale = errors.New("stale version")
@@ -36,9 +16,9 @@ var errStale = errors.New("stale version")
 // write is one change to one record. Every write in the store goes through commit, the one
 // place that will also append to the change feed and check the caller.
 type write struct {
-	entity Entity
-	op     Op
-	meta   *Meta
+	entity domain.Entity
+	op     domain.Op
+	meta   *domain.Meta
 	prev   int // the version the change was made from (0 for a create)
 	doc    any
 	// museum and restricted say who may see the change (see ChangeVisible).
@@ -67,7 +47,7 @@ func (s *Store) commit(ctx context.Context, w write) error {
 	in := intentDoc{ID: intentKey(w.meta.ID, w.meta.Version), Op: w.op, Entity: w.entity, EntityID: w.meta.ID,
 		Version: w.meta.Version, At: w.meta.UpdatedAt, MuseumID: w.museum, Restricted: w.restricted,
 		AdminOnly: w.adminOnly, Audit: writerOf(ctx, w.operation, w.fields)}
-	if w.op != OpCreated {
+	if w.op != domain.OpCreated {
 		// A dead writer's change of the previous version goes into the feed before this one.
 		if err := s.completeIntent(ctx, w.meta.ID, w.prev); err != nil {
 			return err
@@ -83,7 +63,7 @@ func (s *Store) commit(ctx context.Context, w write) error {
 	if err := store(ctx, w); err != nil {
 		// A write that surely did not happen takes its intent with it; after an ambiguous
 		// failure (a timeout, a lost connection) the sweeper finds out from the record.
-		if errors.Is(err, errStale) || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound) {
+		if errors.Is(err, errStale) || errors.Is(err, domain.ErrConflict) || errors.Is(err, domain.ErrNotFound) {
 			_ = s.dropIntent(ctx, in.ID)
 		}
 		return err
@@ -108,7 +88,7 @@ func (s *Store) writeRecord(ctx context.Context, w write) error {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	c := s.coll(w.entity)
-	if w.op == OpCreated {
+	if w.op == domain.OpCreated {
 		_, err := c.InsertOne(ctx, w.doc)
 		return translate(err)
 	}
@@ -122,19 +102,19 @@ func (s *Store) writeRecord(ctx context.Context, w write) error {
 	return nil
 }
 
-func conflict(e Entity, id string, expected, actual int) error {
+func conflict(e domain.Entity, id string, expected, actual int) error {
 	return fmt.Errorf("%w: %s %q is at version %d, not the expected %d; read it again and reapply your change",
-		ErrConflict, e.label(), id, actual, expected)
+		domain.ErrConflict, e.Label(), id, actual, expected)
 }
 
 // create validates and stores a new record.
-func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check func(v *validator)) (*T, error) {
-	if err := c.permit(ctx, OpCreated, rec); err != nil {
+func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check func(v *domain.Validator)) (*T, error) {
+	if err := c.permit(ctx, domain.OpCreated, rec); err != nil {
 		return nil, err
 	}
 	v := c.s.validator()
 	check(v)
-	if err := v.err(ctx); err != nil {
+	if err := v.Err(ctx); err != nil {
 		return nil, err
 	}
 	m := c.meta(rec)
@@ -144,7 +124,7 @@ func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check fu
 	}
 	m.Version, m.CreatedAt, m.UpdatedAt = 1, now, now
 	museum, restricted := c.scope(rec)
-	if err := c.s.commit(ctx, write{entity: c.entity, op: OpCreated, meta: m, doc: rec, museum: museum, restricted: restricted,
+	if err := c.s.commit(ctx, write{entity: c.entity, op: domain.OpCreated, meta: m, doc: rec, museum: museum, restricted: restricted,
 		fields: changedFields(nil, rec)}); err != nil {
 		return nil, err
 	}
@@ -159,14 +139,14 @@ const maxRetries = 5
 // expected set, a record at another version fails with ErrConflict and nothing changes;
 // without it, a concurrent change makes the update read again and reapply, so no change is
 // silently lost.
-func update[T, F any](ctx context.Context, c *Collection[T, F], op Op, id string, expected *int, apply func(rec *T, v *validator)) (*T, error) {
+func update[T, F any](ctx context.Context, c *Collection[T, F], op domain.Op, id string, expected *int, apply func(rec *T, v *domain.Validator)) (*T, error) {
 	for attempt := 0; ; attempt++ {
 		rec, err := updateOnce(ctx, c, op, id, expected, apply)
 		switch {
 		case errors.Is(err, errStale) && expected == nil && attempt < maxRetries:
 			continue
 		case errors.Is(err, errStale):
-			return nil, fmt.Errorf("%w: %s %q changed while it was being updated; try again", ErrConflict, c.entity.label(), id)
+			return nil, fmt.Errorf("%w: %s %q changed while it was being updated; try again", domain.ErrConflict, c.entity.Label(), id)
 		}
 		return rec, err
 	}
@@ -174,7 +154,7 @@ func update[T, F any](ctx context.Context, c *Collection[T, F], op Op, id string
 
 // updateOnce is one read-check-write of update, under the record's lock where the server
 // needs one.
-func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id string, expected *int, apply func(rec *T, v *validator)) (*T, error) {
+func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op domain.Op, id string, expected *int, apply func(rec *T, v *domain.Validator)) (*T, error) {
 	unlock, err := c.s.lockRecord(ctx, id)
 	if err != nil {
 		return nil, err
@@ -199,7 +179,7 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 	prev := m.Version
 	before, _ := bson.Marshal(rec)
 	v := c.s.validator()
-	v.kept = referencedIDs(rec)
+	v.Kept = referencedIDs(rec)
 	apply(rec, v)
 	if c.access.owners != nil {
 		// Moving a record to another museum needs the right to write there too.
@@ -207,7 +187,7 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op Op, id st
 			return nil, err
 		}
 	}
-	if err := v.err(ctx); err != nil {
+	if err := v.Err(ctx); err != nil {
 		return nil, err
 	}
 	m.ID, m.Version, m.UpdatedAt = id, prev+1, c.s.clock()
@@ -246,18 +226,18 @@ func referencedIDs(rec any) map[string]bool {
 }
 
 func isID(s string) bool {
-	_, ok := EntityOf(s)
+	_, ok := domain.EntityOf(s)
 	return ok
 }
 
 // archive marks a record archived. Archiving an archived record changes nothing.
-func archive[T, F any](ctx context.Context, c *Collection[T, F], in ArchiveInput) (*T, error) {
+func archive[T, F any](ctx context.Context, c *Collection[T, F], in domain.ArchiveInput) (*T, error) {
 	rec, err := c.Get(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
 	if c.meta(rec).Archived {
-		if err := c.permit(ctx, OpArchived, rec); err != nil {
+		if err := c.permit(ctx, domain.OpArchived, rec); err != nil {
 			return nil, err
 		}
 		if in.ExpectedVersion != nil && *in.ExpectedVersion != c.meta(rec).Version {
@@ -265,7 +245,7 @@ func archive[T, F any](ctx context.Context, c *Collection[T, F], in ArchiveInput
 		}
 		return rec, nil
 	}
-	return update(ctx, c, OpArchived, in.ID, in.ExpectedVersion, func(rec *T, _ *validator) {
+	return update(ctx, c, domain.OpArchived, in.ID, in.ExpectedVersion, func(rec *T, _ *domain.Validator) {
 		m := c.meta(rec)
 		now := c.s.clock()
 		m.Archived, m.ArchivedAt = true, &now

@@ -61,6 +61,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -203,7 +204,7 @@ func (d *Dispatcher) scan(ctx context.Context, wg *sync.WaitGroup) {
 		start := time.Now()
 		got, err := d.o.Store.AcquireWebhookLease(ctx, wh.ID, d.o.Owner, d.o.LeaseTTL)
 		if err != nil {
-			if !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
+			if !errors.Is(err, domain.ErrConflict) && !errors.Is(err, domain.ErrNotFound) && ctx.Err() == nil {
 				d.log.Warn("webhooks: claiming failed", "webhook", wh.ID, "err", err)
 			}
 			continue
@@ -245,7 +246,7 @@ func (d *Dispatcher) checkURL(raw string) error {
 		return nil
 	}
 	if err := CheckURL(raw); err != nil {
-		return &store.ValidationError{Fields: []store.FieldError{{Field: "url",
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "url",
 			Message: "must reach a public address; " + err.Error()}}}
 	}
 	return nil

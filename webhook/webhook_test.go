@@ -19,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
@@ -191,7 +192,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 }
 
 // feedAfter returns the seqs of the feed's changes after seq, of the given stored entities.
-func feedAfter(t *testing.T, s *store.Store, after int64, entities ...store.Entity) []int64 {
+func feedAfter(t *testing.T, s *store.Store, after int64, entities ...domain.Entity) []int64 {
 	t.Helper()
 	changes, err := s.ChangesAfter(context.Background(), after, 10000, entities)
 	if err != nil {
@@ -207,7 +208,7 @@ func feedAfter(t *testing.T, s *store.Store, after int64, entities ...store.Enti
 func museums(t *testing.T, s *store.Store, n int) {
 	t.Helper()
 	for i := range n {
-		if _, err := s.CreateMuseum(context.Background(), store.CreateMuseumInput{Name: fmt.Sprintf("Museum %d", i), Kind: "MUSEUM"}); err != nil {
+		if _, err := s.CreateMuseum(context.Background(), domain.CreateMuseumInput{Name: fmt.Sprintf("Museum %d", i), Kind: "MUSEUM"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,18 +263,18 @@ func TestDeliversEveryChangeOnceInOrderSigned(t *testing.T) {
 	full.setSecret(secret)
 	start := wPlain.DeliveredThrough
 
-	m, err := s.CreateMuseum(ctx, store.CreateMuseumInput{Name: "Hackney Museum", Kind: "MUSEUM"})
+	m, err := s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Hackney Museum", Kind: "MUSEUM"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	name, email := "Grace Example", "grace@example.org"
-	p, err := s.CreatePerson(ctx, store.CreatePersonInput{Pseudonym: "Member 12", DisplayName: &name, Email: &email,
-		Consent: &store.ConsentInput{RecordParticipation: true, PublishName: true}})
+	p, err := s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: "Member 12", DisplayName: &name, Email: &email,
+		Consent: &domain.ConsentInput{RecordParticipation: true, PublishName: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	restricted := store.VisibilityRestricted
-	e, err := s.RecordDecisionEvent(ctx, store.RecordDecisionEventInput{Title: "Closed panel", Kind: "ADVISORY_PANEL",
+	restricted := domain.VisibilityRestricted
+	e, err := s.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: "Closed panel", Kind: "ADVISORY_PANEL",
 		OccurredAt: time.Date(2014, 5, 1, 10, 0, 0, 0, time.UTC), MuseumID: m.ID, ParticipationLevel: "COLLABORATE", Visibility: &restricted})
 	if err != nil {
 		t.Fatal(err)
@@ -466,32 +467,32 @@ func TestTypeFilter(t *testing.T) {
 	ctx := context.Background()
 	d := start(t, testOptions(in))
 	mr, pr := newReceiver(t, nil), newReceiver(t, nil)
-	wm := register(t, d, store.CreateWebhookInput{URL: mr.url, Types: []store.Entity{store.EntityMuseum}})
-	wp := register(t, d, store.CreateWebhookInput{URL: pr.url, Types: []store.Entity{store.EntityProgramme}})
+	wm := register(t, d, store.CreateWebhookInput{URL: mr.url, Types: []domain.Entity{domain.EntityMuseum}})
+	wp := register(t, d, store.CreateWebhookInput{URL: pr.url, Types: []domain.Entity{domain.EntityProgramme}})
 	from := wp.DeliveredThrough
 	for i := range 2 {
-		if _, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: fmt.Sprintf("C%d", i), Kind: "YOUTH"}); err != nil {
+		if _, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("C%d", i), Kind: "YOUTH"}); err != nil {
 			t.Fatal(err)
 		}
 		museums(t, s, 1)
 	}
-	prog, err := s.CreateProgramme(ctx, store.CreateProgrammeInput{Name: "Our Museum"})
+	prog, err := s.CreateProgramme(ctx, domain.CreateProgrammeInput{Name: "Our Museum"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateOutcome(ctx, store.CreateOutcomeInput{ProgrammeID: prog.ID, Number: 1, Code: "ROOTED", Title: "Rooted"}); err != nil {
+	if _, err := s.CreateOutcome(ctx, domain.CreateOutcomeInput{ProgrammeID: prog.ID, Number: 1, Code: "ROOTED", Title: "Rooted"}); err != nil {
 		t.Fatal(err)
 	}
 	// The feed ends with a community: neither webhook wants it, yet both move past it.
-	if _, err := s.CreateCommunity(ctx, store.CreateCommunityInput{Name: "Last", Kind: "YOUTH"}); err != nil {
+	if _, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: "Last", Kind: "YOUTH"}); err != nil {
 		t.Fatal(err)
 	}
 	all := feedAfter(t, s, from)
 	for _, w := range []*store.Webhook{wm, wp} {
 		waitFor(t, "the position to pass the changes left out", 15*time.Second, deliveredThrough(t, s, w.ID, all[len(all)-1]))
 	}
-	equalSeqs(t, "museum webhook", mr.seqs(), feedAfter(t, s, from, store.EntityMuseum))
-	equalSeqs(t, "programme webhook", pr.seqs(), feedAfter(t, s, from, store.EntityProgramme, store.EntityOutcome))
+	equalSeqs(t, "museum webhook", mr.seqs(), feedAfter(t, s, from, domain.EntityMuseum))
+	equalSeqs(t, "programme webhook", pr.seqs(), feedAfter(t, s, from, domain.EntityProgramme, domain.EntityOutcome))
 	got, _ := pr.payloads()
 	if len(got) != 2 || got[1].Entity != "PROGRAMME" || !strings.Contains(string(got[1].Node), `"__typename":"Outcome"`) {
 		t.Errorf("programme webhook payloads = %+v, want the programme and its outcome, both as PROGRAMME", got)
@@ -576,7 +577,7 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 	r := newReceiver(t, nil)
 	for _, u := range []string{r.url, "http://localhost:8080/x", "http://[::1]/x", "http://169.254.169.254/latest/meta-data", "http://10.0.0.7/"} {
 		_, _, err := d.CreateWebhook(ctx, store.CreateWebhookInput{URL: u})
-		var ve *store.ValidationError
+		var ve *domain.ValidationError
 		if !errors.As(err, &ve) || ve.Fields[0].Field != "url" {
 			t.Errorf("CreateWebhook(%s) = %v, want a validation error on url", u, err)
 		}

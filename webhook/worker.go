@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -81,7 +82,7 @@ func (w *worker) run(ctx context.Context) {
 func (w *worker) follow(ctx context.Context) error {
 	if w.secret == "" {
 		secret, err := w.d.o.Store.WebhookSecret(ctx, w.id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return errStop
 		}
 		if err != nil {
@@ -192,7 +193,7 @@ func (w *worker) deliver(ctx context.Context, c *store.Change) error {
 // when the attempt failed, a short description of why.
 func (w *worker) attempt(ctx context.Context, c *store.Change) (*int, string) {
 	body, err := w.payload(ctx, c)
-	if errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(err, domain.ErrUnavailable) {
 		return nil, "the record could not be read: the database did not answer"
 	}
 	if err != nil {
@@ -233,7 +234,7 @@ func (w *worker) payload(ctx context.Context, c *store.Change) ([]byte, error) {
 		Node: json.RawMessage("null")}
 	recs, errs := w.d.o.Store.Node(ctx, []string{c.EntityID})
 	switch {
-	case errs[0] != nil && !store.IsNotFound(errs[0]):
+	case errs[0] != nil && !domain.IsNotFound(errs[0]):
 		return nil, errs[0]
 	case errs[0] != nil:
 	case store.Restricted(recs[0]) && !w.wh.IncludeRestricted:
@@ -256,9 +257,9 @@ func (w *worker) record(ctx context.Context, st store.WebhookStatus) error {
 	start := time.Now()
 	wh, err := w.d.o.Store.RecordWebhookAttempt(context.WithoutCancel(ctx), w.id, w.d.o.Owner, w.wh.DeliveredThrough, st, w.d.o.LeaseTTL)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return errStop
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, domain.ErrConflict):
 		if err := w.renew(ctx); err != nil {
 			return err
 		}
@@ -280,7 +281,7 @@ func (w *worker) renew(ctx context.Context) error {
 		st := w.wh.WebhookStatus
 		st.DeliveredThrough = w.passed
 		wh, err = w.d.o.Store.RecordWebhookAttempt(ctx, w.id, w.d.o.Owner, w.wh.DeliveredThrough, st, w.d.o.LeaseTTL)
-		if errors.Is(err, store.ErrConflict) {
+		if errors.Is(err, domain.ErrConflict) {
 			// Perhaps the position was moved: a plain renewal tells that from a lost lease.
 			wh, err = w.d.o.Store.RenewWebhookLease(ctx, w.id, w.d.o.Owner, w.d.o.LeaseTTL)
 		}
@@ -288,7 +289,7 @@ func (w *worker) renew(ctx context.Context) error {
 		wh, err = w.d.o.Store.RenewWebhookLease(ctx, w.id, w.d.o.Owner, w.d.o.LeaseTTL)
 	}
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrConflict):
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrConflict):
 		return errStop
 	case err != nil:
 		if ctx.Err() != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -19,7 +20,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ApiKeyResolver interface {
-	Museums(ctx context.Context, obj *store.APIKey) ([]*store.Museum, error)
+	Museums(ctx context.Context, obj *store.APIKey) ([]*domain.Museum, error)
 }
 type AuditEntryResolver interface {
 	Entity(ctx context.Context, obj *store.AuditEntry) (string, error)
@@ -118,8 +119,8 @@ func (ec *executionContext) _ApiKey_museums(ctx context.Context, field graphql.C
 			return ec.Resolvers.ApiKey().Museums(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -953,8 +954,8 @@ func (ec *executionContext) _Viewer_museums(ctx context.Context, field graphql.C
 			return obj.Museums, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumᚄ(ctx, selections, v)
 		},
 		true,
 		true,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,10 +19,10 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ActivityResolver interface {
-	Museum(ctx context.Context, obj *store.Activity) (*store.Museum, error)
-	Partnership(ctx context.Context, obj *store.Activity) (*store.Partnership, error)
+	Museum(ctx context.Context, obj *domain.Activity) (*domain.Museum, error)
+	Partnership(ctx context.Context, obj *domain.Activity) (*domain.Partnership, error)
 
-	Outcomes(ctx context.Context, obj *store.Activity) ([]*store.Outcome, error)
+	Outcomes(ctx context.Context, obj *domain.Activity) ([]*domain.Outcome, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -32,7 +33,7 @@ type ActivityResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -55,7 +56,7 @@ func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Activity_version(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_version(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -78,7 +79,7 @@ func (ec *executionContext) fieldContext_Activity_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Activity_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -101,7 +102,7 @@ func (ec *executionContext) fieldContext_Activity_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Activity_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -124,7 +125,7 @@ func (ec *executionContext) fieldContext_Activity_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Activity_archived(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -147,7 +148,7 @@ func (ec *executionContext) fieldContext_Activity_archived(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Activity_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -170,7 +171,7 @@ func (ec *executionContext) fieldContext_Activity_archivedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Activity_sample(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -193,7 +194,7 @@ func (ec *executionContext) fieldContext_Activity_sample(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -205,8 +206,8 @@ func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.Co
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.ActivityKind) graphql.Marshaler {
-			return ec.marshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -216,7 +217,7 @@ func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "ActivityKind")
 }
 
-func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -239,7 +240,7 @@ func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
-func (ec *executionContext) _Activity_description(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_description(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -262,7 +263,7 @@ func (ec *executionContext) fieldContext_Activity_description(_ context.Context,
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
-func (ec *executionContext) _Activity_museum(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_museum(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -274,8 +275,8 @@ func (ec *executionContext) _Activity_museum(ctx context.Context, field graphql.
 			return ec.Resolvers.Activity().Museum(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -294,7 +295,7 @@ func (ec *executionContext) fieldContext_Activity_museum(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Activity_partnership(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_partnership(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -306,8 +307,8 @@ func (ec *executionContext) _Activity_partnership(ctx context.Context, field gra
 			return ec.Resolvers.Activity().Partnership(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		false,
@@ -326,7 +327,7 @@ func (ec *executionContext) fieldContext_Activity_partnership(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Activity_startDate(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -338,8 +339,8 @@ func (ec *executionContext) _Activity_startDate(ctx context.Context, field graph
 			return obj.StartDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -349,7 +350,7 @@ func (ec *executionContext) fieldContext_Activity_startDate(_ context.Context, f
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Activity_endDate(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -361,8 +362,8 @@ func (ec *executionContext) _Activity_endDate(ctx context.Context, field graphql
 			return obj.EndDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -372,7 +373,7 @@ func (ec *executionContext) fieldContext_Activity_endDate(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Activity_participantCount(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_participantCount(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -395,7 +396,7 @@ func (ec *executionContext) fieldContext_Activity_participantCount(_ context.Con
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Activity_hours(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_hours(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -418,7 +419,7 @@ func (ec *executionContext) fieldContext_Activity_hours(_ context.Context, field
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Activity_skills(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_skills(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -441,7 +442,7 @@ func (ec *executionContext) fieldContext_Activity_skills(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
 }
 
-func (ec *executionContext) _Activity_outcomes(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+func (ec *executionContext) _Activity_outcomes(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -453,8 +454,8 @@ func (ec *executionContext) _Activity_outcomes(ctx context.Context, field graphq
 			return ec.Resolvers.Activity().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Outcome) graphql.Marshaler {
-			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -473,7 +474,7 @@ func (ec *executionContext) fieldContext_Activity_outcomes(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -485,7 +486,7 @@ func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Activity]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Activity]) graphql.Marshaler {
 			return ec.marshalNActivityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -505,7 +506,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -517,8 +518,8 @@ func (ec *executionContext) _ActivityConnection_nodes(ctx context.Context, field
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -537,7 +538,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_nodes(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -569,7 +570,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Activity]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -592,7 +593,7 @@ func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("ActivityConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Activity]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -615,7 +616,7 @@ func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Activity]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Activity]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -627,8 +628,8 @@ func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -659,8 +660,8 @@ func (ec *executionContext) _ActivityPayload_activity(ctx context.Context, field
 			return obj.Activity, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
-			return ec.marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -683,8 +684,8 @@ func (ec *executionContext) fieldContext_ActivityPayload_activity(_ context.Cont
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, obj any) (store.ActivityFilter, error) {
-	var it store.ActivityFilter
+func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, obj any) (domain.ActivityFilter, error) {
+	var it domain.ActivityFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -728,7 +729,7 @@ func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, ob
 			it.PartnershipID = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKindᚄ(ctx, v)
+			data, err := ec.unmarshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -742,14 +743,14 @@ func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, ob
 			it.Skill = data
 		case "startedAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAfter"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartedAfter = data
 		case "startedBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedBefore"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -786,8 +787,8 @@ func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalActivityFilter(ctx context.Context, raw any) (store.ActivityFilter, error) {
-	var out store.ActivityFilter
+func UnmarshalActivityFilter(ctx context.Context, raw any) (domain.ActivityFilter, error) {
+	var out domain.ActivityFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityFilter", raw, &out)
 	return out, err
 }
@@ -819,14 +820,14 @@ func (ec *executionContext) unmarshalInputActivityOrder(ctx context.Context, obj
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -848,8 +849,8 @@ func UnmarshalActivityOrder(ctx context.Context, raw any) (store.Order, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Context, obj any) (store.RecordActivityInput, error) {
-	var it store.RecordActivityInput
+func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Context, obj any) (domain.RecordActivityInput, error) {
+	var it domain.RecordActivityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -868,7 +869,7 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx, v)
+			data, err := ec.unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -903,14 +904,14 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 			it.PartnershipID = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -954,14 +955,14 @@ func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordActivityInput(ctx context.Context, raw any) (store.RecordActivityInput, error) {
-	var out store.RecordActivityInput
+func UnmarshalRecordActivityInput(ctx context.Context, raw any) (domain.RecordActivityInput, error) {
+	var out domain.RecordActivityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordActivityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (store.UpdateActivityInput, error) {
-	var it store.UpdateActivityInput
+func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Context, obj any) (domain.UpdateActivityInput, error) {
+	var it domain.UpdateActivityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -994,7 +995,7 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 			it.ExpectedVersion = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx, v)
+			data, err := ec.unmarshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1022,14 +1023,14 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 			it.PartnershipID = graphql.OmittableOf(data)
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = graphql.OmittableOf(data)
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1073,8 +1074,8 @@ func (ec *executionContext) unmarshalInputUpdateActivityInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateActivityInput(ctx context.Context, raw any) (store.UpdateActivityInput, error) {
-	var out store.UpdateActivityInput
+func UnmarshalUpdateActivityInput(ctx context.Context, raw any) (domain.UpdateActivityInput, error) {
+	var out domain.UpdateActivityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateActivityInput", raw, &out)
 	return out, err
 }
@@ -1089,7 +1090,7 @@ func UnmarshalUpdateActivityInput(ctx context.Context, raw any) (store.UpdateAct
 
 var activityImplementors = []string{"Activity", "Node", "Record"}
 
-func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *domain.Activity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1210,7 +1211,7 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 
 var activityConnectionImplementors = []string{"ActivityConnection"}
 
-func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Activity]) graphql.Marshaler {
+func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Activity]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1259,7 +1260,7 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 
 var activityEdgeImplementors = []string{"ActivityEdge"}
 
-func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Activity]) graphql.Marshaler {
+func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Activity]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1332,11 +1333,11 @@ func (ec *executionContext) _ActivityPayload(ctx context.Context, sel ast.Select
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNActivity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Activity) graphql.Marshaler {
+func (ec *executionContext) marshalNActivity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Activity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivity(ctx, sel, v[i])
+		return ec.marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivity(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1348,7 +1349,7 @@ func (ec *executionContext) marshalNActivity2ᚕᚖgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivity(ctx context.Context, sel ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivity(ctx context.Context, sel ast.SelectionSet, v *domain.Activity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Activity!")
 		return graphql.Null
@@ -1356,7 +1357,7 @@ func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋparticipationᚑg
 	return ec._Activity(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Activity]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ActivityConnection!")
 		return graphql.Null
@@ -1364,11 +1365,11 @@ func (ec *executionContext) marshalNActivityConnection2ᚖgithubᚗcomᚋpartici
 	return ec._ActivityConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActivityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Activity]) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Activity]) graphql.Marshaler {
 	return ec._ActivityEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNActivityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Activity]) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Activity]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1384,23 +1385,23 @@ func (ec *executionContext) marshalNActivityEdge2ᚕgithubᚗcomᚋparticipation
 	return ret
 }
 
-func (ec *executionContext) unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx context.Context, v any) (store.ActivityKind, error) {
-	var res store.ActivityKind
+func (ec *executionContext) unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx context.Context, v any) (domain.ActivityKind, error) {
+	var res domain.ActivityKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v store.ActivityKind) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v domain.ActivityKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNActivityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1412,24 +1413,24 @@ func (ec *executionContext) marshalNActivityPayload2ᚖgithubᚗcomᚋparticipat
 	return ec._ActivityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordActivityInput(ctx context.Context, v any) (store.RecordActivityInput, error) {
+func (ec *executionContext) unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordActivityInput(ctx context.Context, v any) (domain.RecordActivityInput, error) {
 	res, err := ec.unmarshalInputRecordActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateActivityInput(ctx context.Context, v any) (store.UpdateActivityInput, error) {
+func (ec *executionContext) unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateActivityInput(ctx context.Context, v any) (domain.UpdateActivityInput, error) {
 	res, err := ec.unmarshalInputUpdateActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivity(ctx context.Context, sel ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+func (ec *executionContext) marshalOActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivity(ctx context.Context, sel ast.SelectionSet, v *domain.Activity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Activity(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx context.Context, v any) (*store.ActivityFilter, error) {
+func (ec *executionContext) unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityFilter(ctx context.Context, v any) (*domain.ActivityFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1437,16 +1438,16 @@ func (ec *executionContext) unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipa
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKindᚄ(ctx context.Context, v any) ([]store.ActivityKind, error) {
+func (ec *executionContext) unmarshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKindᚄ(ctx context.Context, v any) ([]domain.ActivityKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.ActivityKind, len(vSlice))
+	res := make([]domain.ActivityKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1454,14 +1455,14 @@ func (ec *executionContext) unmarshalOActivityKind2ᚕgithubᚗcomᚋparticipati
 	return res, nil
 }
 
-func (ec *executionContext) marshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ActivityKind) graphql.Marshaler {
+func (ec *executionContext) marshalOActivityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ActivityKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx, sel, v[i])
+		return ec.marshalNActivityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1473,16 +1474,16 @@ func (ec *executionContext) marshalOActivityKind2ᚕgithubᚗcomᚋparticipation
 	return ret
 }
 
-func (ec *executionContext) unmarshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx context.Context, v any) (*store.ActivityKind, error) {
+func (ec *executionContext) unmarshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx context.Context, v any) (*domain.ActivityKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.ActivityKind)
+	var res = new(domain.ActivityKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v *store.ActivityKind) graphql.Marshaler {
+func (ec *executionContext) marshalOActivityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v *domain.ActivityKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

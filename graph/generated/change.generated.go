@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -28,7 +29,7 @@ type ChangeResolver interface {
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, after *string, types []model.ChangeEntity) (<-chan *store.Change, error)
-	DecisionEventRecorded(ctx context.Context, filter *store.DecisionEventFilter) (<-chan *store.DecisionEvent, error)
+	DecisionEventRecorded(ctx context.Context, filter *domain.DecisionEventFilter) (<-chan *domain.DecisionEvent, error)
 	PartnershipChanged(ctx context.Context, museumID *string, communityID *string) (<-chan *model.PartnershipChange, error)
 }
 
@@ -62,8 +63,8 @@ func (ec *executionContext) field_Subscription_decisionEventRecorded_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -454,8 +455,8 @@ func (ec *executionContext) _PartnershipChange_partnership(ctx context.Context, 
 			return obj.Partnership, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		true,
@@ -551,11 +552,11 @@ func (ec *executionContext) _Subscription_decisionEventRecorded(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().DecisionEventRecorded(ctx, fc.Args["filter"].(*store.DecisionEventFilter))
+			return ec.Resolvers.Subscription().DecisionEventRecorded(ctx, fc.Args["filter"].(*domain.DecisionEventFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
-			return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
+			return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, selections, v)
 		},
 		true,
 		true,

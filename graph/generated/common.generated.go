@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
@@ -24,46 +25,46 @@ import (
 type MutationResolver interface {
 	CreateAPIKey(ctx context.Context, input store.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input store.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
-	RecordActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error)
-	CreateActivity(ctx context.Context, input store.RecordActivityInput) (*model.ActivityPayload, error)
-	UpdateActivity(ctx context.Context, input store.UpdateActivityInput) (*model.ActivityPayload, error)
-	ArchiveActivity(ctx context.Context, input store.ArchiveInput) (*model.ActivityPayload, error)
-	CreateCommunity(ctx context.Context, input store.CreateCommunityInput) (*model.CommunityPayload, error)
-	UpdateCommunity(ctx context.Context, input store.UpdateCommunityInput) (*model.CommunityPayload, error)
-	ArchiveCommunity(ctx context.Context, input store.ArchiveInput) (*model.CommunityPayload, error)
-	RecordDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
-	CreateDecisionEvent(ctx context.Context, input store.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
-	UpdateDecisionEvent(ctx context.Context, input store.UpdateDecisionEventInput) (*model.DecisionEventPayload, error)
-	ArchiveDecisionEvent(ctx context.Context, input store.ArchiveInput) (*model.DecisionEventPayload, error)
-	CreateMuseum(ctx context.Context, input store.CreateMuseumInput) (*model.MuseumPayload, error)
-	UpdateMuseum(ctx context.Context, input store.UpdateMuseumInput) (*model.MuseumPayload, error)
-	ArchiveMuseum(ctx context.Context, input store.ArchiveInput) (*model.MuseumPayload, error)
-	CreatePartnership(ctx context.Context, input store.CreatePartnershipInput) (*model.PartnershipPayload, error)
-	UpdatePartnership(ctx context.Context, input store.UpdatePartnershipInput) (*model.PartnershipPayload, error)
-	ArchivePartnership(ctx context.Context, input store.ArchiveInput) (*model.PartnershipPayload, error)
-	StartPartnership(ctx context.Context, input store.StartPartnershipInput) (*model.PartnershipPayload, error)
-	EndPartnership(ctx context.Context, input store.EndPartnershipInput) (*model.PartnershipPayload, error)
-	CreatePerson(ctx context.Context, input store.CreatePersonInput) (*model.PersonPayload, error)
-	UpdatePerson(ctx context.Context, input store.UpdatePersonInput) (*model.PersonPayload, error)
-	ArchivePerson(ctx context.Context, input store.ArchiveInput) (*model.PersonPayload, error)
-	RecordConsent(ctx context.Context, input store.RecordConsentInput) (*model.PersonPayload, error)
-	ErasePerson(ctx context.Context, input store.ErasePersonInput) (*model.PersonPayload, error)
-	CreateProgramme(ctx context.Context, input store.CreateProgrammeInput) (*model.ProgrammePayload, error)
-	UpdateProgramme(ctx context.Context, input store.UpdateProgrammeInput) (*model.ProgrammePayload, error)
-	ArchiveProgramme(ctx context.Context, input store.ArchiveInput) (*model.ProgrammePayload, error)
-	CreateOutcome(ctx context.Context, input store.CreateOutcomeInput) (*model.OutcomePayload, error)
-	UpdateOutcome(ctx context.Context, input store.UpdateOutcomeInput) (*model.OutcomePayload, error)
-	ArchiveOutcome(ctx context.Context, input store.ArchiveInput) (*model.OutcomePayload, error)
-	CreateProgrammeMembership(ctx context.Context, input store.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
-	UpdateProgrammeMembership(ctx context.Context, input store.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
-	ArchiveProgrammeMembership(ctx context.Context, input store.ArchiveInput) (*model.ProgrammeMembershipPayload, error)
-	CreatePublication(ctx context.Context, input store.CreatePublicationInput) (*model.PublicationPayload, error)
-	UpdatePublication(ctx context.Context, input store.UpdatePublicationInput) (*model.PublicationPayload, error)
-	ArchivePublication(ctx context.Context, input store.ArchiveInput) (*model.PublicationPayload, error)
-	AddReflection(ctx context.Context, input store.AddReflectionInput) (*model.ReflectionPayload, error)
-	CreateReflection(ctx context.Context, input store.AddReflectionInput) (*model.ReflectionPayload, error)
-	UpdateReflection(ctx context.Context, input store.UpdateReflectionInput) (*model.ReflectionPayload, error)
-	ArchiveReflection(ctx context.Context, input store.ArchiveInput) (*model.ReflectionPayload, error)
+	RecordActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error)
+	CreateActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error)
+	UpdateActivity(ctx context.Context, input domain.UpdateActivityInput) (*model.ActivityPayload, error)
+	ArchiveActivity(ctx context.Context, input domain.ArchiveInput) (*model.ActivityPayload, error)
+	CreateCommunity(ctx context.Context, input domain.CreateCommunityInput) (*model.CommunityPayload, error)
+	UpdateCommunity(ctx context.Context, input domain.UpdateCommunityInput) (*model.CommunityPayload, error)
+	ArchiveCommunity(ctx context.Context, input domain.ArchiveInput) (*model.CommunityPayload, error)
+	RecordDecisionEvent(ctx context.Context, input domain.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
+	CreateDecisionEvent(ctx context.Context, input domain.RecordDecisionEventInput) (*model.DecisionEventPayload, error)
+	UpdateDecisionEvent(ctx context.Context, input domain.UpdateDecisionEventInput) (*model.DecisionEventPayload, error)
+	ArchiveDecisionEvent(ctx context.Context, input domain.ArchiveInput) (*model.DecisionEventPayload, error)
+	CreateMuseum(ctx context.Context, input domain.CreateMuseumInput) (*model.MuseumPayload, error)
+	UpdateMuseum(ctx context.Context, input domain.UpdateMuseumInput) (*model.MuseumPayload, error)
+	ArchiveMuseum(ctx context.Context, input domain.ArchiveInput) (*model.MuseumPayload, error)
+	CreatePartnership(ctx context.Context, input domain.CreatePartnershipInput) (*model.PartnershipPayload, error)
+	UpdatePartnership(ctx context.Context, input domain.UpdatePartnershipInput) (*model.PartnershipPayload, error)
+	ArchivePartnership(ctx context.Context, input domain.ArchiveInput) (*model.PartnershipPayload, error)
+	StartPartnership(ctx context.Context, input domain.StartPartnershipInput) (*model.PartnershipPayload, error)
+	EndPartnership(ctx context.Context, input domain.EndPartnershipInput) (*model.PartnershipPayload, error)
+	CreatePerson(ctx context.Context, input domain.CreatePersonInput) (*model.PersonPayload, error)
+	UpdatePerson(ctx context.Context, input domain.UpdatePersonInput) (*model.PersonPayload, error)
+	ArchivePerson(ctx context.Context, input domain.ArchiveInput) (*model.PersonPayload, error)
+	RecordConsent(ctx context.Context, input domain.RecordConsentInput) (*model.PersonPayload, error)
+	ErasePerson(ctx context.Context, input domain.ErasePersonInput) (*model.PersonPayload, error)
+	CreateProgramme(ctx context.Context, input domain.CreateProgrammeInput) (*model.ProgrammePayload, error)
+	UpdateProgramme(ctx context.Context, input domain.UpdateProgrammeInput) (*model.ProgrammePayload, error)
+	ArchiveProgramme(ctx context.Context, input domain.ArchiveInput) (*model.ProgrammePayload, error)
+	CreateOutcome(ctx context.Context, input domain.CreateOutcomeInput) (*model.OutcomePayload, error)
+	UpdateOutcome(ctx context.Context, input domain.UpdateOutcomeInput) (*model.OutcomePayload, error)
+	ArchiveOutcome(ctx context.Context, input domain.ArchiveInput) (*model.OutcomePayload, error)
+	CreateProgrammeMembership(ctx context.Context, input domain.CreateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
+	UpdateProgrammeMembership(ctx context.Context, input domain.UpdateProgrammeMembershipInput) (*model.ProgrammeMembershipPayload, error)
+	ArchiveProgrammeMembership(ctx context.Context, input domain.ArchiveInput) (*model.ProgrammeMembershipPayload, error)
+	CreatePublication(ctx context.Context, input domain.CreatePublicationInput) (*model.PublicationPayload, error)
+	UpdatePublication(ctx context.Context, input domain.UpdatePublicationInput) (*model.PublicationPayload, error)
+	ArchivePublication(ctx context.Context, input domain.ArchiveInput) (*model.PublicationPayload, error)
+	AddReflection(ctx context.Context, input domain.AddReflectionInput) (*model.ReflectionPayload, error)
+	CreateReflection(ctx context.Context, input domain.AddReflectionInput) (*model.ReflectionPayload, error)
+	UpdateReflection(ctx context.Context, input domain.UpdateReflectionInput) (*model.ReflectionPayload, error)
+	ArchiveReflection(ctx context.Context, input domain.ArchiveInput) (*model.ReflectionPayload, error)
 	CreateWebhook(ctx context.Context, input store.CreateWebhookInput) (*model.CreateWebhookPayload, error)
 	UpdateWebhook(ctx context.Context, input store.UpdateWebhookInput) (*model.UpdateWebhookPayload, error)
 	DeleteWebhook(ctx context.Context, input model.DeleteWebhookInput) (*model.DeleteWebhookPayload, error)
@@ -74,29 +75,29 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	APIKeys(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) (*store.Page[store.APIKey], error)
 	AuditTrail(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.AuditFilter) (*store.Page[store.AuditEntry], error)
-	Activity(ctx context.Context, id string) (*store.Activity, error)
-	Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error)
+	Activity(ctx context.Context, id string) (*domain.Activity, error)
+	Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error)
 	Changes(ctx context.Context, after *string, first *int, types []model.ChangeEntity) (*model.ChangeConnection, error)
-	Community(ctx context.Context, id string) (*store.Community, error)
-	Communities(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) (*store.Page[store.Community], error)
-	DecisionEvent(ctx context.Context, id string) (*store.DecisionEvent, error)
-	DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
-	Museum(ctx context.Context, id string) (*store.Museum, error)
-	Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) (*store.Page[store.Museum], error)
+	Community(ctx context.Context, id string) (*domain.Community, error)
+	Communities(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.CommunityFilter, orderBy *store.Order) (*store.Page[domain.Community], error)
+	DecisionEvent(ctx context.Context, id string) (*domain.DecisionEvent, error)
+	DecisionEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error)
+	Museum(ctx context.Context, id string) (*domain.Museum, error)
+	Museums(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.MuseumFilter, orderBy *store.Order) (*store.Page[domain.Museum], error)
 	PartnershipNetwork(ctx context.Context, filter *network.Filter) (*network.Network, error)
 	Neighbourhood(ctx context.Context, id string, depth *int, filter *network.Filter) (*network.Network, error)
 	ShortestPath(ctx context.Context, from string, to string, filter *network.Filter) ([]*network.Node, error)
-	ParticipationSummary(ctx context.Context, filter *store.DecisionEventFilter, groupBy network.Dimension) ([]*network.Bucket, error)
-	Partnership(ctx context.Context, id string) (*store.Partnership, error)
-	Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error)
-	Person(ctx context.Context, id string) (*store.Person, error)
-	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error)
-	Programme(ctx context.Context, id string) (*store.Programme, error)
-	Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) (*store.Page[store.Programme], error)
-	Publication(ctx context.Context, id string) (*store.Publication, error)
-	Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) (*store.Page[store.Publication], error)
-	Reflection(ctx context.Context, id string) (*store.Reflection, error)
-	Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error)
+	ParticipationSummary(ctx context.Context, filter *domain.DecisionEventFilter, groupBy network.Dimension) ([]*network.Bucket, error)
+	Partnership(ctx context.Context, id string) (*domain.Partnership, error)
+	Partnerships(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) (*store.Page[domain.Partnership], error)
+	Person(ctx context.Context, id string) (*domain.Person, error)
+	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.PersonFilter, orderBy *store.Order) (*store.Page[domain.Person], error)
+	Programme(ctx context.Context, id string) (*domain.Programme, error)
+	Programmes(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ProgrammeFilter, orderBy *store.Order) (*store.Page[domain.Programme], error)
+	Publication(ctx context.Context, id string) (*domain.Publication, error)
+	Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.PublicationFilter, orderBy *store.Order) (*store.Page[domain.Publication], error)
+	Reflection(ctx context.Context, id string) (*domain.Reflection, error)
+	Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) (*store.Page[domain.Reflection], error)
 	Webhooks(ctx context.Context) ([]*store.Webhook, error)
 	Webhook(ctx context.Context, id string) (*store.Webhook, error)
 }
@@ -109,8 +110,8 @@ func (ec *executionContext) field_Mutation_addReflection_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.AddReflectionInput, error) {
-			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAddReflectionInput(ctx, v)
+		func(ctx context.Context, v any) (domain.AddReflectionInput, error) {
+			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐAddReflectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -123,8 +124,8 @@ func (ec *executionContext) field_Mutation_archiveActivity_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -137,8 +138,8 @@ func (ec *executionContext) field_Mutation_archiveCommunity_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -151,8 +152,8 @@ func (ec *executionContext) field_Mutation_archiveDecisionEvent_args(ctx context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -165,8 +166,8 @@ func (ec *executionContext) field_Mutation_archiveMuseum_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -179,8 +180,8 @@ func (ec *executionContext) field_Mutation_archiveOutcome_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -193,8 +194,8 @@ func (ec *executionContext) field_Mutation_archivePartnership_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -207,8 +208,8 @@ func (ec *executionContext) field_Mutation_archivePerson_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -221,8 +222,8 @@ func (ec *executionContext) field_Mutation_archiveProgrammeMembership_args(ctx c
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -235,8 +236,8 @@ func (ec *executionContext) field_Mutation_archiveProgramme_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -249,8 +250,8 @@ func (ec *executionContext) field_Mutation_archivePublication_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -263,8 +264,8 @@ func (ec *executionContext) field_Mutation_archiveReflection_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ArchiveInput, error) {
-			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ArchiveInput, error) {
+			return ec.unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -277,8 +278,8 @@ func (ec *executionContext) field_Mutation_createActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.RecordActivityInput, error) {
-			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordActivityInput(ctx, v)
+		func(ctx context.Context, v any) (domain.RecordActivityInput, error) {
+			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -305,8 +306,8 @@ func (ec *executionContext) field_Mutation_createCommunity_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateCommunityInput, error) {
-			return ec.unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateCommunityInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreateCommunityInput, error) {
+			return ec.unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateCommunityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -319,8 +320,8 @@ func (ec *executionContext) field_Mutation_createDecisionEvent_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.RecordDecisionEventInput, error) {
-			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordDecisionEventInput(ctx, v)
+		func(ctx context.Context, v any) (domain.RecordDecisionEventInput, error) {
+			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordDecisionEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -333,8 +334,8 @@ func (ec *executionContext) field_Mutation_createMuseum_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateMuseumInput, error) {
-			return ec.unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateMuseumInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreateMuseumInput, error) {
+			return ec.unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateMuseumInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -347,8 +348,8 @@ func (ec *executionContext) field_Mutation_createOutcome_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateOutcomeInput, error) {
-			return ec.unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateOutcomeInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreateOutcomeInput, error) {
+			return ec.unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -361,8 +362,8 @@ func (ec *executionContext) field_Mutation_createPartnership_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreatePartnershipInput, error) {
-			return ec.unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreatePartnershipInput, error) {
+			return ec.unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreatePartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -375,8 +376,8 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreatePersonInput, error) {
-			return ec.unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePersonInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreatePersonInput, error) {
+			return ec.unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreatePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -389,8 +390,8 @@ func (ec *executionContext) field_Mutation_createProgrammeMembership_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateProgrammeMembershipInput, error) {
-			return ec.unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeMembershipInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreateProgrammeMembershipInput, error) {
+			return ec.unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateProgrammeMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -403,8 +404,8 @@ func (ec *executionContext) field_Mutation_createProgramme_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateProgrammeInput, error) {
-			return ec.unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreateProgrammeInput, error) {
+			return ec.unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateProgrammeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -417,8 +418,8 @@ func (ec *executionContext) field_Mutation_createPublication_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreatePublicationInput, error) {
-			return ec.unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePublicationInput(ctx, v)
+		func(ctx context.Context, v any) (domain.CreatePublicationInput, error) {
+			return ec.unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreatePublicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -431,8 +432,8 @@ func (ec *executionContext) field_Mutation_createReflection_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.AddReflectionInput, error) {
-			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAddReflectionInput(ctx, v)
+		func(ctx context.Context, v any) (domain.AddReflectionInput, error) {
+			return ec.unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐAddReflectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -473,8 +474,8 @@ func (ec *executionContext) field_Mutation_endPartnership_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.EndPartnershipInput, error) {
-			return ec.unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEndPartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (domain.EndPartnershipInput, error) {
+			return ec.unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEndPartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -487,8 +488,8 @@ func (ec *executionContext) field_Mutation_erasePerson_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.ErasePersonInput, error) {
-			return ec.unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐErasePersonInput(ctx, v)
+		func(ctx context.Context, v any) (domain.ErasePersonInput, error) {
+			return ec.unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐErasePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -501,8 +502,8 @@ func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.RecordActivityInput, error) {
-			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordActivityInput(ctx, v)
+		func(ctx context.Context, v any) (domain.RecordActivityInput, error) {
+			return ec.unmarshalNRecordActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -515,8 +516,8 @@ func (ec *executionContext) field_Mutation_recordConsent_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.RecordConsentInput, error) {
-			return ec.unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordConsentInput(ctx, v)
+		func(ctx context.Context, v any) (domain.RecordConsentInput, error) {
+			return ec.unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -529,8 +530,8 @@ func (ec *executionContext) field_Mutation_recordDecisionEvent_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.RecordDecisionEventInput, error) {
-			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordDecisionEventInput(ctx, v)
+		func(ctx context.Context, v any) (domain.RecordDecisionEventInput, error) {
+			return ec.unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordDecisionEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -557,8 +558,8 @@ func (ec *executionContext) field_Mutation_startPartnership_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.StartPartnershipInput, error) {
-			return ec.unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐStartPartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (domain.StartPartnershipInput, error) {
+			return ec.unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐStartPartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -571,8 +572,8 @@ func (ec *executionContext) field_Mutation_updateActivity_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateActivityInput, error) {
-			return ec.unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateActivityInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateActivityInput, error) {
+			return ec.unmarshalNUpdateActivityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateActivityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -585,8 +586,8 @@ func (ec *executionContext) field_Mutation_updateCommunity_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateCommunityInput, error) {
-			return ec.unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateCommunityInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateCommunityInput, error) {
+			return ec.unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateCommunityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -599,8 +600,8 @@ func (ec *executionContext) field_Mutation_updateDecisionEvent_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateDecisionEventInput, error) {
-			return ec.unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateDecisionEventInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateDecisionEventInput, error) {
+			return ec.unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateDecisionEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -613,8 +614,8 @@ func (ec *executionContext) field_Mutation_updateMuseum_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateMuseumInput, error) {
-			return ec.unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateMuseumInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateMuseumInput, error) {
+			return ec.unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateMuseumInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -627,8 +628,8 @@ func (ec *executionContext) field_Mutation_updateOutcome_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateOutcomeInput, error) {
-			return ec.unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateOutcomeInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateOutcomeInput, error) {
+			return ec.unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -641,8 +642,8 @@ func (ec *executionContext) field_Mutation_updatePartnership_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdatePartnershipInput, error) {
-			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePartnershipInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdatePartnershipInput, error) {
+			return ec.unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdatePartnershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -655,8 +656,8 @@ func (ec *executionContext) field_Mutation_updatePerson_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdatePersonInput, error) {
-			return ec.unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePersonInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdatePersonInput, error) {
+			return ec.unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdatePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -669,8 +670,8 @@ func (ec *executionContext) field_Mutation_updateProgrammeMembership_args(ctx co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateProgrammeMembershipInput, error) {
-			return ec.unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeMembershipInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateProgrammeMembershipInput, error) {
+			return ec.unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateProgrammeMembershipInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -683,8 +684,8 @@ func (ec *executionContext) field_Mutation_updateProgramme_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateProgrammeInput, error) {
-			return ec.unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateProgrammeInput, error) {
+			return ec.unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateProgrammeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -697,8 +698,8 @@ func (ec *executionContext) field_Mutation_updatePublication_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdatePublicationInput, error) {
-			return ec.unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePublicationInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdatePublicationInput, error) {
+			return ec.unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdatePublicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -711,8 +712,8 @@ func (ec *executionContext) field_Mutation_updateReflection_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateReflectionInput, error) {
-			return ec.unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateReflectionInput(ctx, v)
+		func(ctx context.Context, v any) (domain.UpdateReflectionInput, error) {
+			return ec.unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateReflectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -785,8 +786,8 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ActivityFilter, error) {
-			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -975,8 +976,8 @@ func (ec *executionContext) field_Query_communities_args(ctx context.Context, ra
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.CommunityFilter, error) {
-			return ec.unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.CommunityFilter, error) {
+			return ec.unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1057,8 +1058,8 @@ func (ec *executionContext) field_Query_decisionEvents_args(ctx context.Context,
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1125,8 +1126,8 @@ func (ec *executionContext) field_Query_museums_args(ctx context.Context, rawArg
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.MuseumFilter, error) {
-			return ec.unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.MuseumFilter, error) {
+			return ec.unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1205,8 +1206,8 @@ func (ec *executionContext) field_Query_participationSummary_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1287,8 +1288,8 @@ func (ec *executionContext) field_Query_partnerships_args(ctx context.Context, r
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.PartnershipFilter, error) {
-			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.PartnershipFilter, error) {
+			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1341,8 +1342,8 @@ func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.PersonFilter, error) {
-			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.PersonFilter, error) {
+			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPersonFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1423,8 +1424,8 @@ func (ec *executionContext) field_Query_programmes_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ProgrammeFilter, error) {
-			return ec.unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ProgrammeFilter, error) {
+			return ec.unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1491,8 +1492,8 @@ func (ec *executionContext) field_Query_publications_args(ctx context.Context, r
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.PublicationFilter, error) {
-			return ec.unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.PublicationFilter, error) {
+			return ec.unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1559,8 +1560,8 @@ func (ec *executionContext) field_Query_reflections_args(ctx context.Context, ra
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ReflectionFilter, error) {
-			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ReflectionFilter, error) {
+			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1723,7 +1724,7 @@ func (ec *executionContext) _Mutation_recordActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(store.RecordActivityInput))
+			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(domain.RecordActivityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1767,7 +1768,7 @@ func (ec *executionContext) _Mutation_createActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["input"].(store.RecordActivityInput))
+			return ec.Resolvers.Mutation().CreateActivity(ctx, fc.Args["input"].(domain.RecordActivityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1811,7 +1812,7 @@ func (ec *executionContext) _Mutation_updateActivity(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["input"].(store.UpdateActivityInput))
+			return ec.Resolvers.Mutation().UpdateActivity(ctx, fc.Args["input"].(domain.UpdateActivityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1855,7 +1856,7 @@ func (ec *executionContext) _Mutation_archiveActivity(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveActivity(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveActivity(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityPayload) graphql.Marshaler {
@@ -1899,7 +1900,7 @@ func (ec *executionContext) _Mutation_createCommunity(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCommunity(ctx, fc.Args["input"].(store.CreateCommunityInput))
+			return ec.Resolvers.Mutation().CreateCommunity(ctx, fc.Args["input"].(domain.CreateCommunityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPayload) graphql.Marshaler {
@@ -1943,7 +1944,7 @@ func (ec *executionContext) _Mutation_updateCommunity(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCommunity(ctx, fc.Args["input"].(store.UpdateCommunityInput))
+			return ec.Resolvers.Mutation().UpdateCommunity(ctx, fc.Args["input"].(domain.UpdateCommunityInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPayload) graphql.Marshaler {
@@ -1987,7 +1988,7 @@ func (ec *executionContext) _Mutation_archiveCommunity(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveCommunity(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveCommunity(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunityPayload) graphql.Marshaler {
@@ -2031,7 +2032,7 @@ func (ec *executionContext) _Mutation_recordDecisionEvent(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordDecisionEvent(ctx, fc.Args["input"].(store.RecordDecisionEventInput))
+			return ec.Resolvers.Mutation().RecordDecisionEvent(ctx, fc.Args["input"].(domain.RecordDecisionEventInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -2075,7 +2076,7 @@ func (ec *executionContext) _Mutation_createDecisionEvent(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateDecisionEvent(ctx, fc.Args["input"].(store.RecordDecisionEventInput))
+			return ec.Resolvers.Mutation().CreateDecisionEvent(ctx, fc.Args["input"].(domain.RecordDecisionEventInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -2119,7 +2120,7 @@ func (ec *executionContext) _Mutation_updateDecisionEvent(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateDecisionEvent(ctx, fc.Args["input"].(store.UpdateDecisionEventInput))
+			return ec.Resolvers.Mutation().UpdateDecisionEvent(ctx, fc.Args["input"].(domain.UpdateDecisionEventInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -2163,7 +2164,7 @@ func (ec *executionContext) _Mutation_archiveDecisionEvent(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveDecisionEvent(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveDecisionEvent(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionEventPayload) graphql.Marshaler {
@@ -2207,7 +2208,7 @@ func (ec *executionContext) _Mutation_createMuseum(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateMuseum(ctx, fc.Args["input"].(store.CreateMuseumInput))
+			return ec.Resolvers.Mutation().CreateMuseum(ctx, fc.Args["input"].(domain.CreateMuseumInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MuseumPayload) graphql.Marshaler {
@@ -2251,7 +2252,7 @@ func (ec *executionContext) _Mutation_updateMuseum(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateMuseum(ctx, fc.Args["input"].(store.UpdateMuseumInput))
+			return ec.Resolvers.Mutation().UpdateMuseum(ctx, fc.Args["input"].(domain.UpdateMuseumInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MuseumPayload) graphql.Marshaler {
@@ -2295,7 +2296,7 @@ func (ec *executionContext) _Mutation_archiveMuseum(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveMuseum(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveMuseum(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MuseumPayload) graphql.Marshaler {
@@ -2339,7 +2340,7 @@ func (ec *executionContext) _Mutation_createPartnership(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePartnership(ctx, fc.Args["input"].(store.CreatePartnershipInput))
+			return ec.Resolvers.Mutation().CreatePartnership(ctx, fc.Args["input"].(domain.CreatePartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2383,7 +2384,7 @@ func (ec *executionContext) _Mutation_updatePartnership(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(store.UpdatePartnershipInput))
+			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(domain.UpdatePartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2427,7 +2428,7 @@ func (ec *executionContext) _Mutation_archivePartnership(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchivePartnership(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchivePartnership(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2471,7 +2472,7 @@ func (ec *executionContext) _Mutation_startPartnership(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartPartnership(ctx, fc.Args["input"].(store.StartPartnershipInput))
+			return ec.Resolvers.Mutation().StartPartnership(ctx, fc.Args["input"].(domain.StartPartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2515,7 +2516,7 @@ func (ec *executionContext) _Mutation_endPartnership(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EndPartnership(ctx, fc.Args["input"].(store.EndPartnershipInput))
+			return ec.Resolvers.Mutation().EndPartnership(ctx, fc.Args["input"].(domain.EndPartnershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipPayload) graphql.Marshaler {
@@ -2559,7 +2560,7 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(store.CreatePersonInput))
+			return ec.Resolvers.Mutation().CreatePerson(ctx, fc.Args["input"].(domain.CreatePersonInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2603,7 +2604,7 @@ func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(store.UpdatePersonInput))
+			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(domain.UpdatePersonInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2647,7 +2648,7 @@ func (ec *executionContext) _Mutation_archivePerson(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchivePerson(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchivePerson(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2691,7 +2692,7 @@ func (ec *executionContext) _Mutation_recordConsent(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordConsent(ctx, fc.Args["input"].(store.RecordConsentInput))
+			return ec.Resolvers.Mutation().RecordConsent(ctx, fc.Args["input"].(domain.RecordConsentInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2735,7 +2736,7 @@ func (ec *executionContext) _Mutation_erasePerson(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ErasePerson(ctx, fc.Args["input"].(store.ErasePersonInput))
+			return ec.Resolvers.Mutation().ErasePerson(ctx, fc.Args["input"].(domain.ErasePersonInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
@@ -2779,7 +2780,7 @@ func (ec *executionContext) _Mutation_createProgramme(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProgramme(ctx, fc.Args["input"].(store.CreateProgrammeInput))
+			return ec.Resolvers.Mutation().CreateProgramme(ctx, fc.Args["input"].(domain.CreateProgrammeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammePayload) graphql.Marshaler {
@@ -2823,7 +2824,7 @@ func (ec *executionContext) _Mutation_updateProgramme(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateProgramme(ctx, fc.Args["input"].(store.UpdateProgrammeInput))
+			return ec.Resolvers.Mutation().UpdateProgramme(ctx, fc.Args["input"].(domain.UpdateProgrammeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammePayload) graphql.Marshaler {
@@ -2867,7 +2868,7 @@ func (ec *executionContext) _Mutation_archiveProgramme(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveProgramme(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveProgramme(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammePayload) graphql.Marshaler {
@@ -2911,7 +2912,7 @@ func (ec *executionContext) _Mutation_createOutcome(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateOutcome(ctx, fc.Args["input"].(store.CreateOutcomeInput))
+			return ec.Resolvers.Mutation().CreateOutcome(ctx, fc.Args["input"].(domain.CreateOutcomeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
@@ -2955,7 +2956,7 @@ func (ec *executionContext) _Mutation_updateOutcome(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOutcome(ctx, fc.Args["input"].(store.UpdateOutcomeInput))
+			return ec.Resolvers.Mutation().UpdateOutcome(ctx, fc.Args["input"].(domain.UpdateOutcomeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
@@ -2999,7 +3000,7 @@ func (ec *executionContext) _Mutation_archiveOutcome(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveOutcome(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveOutcome(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OutcomePayload) graphql.Marshaler {
@@ -3043,7 +3044,7 @@ func (ec *executionContext) _Mutation_createProgrammeMembership(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProgrammeMembership(ctx, fc.Args["input"].(store.CreateProgrammeMembershipInput))
+			return ec.Resolvers.Mutation().CreateProgrammeMembership(ctx, fc.Args["input"].(domain.CreateProgrammeMembershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeMembershipPayload) graphql.Marshaler {
@@ -3087,7 +3088,7 @@ func (ec *executionContext) _Mutation_updateProgrammeMembership(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateProgrammeMembership(ctx, fc.Args["input"].(store.UpdateProgrammeMembershipInput))
+			return ec.Resolvers.Mutation().UpdateProgrammeMembership(ctx, fc.Args["input"].(domain.UpdateProgrammeMembershipInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeMembershipPayload) graphql.Marshaler {
@@ -3131,7 +3132,7 @@ func (ec *executionContext) _Mutation_archiveProgrammeMembership(ctx context.Con
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveProgrammeMembership(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveProgrammeMembership(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgrammeMembershipPayload) graphql.Marshaler {
@@ -3175,7 +3176,7 @@ func (ec *executionContext) _Mutation_createPublication(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePublication(ctx, fc.Args["input"].(store.CreatePublicationInput))
+			return ec.Resolvers.Mutation().CreatePublication(ctx, fc.Args["input"].(domain.CreatePublicationInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationPayload) graphql.Marshaler {
@@ -3219,7 +3220,7 @@ func (ec *executionContext) _Mutation_updatePublication(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePublication(ctx, fc.Args["input"].(store.UpdatePublicationInput))
+			return ec.Resolvers.Mutation().UpdatePublication(ctx, fc.Args["input"].(domain.UpdatePublicationInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationPayload) graphql.Marshaler {
@@ -3263,7 +3264,7 @@ func (ec *executionContext) _Mutation_archivePublication(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchivePublication(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchivePublication(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicationPayload) graphql.Marshaler {
@@ -3307,7 +3308,7 @@ func (ec *executionContext) _Mutation_addReflection(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddReflection(ctx, fc.Args["input"].(store.AddReflectionInput))
+			return ec.Resolvers.Mutation().AddReflection(ctx, fc.Args["input"].(domain.AddReflectionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -3351,7 +3352,7 @@ func (ec *executionContext) _Mutation_createReflection(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateReflection(ctx, fc.Args["input"].(store.AddReflectionInput))
+			return ec.Resolvers.Mutation().CreateReflection(ctx, fc.Args["input"].(domain.AddReflectionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -3395,7 +3396,7 @@ func (ec *executionContext) _Mutation_updateReflection(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateReflection(ctx, fc.Args["input"].(store.UpdateReflectionInput))
+			return ec.Resolvers.Mutation().UpdateReflection(ctx, fc.Args["input"].(domain.UpdateReflectionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -3439,7 +3440,7 @@ func (ec *executionContext) _Mutation_archiveReflection(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ArchiveReflection(ctx, fc.Args["input"].(store.ArchiveInput))
+			return ec.Resolvers.Mutation().ArchiveReflection(ctx, fc.Args["input"].(domain.ArchiveInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReflectionPayload) graphql.Marshaler {
@@ -3918,8 +3919,8 @@ func (ec *executionContext) _Query_activity(ctx context.Context, field graphql.C
 			return ec.Resolvers.Query().Activity(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
-			return ec.marshalOActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Activity) graphql.Marshaler {
+			return ec.marshalOActivity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3959,10 +3960,10 @@ func (ec *executionContext) _Query_activities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Activities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ActivityFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Activities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ActivityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Activity]) graphql.Marshaler {
 			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4050,8 +4051,8 @@ func (ec *executionContext) _Query_community(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().Community(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
-			return ec.marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4091,10 +4092,10 @@ func (ec *executionContext) _Query_communities(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Communities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.CommunityFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.CommunityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Community]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Community]) graphql.Marshaler {
 			return ec.marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4138,8 +4139,8 @@ func (ec *executionContext) _Query_decisionEvent(ctx context.Context, field grap
 			return ec.Resolvers.Query().DecisionEvent(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
-			return ec.marshalODecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
+			return ec.marshalODecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4179,10 +4180,10 @@ func (ec *executionContext) _Query_decisionEvents(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DecisionEvents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().DecisionEvents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.DecisionEvent]) graphql.Marshaler {
 			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4226,8 +4227,8 @@ func (ec *executionContext) _Query_museum(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Museum(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4267,10 +4268,10 @@ func (ec *executionContext) _Query_museums(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Museums(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.MuseumFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Museums(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.MuseumFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Museum]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Museum]) graphql.Marshaler {
 			return ec.marshalNMuseumConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4443,7 +4444,7 @@ func (ec *executionContext) _Query_participationSummary(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ParticipationSummary(ctx, fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["groupBy"].(network.Dimension))
+			return ec.Resolvers.Query().ParticipationSummary(ctx, fc.Args["filter"].(*domain.DecisionEventFilter), fc.Args["groupBy"].(network.Dimension))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*network.Bucket) graphql.Marshaler {
@@ -4490,8 +4491,8 @@ func (ec *executionContext) _Query_partnership(ctx context.Context, field graphq
 			return ec.Resolvers.Query().Partnership(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4531,10 +4532,10 @@ func (ec *executionContext) _Query_partnerships(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Partnerships(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Partnerships(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Partnership]) graphql.Marshaler {
 			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4578,8 +4579,8 @@ func (ec *executionContext) _Query_person(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Person(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4619,10 +4620,10 @@ func (ec *executionContext) _Query_people(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PersonFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().People(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.PersonFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Person]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Person]) graphql.Marshaler {
 			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4666,8 +4667,8 @@ func (ec *executionContext) _Query_programme(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().Programme(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4707,10 +4708,10 @@ func (ec *executionContext) _Query_programmes(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Programmes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ProgrammeFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Programmes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ProgrammeFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Programme]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Programme]) graphql.Marshaler {
 			return ec.marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4754,8 +4755,8 @@ func (ec *executionContext) _Query_publication(ctx context.Context, field graphq
 			return ec.Resolvers.Query().Publication(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Publication) graphql.Marshaler {
-			return ec.marshalOPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublication(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Publication) graphql.Marshaler {
+			return ec.marshalOPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4795,10 +4796,10 @@ func (ec *executionContext) _Query_publications(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Publications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PublicationFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Publications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.PublicationFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Publication]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Publication]) graphql.Marshaler {
 			return ec.marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -4842,8 +4843,8 @@ func (ec *executionContext) _Query_reflection(ctx context.Context, field graphql
 			return ec.Resolvers.Query().Reflection(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Reflection) graphql.Marshaler {
-			return ec.marshalOReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Reflection) graphql.Marshaler {
+			return ec.marshalOReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4883,10 +4884,10 @@ func (ec *executionContext) _Query_reflections(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reflections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Query().Reflections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Reflection]) graphql.Marshaler {
 			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -5073,8 +5074,8 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj any) (store.ArchiveInput, error) {
-	var it store.ArchiveInput
+func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj any) (domain.ArchiveInput, error) {
+	var it domain.ArchiveInput
 	if obj == nil {
 		return it, nil
 	}
@@ -5116,8 +5117,8 @@ func (ec *executionContext) unmarshalInputArchiveInput(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalArchiveInput(ctx context.Context, raw any) (store.ArchiveInput, error) {
-	var out store.ArchiveInput
+func UnmarshalArchiveInput(ctx context.Context, raw any) (domain.ArchiveInput, error) {
+	var out domain.ArchiveInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchiveInput", raw, &out)
 	return out, err
 }
@@ -5130,79 +5131,79 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case store.Reflection:
+	case domain.Reflection:
 		return ec._Reflection(ctx, sel, &obj)
-	case *store.Reflection:
+	case *domain.Reflection:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Reflection(ctx, sel, obj)
-	case store.Publication:
+	case domain.Publication:
 		return ec._Publication(ctx, sel, &obj)
-	case *store.Publication:
+	case *domain.Publication:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Publication(ctx, sel, obj)
-	case store.ProgrammeMembership:
+	case domain.ProgrammeMembership:
 		return ec._ProgrammeMembership(ctx, sel, &obj)
-	case *store.ProgrammeMembership:
+	case *domain.ProgrammeMembership:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._ProgrammeMembership(ctx, sel, obj)
-	case store.Programme:
+	case domain.Programme:
 		return ec._Programme(ctx, sel, &obj)
-	case *store.Programme:
+	case *domain.Programme:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Programme(ctx, sel, obj)
-	case store.Person:
+	case domain.Person:
 		return ec._Person(ctx, sel, &obj)
-	case *store.Person:
+	case *domain.Person:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
-	case store.Partnership:
+	case domain.Partnership:
 		return ec._Partnership(ctx, sel, &obj)
-	case *store.Partnership:
+	case *domain.Partnership:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Partnership(ctx, sel, obj)
-	case store.Outcome:
+	case domain.Outcome:
 		return ec._Outcome(ctx, sel, &obj)
-	case *store.Outcome:
+	case *domain.Outcome:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Outcome(ctx, sel, obj)
-	case store.Museum:
+	case domain.Museum:
 		return ec._Museum(ctx, sel, &obj)
-	case *store.Museum:
+	case *domain.Museum:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Museum(ctx, sel, obj)
-	case store.DecisionEvent:
+	case domain.DecisionEvent:
 		return ec._DecisionEvent(ctx, sel, &obj)
-	case *store.DecisionEvent:
+	case *domain.DecisionEvent:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._DecisionEvent(ctx, sel, obj)
-	case store.Community:
+	case domain.Community:
 		return ec._Community(ctx, sel, &obj)
-	case *store.Community:
+	case *domain.Community:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Community(ctx, sel, obj)
-	case store.Activity:
+	case domain.Activity:
 		return ec._Activity(ctx, sel, &obj)
-	case *store.Activity:
+	case *domain.Activity:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -5220,79 +5221,79 @@ func (ec *executionContext) _Record(ctx context.Context, sel ast.SelectionSet, o
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
-	case store.Reflection:
+	case domain.Reflection:
 		return ec._Reflection(ctx, sel, &obj)
-	case *store.Reflection:
+	case *domain.Reflection:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Reflection(ctx, sel, obj)
-	case store.Publication:
+	case domain.Publication:
 		return ec._Publication(ctx, sel, &obj)
-	case *store.Publication:
+	case *domain.Publication:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Publication(ctx, sel, obj)
-	case store.ProgrammeMembership:
+	case domain.ProgrammeMembership:
 		return ec._ProgrammeMembership(ctx, sel, &obj)
-	case *store.ProgrammeMembership:
+	case *domain.ProgrammeMembership:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._ProgrammeMembership(ctx, sel, obj)
-	case store.Programme:
+	case domain.Programme:
 		return ec._Programme(ctx, sel, &obj)
-	case *store.Programme:
+	case *domain.Programme:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Programme(ctx, sel, obj)
-	case store.Person:
+	case domain.Person:
 		return ec._Person(ctx, sel, &obj)
-	case *store.Person:
+	case *domain.Person:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
-	case store.Partnership:
+	case domain.Partnership:
 		return ec._Partnership(ctx, sel, &obj)
-	case *store.Partnership:
+	case *domain.Partnership:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Partnership(ctx, sel, obj)
-	case store.Outcome:
+	case domain.Outcome:
 		return ec._Outcome(ctx, sel, &obj)
-	case *store.Outcome:
+	case *domain.Outcome:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Outcome(ctx, sel, obj)
-	case store.Museum:
+	case domain.Museum:
 		return ec._Museum(ctx, sel, &obj)
-	case *store.Museum:
+	case *domain.Museum:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Museum(ctx, sel, obj)
-	case store.DecisionEvent:
+	case domain.DecisionEvent:
 		return ec._DecisionEvent(ctx, sel, &obj)
-	case *store.DecisionEvent:
+	case *domain.DecisionEvent:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._DecisionEvent(ctx, sel, obj)
-	case store.Community:
+	case domain.Community:
 		return ec._Community(ctx, sel, &obj)
-	case *store.Community:
+	case *domain.Community:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Community(ctx, sel, obj)
-	case store.Activity:
+	case domain.Activity:
 		return ec._Activity(ctx, sel, &obj)
-	case *store.Activity:
+	case *domain.Activity:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -5943,29 +5944,29 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArchiveInput(ctx context.Context, v any) (store.ArchiveInput, error) {
+func (ec *executionContext) unmarshalNArchiveInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArchiveInput(ctx context.Context, v any) (domain.ArchiveInput, error) {
 	res, err := ec.unmarshalInputArchiveInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx context.Context, v any) (store.Date, error) {
-	var res store.Date
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx context.Context, v any) (domain.Date, error) {
+	var res domain.Date
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx context.Context, sel ast.SelectionSet, v store.Date) graphql.Marshaler {
+func (ec *executionContext) marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx context.Context, sel ast.SelectionSet, v domain.Date) graphql.Marshaler {
 	return v
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := store.UnmarshalDateTime(v)
+	res, err := domain.UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := store.MarshalDateTime(v)
+	res := domain.MarshalDateTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
@@ -5982,13 +5983,13 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋparticipationᚑgraph
 	return ret
 }
 
-func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx context.Context, v any) (store.Direction, error) {
-	var res store.Direction
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx context.Context, v any) (domain.Direction, error) {
+	var res domain.Direction
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx context.Context, sel ast.SelectionSet, v store.Direction) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx context.Context, sel ast.SelectionSet, v domain.Direction) graphql.Marshaler {
 	return v
 }
 
@@ -6004,16 +6005,16 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑg
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx context.Context, v any) (*store.Date, error) {
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx context.Context, v any) (*domain.Date, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Date)
+	var res = new(domain.Date)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx context.Context, sel ast.SelectionSet, v *store.Date) graphql.Marshaler {
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx context.Context, sel ast.SelectionSet, v *domain.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -6024,7 +6025,7 @@ func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Contex
 	if v == nil {
 		return nil, nil
 	}
-	res, err := store.UnmarshalDateTime(v)
+	res, err := domain.UnmarshalDateTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -6034,7 +6035,7 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	}
 	_ = sel
 	_ = ctx
-	res := store.MarshalDateTime(*v)
+	res := domain.MarshalDateTime(*v)
 	return res
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,9 +19,9 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type CommunityResolver interface {
-	Partnerships(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error)
-	DecisionEvents(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
-	People(ctx context.Context, obj *store.Community, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) (*store.Page[store.Person], error)
+	Partnerships(ctx context.Context, obj *domain.Community, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) (*store.Page[domain.Partnership], error)
+	DecisionEvents(ctx context.Context, obj *domain.Community, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error)
+	People(ctx context.Context, obj *domain.Community, first *int, after *string, last *int, before *string, filter *domain.PersonFilter, orderBy *store.Order) (*store.Page[domain.Person], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -63,8 +64,8 @@ func (ec *executionContext) field_Community_decisionEvents_args(ctx context.Cont
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -117,8 +118,8 @@ func (ec *executionContext) field_Community_partnerships_args(ctx context.Contex
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.PartnershipFilter, error) {
-			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.PartnershipFilter, error) {
+			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -171,8 +172,8 @@ func (ec *executionContext) field_Community_people_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.PersonFilter, error) {
-			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.PersonFilter, error) {
+			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPersonFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -193,7 +194,7 @@ func (ec *executionContext) field_Community_people_args(ctx context.Context, raw
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -216,7 +217,7 @@ func (ec *executionContext) fieldContext_Community_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Community", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Community_version(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_version(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -239,7 +240,7 @@ func (ec *executionContext) fieldContext_Community_version(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Community_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -262,7 +263,7 @@ func (ec *executionContext) fieldContext_Community_createdAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Community", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Community_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -285,7 +286,7 @@ func (ec *executionContext) fieldContext_Community_updatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Community", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Community_archived(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -308,7 +309,7 @@ func (ec *executionContext) fieldContext_Community_archived(_ context.Context, f
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Community_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -331,7 +332,7 @@ func (ec *executionContext) fieldContext_Community_archivedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Community", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Community_sample(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -354,7 +355,7 @@ func (ec *executionContext) fieldContext_Community_sample(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Community_name(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_name(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -377,7 +378,7 @@ func (ec *executionContext) fieldContext_Community_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
-func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -389,8 +390,8 @@ func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.C
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.CommunityKind) graphql.Marshaler {
-			return ec.marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.CommunityKind) graphql.Marshaler {
+			return ec.marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -400,7 +401,7 @@ func (ec *executionContext) fieldContext_Community_kind(_ context.Context, field
 	return graphql.NewScalarFieldContext("Community", field, false, false, "CommunityKind")
 }
 
-func (ec *executionContext) _Community_description(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_description(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -423,7 +424,7 @@ func (ec *executionContext) fieldContext_Community_description(_ context.Context
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
-func (ec *executionContext) _Community_area(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_area(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -446,7 +447,7 @@ func (ec *executionContext) fieldContext_Community_area(_ context.Context, field
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
-func (ec *executionContext) _Community_partnerships(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_partnerships(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -456,10 +457,10 @@ func (ec *executionContext) _Community_partnerships(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Community().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Partnership]) graphql.Marshaler {
 			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -490,7 +491,7 @@ func (ec *executionContext) fieldContext_Community_partnerships(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Community_decisionEvents(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_decisionEvents(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -500,10 +501,10 @@ func (ec *executionContext) _Community_decisionEvents(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Community().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.DecisionEvent]) graphql.Marshaler {
 			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -534,7 +535,7 @@ func (ec *executionContext) fieldContext_Community_decisionEvents(ctx context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Community_people(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+func (ec *executionContext) _Community_people(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -544,10 +545,10 @@ func (ec *executionContext) _Community_people(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PersonFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Community().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.PersonFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Person]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Person]) graphql.Marshaler {
 			return ec.marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -578,7 +579,7 @@ func (ec *executionContext) fieldContext_Community_people(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -590,7 +591,7 @@ func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, fiel
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Community]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Community]) graphql.Marshaler {
 			return ec.marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -610,7 +611,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_edges(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -622,8 +623,8 @@ func (ec *executionContext) _CommunityConnection_nodes(ctx context.Context, fiel
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Community) graphql.Marshaler {
-			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -642,7 +643,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_nodes(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -674,7 +675,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_pageInfo(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Community]) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -697,7 +698,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("CommunityConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Community]) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -720,7 +721,7 @@ func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Community]) (ret graphql.Marshaler) {
+func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Community]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -732,8 +733,8 @@ func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
-			return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -764,8 +765,8 @@ func (ec *executionContext) _CommunityPayload_community(ctx context.Context, fie
 			return obj.Community, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
-			return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -788,8 +789,8 @@ func (ec *executionContext) fieldContext_CommunityPayload_community(_ context.Co
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, obj any) (store.CommunityFilter, error) {
-	var it store.CommunityFilter
+func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, obj any) (domain.CommunityFilter, error) {
+	var it domain.CommunityFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -819,7 +820,7 @@ func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, o
 			it.Search = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKindᚄ(ctx, v)
+			data, err := ec.unmarshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -856,8 +857,8 @@ func (ec *executionContext) unmarshalInputCommunityFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCommunityFilter(ctx context.Context, raw any) (store.CommunityFilter, error) {
-	var out store.CommunityFilter
+func UnmarshalCommunityFilter(ctx context.Context, raw any) (domain.CommunityFilter, error) {
+	var out domain.CommunityFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommunityFilter", raw, &out)
 	return out, err
 }
@@ -889,14 +890,14 @@ func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, ob
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -918,8 +919,8 @@ func UnmarshalCommunityOrder(ctx context.Context, raw any) (store.Order, error) 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Context, obj any) (store.CreateCommunityInput, error) {
-	var it store.CreateCommunityInput
+func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Context, obj any) (domain.CreateCommunityInput, error) {
+	var it domain.CreateCommunityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -945,7 +946,7 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 			it.Name = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx, v)
+			data, err := ec.unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -975,14 +976,14 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateCommunityInput(ctx context.Context, raw any) (store.CreateCommunityInput, error) {
-	var out store.CreateCommunityInput
+func UnmarshalCreateCommunityInput(ctx context.Context, raw any) (domain.CreateCommunityInput, error) {
+	var out domain.CreateCommunityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCommunityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Context, obj any) (store.UpdateCommunityInput, error) {
-	var it store.UpdateCommunityInput
+func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Context, obj any) (domain.UpdateCommunityInput, error) {
+	var it domain.UpdateCommunityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1022,7 +1023,7 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 			it.Name = graphql.OmittableOf(data)
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOCommunityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx, v)
+			data, err := ec.unmarshalOCommunityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1052,8 +1053,8 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateCommunityInput(ctx context.Context, raw any) (store.UpdateCommunityInput, error) {
-	var out store.UpdateCommunityInput
+func UnmarshalUpdateCommunityInput(ctx context.Context, raw any) (domain.UpdateCommunityInput, error) {
+	var out domain.UpdateCommunityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCommunityInput", raw, &out)
 	return out, err
 }
@@ -1068,7 +1069,7 @@ func UnmarshalUpdateCommunityInput(ctx context.Context, raw any) (store.UpdateCo
 
 var communityImplementors = []string{"Community", "Node", "Record"}
 
-func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *store.Community) graphql.Marshaler {
+func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *domain.Community) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1169,7 +1170,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 
 var communityConnectionImplementors = []string{"CommunityConnection"}
 
-func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Community]) graphql.Marshaler {
+func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Community]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1218,7 +1219,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 
 var communityEdgeImplementors = []string{"CommunityEdge"}
 
-func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Community]) graphql.Marshaler {
+func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Community]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1291,11 +1292,11 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Community) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Community) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, sel, v[i])
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1307,7 +1308,7 @@ func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipation
 	return ret
 }
 
-func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *store.Community) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *domain.Community) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Community!")
 		return graphql.Null
@@ -1315,7 +1316,7 @@ func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑ
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Community]) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Community]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommunityConnection!")
 		return graphql.Null
@@ -1323,11 +1324,11 @@ func (ec *executionContext) marshalNCommunityConnection2ᚖgithubᚗcomᚋpartic
 	return ec._CommunityConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCommunityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Community]) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Community]) graphql.Marshaler {
 	return ec._CommunityEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Community]) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Community]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1343,23 +1344,23 @@ func (ec *executionContext) marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipatio
 	return ret
 }
 
-func (ec *executionContext) unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx context.Context, v any) (store.CommunityKind, error) {
-	var res store.CommunityKind
+func (ec *executionContext) unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx context.Context, v any) (domain.CommunityKind, error) {
+	var res domain.CommunityKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx context.Context, sel ast.SelectionSet, v store.CommunityKind) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx context.Context, sel ast.SelectionSet, v domain.CommunityKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNCommunityOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1371,24 +1372,24 @@ func (ec *executionContext) marshalNCommunityPayload2ᚖgithubᚗcomᚋparticipa
 	return ec._CommunityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateCommunityInput(ctx context.Context, v any) (store.CreateCommunityInput, error) {
+func (ec *executionContext) unmarshalNCreateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateCommunityInput(ctx context.Context, v any) (domain.CreateCommunityInput, error) {
 	res, err := ec.unmarshalInputCreateCommunityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateCommunityInput(ctx context.Context, v any) (store.UpdateCommunityInput, error) {
+func (ec *executionContext) unmarshalNUpdateCommunityInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateCommunityInput(ctx context.Context, v any) (domain.UpdateCommunityInput, error) {
 	res, err := ec.unmarshalInputUpdateCommunityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *store.Community) graphql.Marshaler {
+func (ec *executionContext) marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *domain.Community) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityFilter(ctx context.Context, v any) (*store.CommunityFilter, error) {
+func (ec *executionContext) unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityFilter(ctx context.Context, v any) (*domain.CommunityFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1396,16 +1397,16 @@ func (ec *executionContext) unmarshalOCommunityFilter2ᚖgithubᚗcomᚋparticip
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKindᚄ(ctx context.Context, v any) ([]store.CommunityKind, error) {
+func (ec *executionContext) unmarshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKindᚄ(ctx context.Context, v any) ([]domain.CommunityKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.CommunityKind, len(vSlice))
+	res := make([]domain.CommunityKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1413,14 +1414,14 @@ func (ec *executionContext) unmarshalOCommunityKind2ᚕgithubᚗcomᚋparticipat
 	return res, nil
 }
 
-func (ec *executionContext) marshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CommunityKind) graphql.Marshaler {
+func (ec *executionContext) marshalOCommunityKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.CommunityKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx, sel, v[i])
+		return ec.marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1432,16 +1433,16 @@ func (ec *executionContext) marshalOCommunityKind2ᚕgithubᚗcomᚋparticipatio
 	return ret
 }
 
-func (ec *executionContext) unmarshalOCommunityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx context.Context, v any) (*store.CommunityKind, error) {
+func (ec *executionContext) unmarshalOCommunityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx context.Context, v any) (*domain.CommunityKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.CommunityKind)
+	var res = new(domain.CommunityKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCommunityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityKind(ctx context.Context, sel ast.SelectionSet, v *store.CommunityKind) graphql.Marshaler {
+func (ec *executionContext) marshalOCommunityKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx context.Context, sel ast.SelectionSet, v *domain.CommunityKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,15 +19,15 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type DecisionEventResolver interface {
-	Museum(ctx context.Context, obj *store.DecisionEvent) (*store.Museum, error)
-	Partnership(ctx context.Context, obj *store.DecisionEvent) (*store.Partnership, error)
-	Communities(ctx context.Context, obj *store.DecisionEvent) ([]*store.Community, error)
+	Museum(ctx context.Context, obj *domain.DecisionEvent) (*domain.Museum, error)
+	Partnership(ctx context.Context, obj *domain.DecisionEvent) (*domain.Partnership, error)
+	Communities(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Community, error)
 
-	Outcomes(ctx context.Context, obj *store.DecisionEvent) ([]*store.Outcome, error)
+	Outcomes(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Outcome, error)
 }
 type ParticipantResolver interface {
-	Person(ctx context.Context, obj *store.Participant) (*store.Person, error)
-	Community(ctx context.Context, obj *store.Participant) (*store.Community, error)
+	Person(ctx context.Context, obj *domain.Participant) (*domain.Person, error)
+	Community(ctx context.Context, obj *domain.Participant) (*domain.Community, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -37,7 +38,7 @@ type ParticipantResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Decision_text(ctx context.Context, field graphql.CollectedField, obj *store.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _Decision_text(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -60,7 +61,7 @@ func (ec *executionContext) fieldContext_Decision_text(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Decision", field, false, false, "String")
 }
 
-func (ec *executionContext) _Decision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *store.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _Decision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -72,8 +73,8 @@ func (ec *executionContext) _Decision_decidedBy(ctx context.Context, field graph
 			return obj.DecidedBy, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.DecidedBy) graphql.Marshaler {
-			return ec.marshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecidedBy(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DecidedBy) graphql.Marshaler {
+			return ec.marshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecidedBy(ctx, selections, v)
 		},
 		true,
 		true,
@@ -83,7 +84,7 @@ func (ec *executionContext) fieldContext_Decision_decidedBy(_ context.Context, f
 	return graphql.NewScalarFieldContext("Decision", field, false, false, "DecidedBy")
 }
 
-func (ec *executionContext) _Decision_result(ctx context.Context, field graphql.CollectedField, obj *store.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _Decision_result(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -95,8 +96,8 @@ func (ec *executionContext) _Decision_result(ctx context.Context, field graphql.
 			return obj.Result, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.DecisionResult) graphql.Marshaler {
-			return ec.marshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DecisionResult) graphql.Marshaler {
+			return ec.marshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -106,7 +107,7 @@ func (ec *executionContext) fieldContext_Decision_result(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Decision", field, false, false, "DecisionResult")
 }
 
-func (ec *executionContext) _Decision_implemented(ctx context.Context, field graphql.CollectedField, obj *store.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _Decision_implemented(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -129,7 +130,7 @@ func (ec *executionContext) fieldContext_Decision_implemented(_ context.Context,
 	return graphql.NewScalarFieldContext("Decision", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Decision_implementationNote(ctx context.Context, field graphql.CollectedField, obj *store.Decision) (ret graphql.Marshaler) {
+func (ec *executionContext) _Decision_implementationNote(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -152,7 +153,7 @@ func (ec *executionContext) fieldContext_Decision_implementationNote(_ context.C
 	return graphql.NewScalarFieldContext("Decision", field, false, false, "String")
 }
 
-func (ec *executionContext) _DecisionEvent_id(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_id(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -175,7 +176,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_id(_ context.Context, fie
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "ID")
 }
 
-func (ec *executionContext) _DecisionEvent_version(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_version(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -198,7 +199,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_version(_ context.Context
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Int")
 }
 
-func (ec *executionContext) _DecisionEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -221,7 +222,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _DecisionEvent_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -244,7 +245,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_updatedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _DecisionEvent_archived(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_archived(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -267,7 +268,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_archived(_ context.Contex
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _DecisionEvent_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -290,7 +291,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_archivedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _DecisionEvent_sample(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_sample(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -313,7 +314,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_sample(_ context.Context,
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _DecisionEvent_title(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_title(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -336,7 +337,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_title(_ context.Context, 
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "String")
 }
 
-func (ec *executionContext) _DecisionEvent_description(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_description(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -359,7 +360,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_description(_ context.Con
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "String")
 }
 
-func (ec *executionContext) _DecisionEvent_kind(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_kind(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -371,8 +372,8 @@ func (ec *executionContext) _DecisionEvent_kind(ctx context.Context, field graph
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.DecisionEventKind) graphql.Marshaler {
-			return ec.marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.DecisionEventKind) graphql.Marshaler {
+			return ec.marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -382,7 +383,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_kind(_ context.Context, f
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "DecisionEventKind")
 }
 
-func (ec *executionContext) _DecisionEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -405,7 +406,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_occurredAt(_ context.Cont
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _DecisionEvent_museum(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_museum(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -417,8 +418,8 @@ func (ec *executionContext) _DecisionEvent_museum(ctx context.Context, field gra
 			return ec.Resolvers.DecisionEvent().Museum(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -437,7 +438,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_museum(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_partnership(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_partnership(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -449,8 +450,8 @@ func (ec *executionContext) _DecisionEvent_partnership(ctx context.Context, fiel
 			return ec.Resolvers.DecisionEvent().Partnership(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		false,
@@ -469,7 +470,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_partnership(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_communities(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_communities(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -481,8 +482,8 @@ func (ec *executionContext) _DecisionEvent_communities(ctx context.Context, fiel
 			return ec.Resolvers.DecisionEvent().Communities(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Community) graphql.Marshaler {
-			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunityᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -501,7 +502,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_communities(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_participationLevel(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_participationLevel(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -513,8 +514,8 @@ func (ec *executionContext) _DecisionEvent_participationLevel(ctx context.Contex
 			return obj.ParticipationLevel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.ParticipationLevel) graphql.Marshaler {
-			return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ParticipationLevel) graphql.Marshaler {
+			return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -524,7 +525,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_participationLevel(_ cont
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "ParticipationLevel")
 }
 
-func (ec *executionContext) _DecisionEvent_assessedRung(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_assessedRung(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -536,8 +537,8 @@ func (ec *executionContext) _DecisionEvent_assessedRung(ctx context.Context, fie
 			return obj.AssessedRung, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.ArnsteinRung) graphql.Marshaler {
-			return ec.marshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ArnsteinRung) graphql.Marshaler {
+			return ec.marshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, selections, v)
 		},
 		true,
 		false,
@@ -547,7 +548,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_assessedRung(_ context.Co
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "ArnsteinRung")
 }
 
-func (ec *executionContext) _DecisionEvent_participants(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_participants(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -559,8 +560,8 @@ func (ec *executionContext) _DecisionEvent_participants(ctx context.Context, fie
 			return obj.Participants, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Participant) graphql.Marshaler {
-			return ec.marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -579,7 +580,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_participants(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_communityParticipantCount(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_communityParticipantCount(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -602,7 +603,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_communityParticipantCount
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Int")
 }
 
-func (ec *executionContext) _DecisionEvent_staffParticipantCount(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_staffParticipantCount(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -625,7 +626,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_staffParticipantCount(_ c
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Int")
 }
 
-func (ec *executionContext) _DecisionEvent_decisions(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_decisions(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -637,8 +638,8 @@ func (ec *executionContext) _DecisionEvent_decisions(ctx context.Context, field 
 			return obj.Decisions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Decision) graphql.Marshaler {
-			return ec.marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -657,7 +658,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_decisions(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_outcomes(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_outcomes(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -669,8 +670,8 @@ func (ec *executionContext) _DecisionEvent_outcomes(ctx context.Context, field g
 			return ec.Resolvers.DecisionEvent().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Outcome) graphql.Marshaler {
-			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -689,7 +690,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_outcomes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_empowermentGap(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_empowermentGap(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -712,7 +713,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_empowermentGap(_ context.
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _DecisionEvent_evidence(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_evidence(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -724,8 +725,8 @@ func (ec *executionContext) _DecisionEvent_evidence(ctx context.Context, field g
 			return obj.Evidence, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Evidence) graphql.Marshaler {
-			return ec.marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -744,7 +745,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_evidence(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEvent_visibility(ctx context.Context, field graphql.CollectedField, obj *store.DecisionEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEvent_visibility(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -756,8 +757,8 @@ func (ec *executionContext) _DecisionEvent_visibility(ctx context.Context, field
 			return obj.Visibility, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Visibility) graphql.Marshaler {
-			return ec.marshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Visibility) graphql.Marshaler {
+			return ec.marshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, selections, v)
 		},
 		true,
 		true,
@@ -767,7 +768,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_visibility(_ context.Cont
 	return graphql.NewScalarFieldContext("DecisionEvent", field, false, false, "Visibility")
 }
 
-func (ec *executionContext) _DecisionEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -779,7 +780,7 @@ func (ec *executionContext) _DecisionEventConnection_edges(ctx context.Context, 
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.DecisionEvent]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.DecisionEvent]) graphql.Marshaler {
 			return ec.marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -799,7 +800,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_edges(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -811,8 +812,8 @@ func (ec *executionContext) _DecisionEventConnection_nodes(ctx context.Context, 
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.DecisionEvent) graphql.Marshaler {
-			return ec.marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.DecisionEvent) graphql.Marshaler {
+			return ec.marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -831,7 +832,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_nodes(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -863,7 +864,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_pageInfo(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _DecisionEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.DecisionEvent]) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -886,7 +887,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_totalCount(_ co
 	return graphql.NewScalarFieldContext("DecisionEventConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.DecisionEvent]) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -909,7 +910,7 @@ func (ec *executionContext) fieldContext_DecisionEventEdge_cursor(_ context.Cont
 	return graphql.NewScalarFieldContext("DecisionEventEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _DecisionEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.DecisionEvent]) (ret graphql.Marshaler) {
+func (ec *executionContext) _DecisionEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.DecisionEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -921,8 +922,8 @@ func (ec *executionContext) _DecisionEventEdge_node(ctx context.Context, field g
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
-			return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
+			return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -953,8 +954,8 @@ func (ec *executionContext) _DecisionEventPayload_decisionEvent(ctx context.Cont
 			return obj.DecisionEvent, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
-			return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
+			return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -973,7 +974,7 @@ func (ec *executionContext) fieldContext_DecisionEventPayload_decisionEvent(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -985,8 +986,8 @@ func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.Co
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.EvidenceKind) graphql.Marshaler {
-			return ec.marshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.EvidenceKind) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -996,7 +997,7 @@ func (ec *executionContext) fieldContext_Evidence_kind(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceKind")
 }
 
-func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1019,7 +1020,7 @@ func (ec *executionContext) fieldContext_Evidence_title(_ context.Context, field
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
-func (ec *executionContext) _Evidence_url(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _Evidence_url(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1042,7 +1043,7 @@ func (ec *executionContext) fieldContext_Evidence_url(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
-func (ec *executionContext) _Evidence_note(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _Evidence_note(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1065,7 +1066,7 @@ func (ec *executionContext) fieldContext_Evidence_note(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
-func (ec *executionContext) _Participant_person(ctx context.Context, field graphql.CollectedField, obj *store.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_person(ctx context.Context, field graphql.CollectedField, obj *domain.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1077,8 +1078,8 @@ func (ec *executionContext) _Participant_person(ctx context.Context, field graph
 			return ec.Resolvers.Participant().Person(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
-			return ec.marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1097,7 +1098,7 @@ func (ec *executionContext) fieldContext_Participant_person(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Participant_community(ctx context.Context, field graphql.CollectedField, obj *store.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_community(ctx context.Context, field graphql.CollectedField, obj *domain.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1109,8 +1110,8 @@ func (ec *executionContext) _Participant_community(ctx context.Context, field gr
 			return ec.Resolvers.Participant().Community(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
-			return ec.marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1129,7 +1130,7 @@ func (ec *executionContext) fieldContext_Participant_community(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *store.Participant) (ret graphql.Marshaler) {
+func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *domain.Participant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1141,8 +1142,8 @@ func (ec *executionContext) _Participant_role(ctx context.Context, field graphql
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.ParticipantRole) graphql.Marshaler {
-			return ec.marshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ParticipantRole) graphql.Marshaler {
+			return ec.marshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1156,8 +1157,8 @@ func (ec *executionContext) fieldContext_Participant_role(_ context.Context, fie
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Context, obj any) (store.DecisionEventFilter, error) {
-	var it store.DecisionEventFilter
+func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Context, obj any) (domain.DecisionEventFilter, error) {
+	var it domain.DecisionEventFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1201,28 +1202,28 @@ func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Contex
 			it.PartnershipID = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKindᚄ(ctx, v)
+			data, err := ec.unmarshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Kinds = data
 		case "levels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("levels"))
-			data, err := ec.unmarshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevelᚄ(ctx, v)
+			data, err := ec.unmarshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Levels = data
 		case "minLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
-			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
+			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MinLevel = data
 		case "rungs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rungs"))
-			data, err := ec.unmarshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRungᚄ(ctx, v)
+			data, err := ec.unmarshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRungᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1264,7 +1265,7 @@ func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Contex
 			it.Assessed = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
-			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1301,8 +1302,8 @@ func (ec *executionContext) unmarshalInputDecisionEventFilter(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDecisionEventFilter(ctx context.Context, raw any) (store.DecisionEventFilter, error) {
-	var out store.DecisionEventFilter
+func UnmarshalDecisionEventFilter(ctx context.Context, raw any) (domain.DecisionEventFilter, error) {
+	var out domain.DecisionEventFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionEventFilter", raw, &out)
 	return out, err
 }
@@ -1334,14 +1335,14 @@ func (ec *executionContext) unmarshalInputDecisionEventOrder(ctx context.Context
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1363,8 +1364,8 @@ func UnmarshalDecisionEventOrder(ctx context.Context, raw any) (store.Order, err
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj any) (store.DecisionInput, error) {
-	var it store.DecisionInput
+func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj any) (domain.DecisionInput, error) {
+	var it domain.DecisionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1390,14 +1391,14 @@ func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj
 			it.Text = data
 		case "decidedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedBy"))
-			data, err := ec.unmarshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecidedBy(ctx, v)
+			data, err := ec.unmarshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecidedBy(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedBy = data
 		case "result":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("result"))
-			data, err := ec.unmarshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionResult(ctx, v)
+			data, err := ec.unmarshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionResult(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1427,14 +1428,14 @@ func (ec *executionContext) unmarshalInputDecisionInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDecisionInput(ctx context.Context, raw any) (store.DecisionInput, error) {
-	var out store.DecisionInput
+func UnmarshalDecisionInput(ctx context.Context, raw any) (domain.DecisionInput, error) {
+	var out domain.DecisionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (store.EvidenceInput, error) {
-	var it store.EvidenceInput
+func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (domain.EvidenceInput, error) {
+	var it domain.EvidenceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1453,7 +1454,7 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceKind(ctx, v)
+			data, err := ec.unmarshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1490,14 +1491,14 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalEvidenceInput(ctx context.Context, raw any) (store.EvidenceInput, error) {
-	var out store.EvidenceInput
+func UnmarshalEvidenceInput(ctx context.Context, raw any) (domain.EvidenceInput, error) {
+	var out domain.EvidenceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvidenceInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (store.ParticipantInput, error) {
-	var it store.ParticipantInput
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (domain.ParticipantInput, error) {
+	var it domain.ParticipantInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1530,7 +1531,7 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 			it.CommunityID = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantRole(ctx, v)
+			data, err := ec.unmarshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantRole(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1546,14 +1547,14 @@ func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalParticipantInput(ctx context.Context, raw any) (store.ParticipantInput, error) {
-	var out store.ParticipantInput
+func UnmarshalParticipantInput(ctx context.Context, raw any) (domain.ParticipantInput, error) {
+	var out domain.ParticipantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.Context, obj any) (store.RecordDecisionEventInput, error) {
-	var it store.RecordDecisionEventInput
+func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.Context, obj any) (domain.RecordDecisionEventInput, error) {
+	var it domain.RecordDecisionEventInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1586,7 +1587,7 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			it.Description = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx, v)
+			data, err := ec.unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1621,21 +1622,21 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			it.CommunityIDs = data
 		case "participationLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationLevel"))
-			data, err := ec.unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
+			data, err := ec.unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ParticipationLevel = data
 		case "assessedRung":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessedRung"))
-			data, err := ec.unmarshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx, v)
+			data, err := ec.unmarshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AssessedRung = data
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
-			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInputᚄ(ctx, v)
+			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1656,7 +1657,7 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			it.AnonymousStaffParticipants = data
 		case "decisions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisions"))
-			data, err := ec.unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInputᚄ(ctx, v)
+			data, err := ec.unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1670,14 +1671,14 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 			it.OutcomeIDs = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInputᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Evidence = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
-			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1693,14 +1694,14 @@ func (ec *executionContext) unmarshalInputRecordDecisionEventInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordDecisionEventInput(ctx context.Context, raw any) (store.RecordDecisionEventInput, error) {
-	var out store.RecordDecisionEventInput
+func UnmarshalRecordDecisionEventInput(ctx context.Context, raw any) (domain.RecordDecisionEventInput, error) {
+	var out domain.RecordDecisionEventInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDecisionEventInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.Context, obj any) (store.UpdateDecisionEventInput, error) {
-	var it store.UpdateDecisionEventInput
+func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.Context, obj any) (domain.UpdateDecisionEventInput, error) {
+	var it domain.UpdateDecisionEventInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1747,7 +1748,7 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			it.Description = graphql.OmittableOf(data)
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalODecisionEventKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx, v)
+			data, err := ec.unmarshalODecisionEventKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1775,21 +1776,21 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			it.CommunityIDs = graphql.OmittableOf(data)
 		case "participationLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationLevel"))
-			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
+			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ParticipationLevel = graphql.OmittableOf(data)
 		case "assessedRung":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessedRung"))
-			data, err := ec.unmarshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx, v)
+			data, err := ec.unmarshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AssessedRung = graphql.OmittableOf(data)
 		case "participants":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
-			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInputᚄ(ctx, v)
+			data, err := ec.unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1810,7 +1811,7 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			it.AnonymousStaffParticipants = graphql.OmittableOf(data)
 		case "decisions":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisions"))
-			data, err := ec.unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInputᚄ(ctx, v)
+			data, err := ec.unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1824,14 +1825,14 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 			it.OutcomeIDs = graphql.OmittableOf(data)
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
-			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInputᚄ(ctx, v)
+			data, err := ec.unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Evidence = graphql.OmittableOf(data)
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
-			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1847,8 +1848,8 @@ func (ec *executionContext) unmarshalInputUpdateDecisionEventInput(ctx context.C
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateDecisionEventInput(ctx context.Context, raw any) (store.UpdateDecisionEventInput, error) {
-	var out store.UpdateDecisionEventInput
+func UnmarshalUpdateDecisionEventInput(ctx context.Context, raw any) (domain.UpdateDecisionEventInput, error) {
+	var out domain.UpdateDecisionEventInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDecisionEventInput", raw, &out)
 	return out, err
 }
@@ -1863,7 +1864,7 @@ func UnmarshalUpdateDecisionEventInput(ctx context.Context, raw any) (store.Upda
 
 var decisionImplementors = []string{"Decision"}
 
-func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet, obj *store.Decision) graphql.Marshaler {
+func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet, obj *domain.Decision) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1916,7 +1917,7 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 
 var decisionEventImplementors = []string{"DecisionEvent", "Node", "Record"}
 
-func (ec *executionContext) _DecisionEvent(ctx context.Context, sel ast.SelectionSet, obj *store.DecisionEvent) graphql.Marshaler {
+func (ec *executionContext) _DecisionEvent(ctx context.Context, sel ast.SelectionSet, obj *domain.DecisionEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2068,7 +2069,7 @@ func (ec *executionContext) _DecisionEvent(ctx context.Context, sel ast.Selectio
 
 var decisionEventConnectionImplementors = []string{"DecisionEventConnection"}
 
-func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.DecisionEvent]) graphql.Marshaler {
+func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.DecisionEvent]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2117,7 +2118,7 @@ func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel as
 
 var decisionEventEdgeImplementors = []string{"DecisionEventEdge"}
 
-func (ec *executionContext) _DecisionEventEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.DecisionEvent]) graphql.Marshaler {
+func (ec *executionContext) _DecisionEventEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.DecisionEvent]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2188,7 +2189,7 @@ func (ec *executionContext) _DecisionEventPayload(ctx context.Context, sel ast.S
 
 var evidenceImplementors = []string{"Evidence"}
 
-func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *store.Evidence) graphql.Marshaler {
+func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *domain.Evidence) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2236,7 +2237,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 
 var participantImplementors = []string{"Participant"}
 
-func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *store.Participant) graphql.Marshaler {
+func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionSet, obj *domain.Participant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, participantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2283,35 +2284,35 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx context.Context, v any) (store.ArnsteinRung, error) {
-	var res store.ArnsteinRung
+func (ec *executionContext) unmarshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx context.Context, v any) (domain.ArnsteinRung, error) {
+	var res domain.ArnsteinRung
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx context.Context, sel ast.SelectionSet, v store.ArnsteinRung) graphql.Marshaler {
+func (ec *executionContext) marshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx context.Context, sel ast.SelectionSet, v domain.ArnsteinRung) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecidedBy(ctx context.Context, v any) (store.DecidedBy, error) {
-	var res store.DecidedBy
+func (ec *executionContext) unmarshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecidedBy(ctx context.Context, v any) (domain.DecidedBy, error) {
+	var res domain.DecidedBy
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecidedBy(ctx context.Context, sel ast.SelectionSet, v store.DecidedBy) graphql.Marshaler {
+func (ec *executionContext) marshalNDecidedBy2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecidedBy(ctx context.Context, sel ast.SelectionSet, v domain.DecidedBy) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNDecision2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecision(ctx context.Context, sel ast.SelectionSet, v store.Decision) graphql.Marshaler {
+func (ec *executionContext) marshalNDecision2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecision(ctx context.Context, sel ast.SelectionSet, v domain.Decision) graphql.Marshaler {
 	return ec._Decision(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Decision) graphql.Marshaler {
+func (ec *executionContext) marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Decision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDecision2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecision(ctx, sel, v[i])
+		return ec.marshalNDecision2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecision(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2323,11 +2324,11 @@ func (ec *executionContext) marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑg
 	return ret
 }
 
-func (ec *executionContext) marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.DecisionEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.DecisionEvent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx, sel, v[i])
+		return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2339,7 +2340,7 @@ func (ec *executionContext) marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipa
 	return ret
 }
 
-func (ec *executionContext) marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx context.Context, sel ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx context.Context, sel ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DecisionEvent!")
 		return graphql.Null
@@ -2347,7 +2348,7 @@ func (ec *executionContext) marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipatio
 	return ec._DecisionEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.DecisionEvent]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DecisionEventConnection!")
 		return graphql.Null
@@ -2355,11 +2356,11 @@ func (ec *executionContext) marshalNDecisionEventConnection2ᚖgithubᚗcomᚋpa
 	return ec._DecisionEventConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDecisionEventEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.DecisionEvent]) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.DecisionEvent]) graphql.Marshaler {
 	return ec._DecisionEventEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.DecisionEvent]) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.DecisionEvent]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -2375,23 +2376,23 @@ func (ec *executionContext) marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticip
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx context.Context, v any) (store.DecisionEventKind, error) {
-	var res store.DecisionEventKind
+func (ec *executionContext) unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx context.Context, v any) (domain.DecisionEventKind, error) {
+	var res domain.DecisionEventKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx context.Context, sel ast.SelectionSet, v store.DecisionEventKind) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx context.Context, sel ast.SelectionSet, v domain.DecisionEventKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionEventOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -2403,30 +2404,30 @@ func (ec *executionContext) marshalNDecisionEventPayload2ᚖgithubᚗcomᚋparti
 	return ec._DecisionEventPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDecisionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInput(ctx context.Context, v any) (store.DecisionInput, error) {
+func (ec *executionContext) unmarshalNDecisionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionInput(ctx context.Context, v any) (domain.DecisionInput, error) {
 	res, err := ec.unmarshalInputDecisionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionResult(ctx context.Context, v any) (store.DecisionResult, error) {
-	var res store.DecisionResult
+func (ec *executionContext) unmarshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionResult(ctx context.Context, v any) (domain.DecisionResult, error) {
+	var res domain.DecisionResult
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionResult(ctx context.Context, sel ast.SelectionSet, v store.DecisionResult) graphql.Marshaler {
+func (ec *executionContext) marshalNDecisionResult2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionResult(ctx context.Context, sel ast.SelectionSet, v domain.DecisionResult) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNEvidence2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidence(ctx context.Context, sel ast.SelectionSet, v store.Evidence) graphql.Marshaler {
+func (ec *executionContext) marshalNEvidence2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidence(ctx context.Context, sel ast.SelectionSet, v domain.Evidence) graphql.Marshaler {
 	return ec._Evidence(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Evidence) graphql.Marshaler {
+func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Evidence) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEvidence2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidence(ctx, sel, v[i])
+		return ec.marshalNEvidence2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidence(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2438,30 +2439,30 @@ func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑg
 	return ret
 }
 
-func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInput(ctx context.Context, v any) (store.EvidenceInput, error) {
+func (ec *executionContext) unmarshalNEvidenceInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceInput(ctx context.Context, v any) (domain.EvidenceInput, error) {
 	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceKind(ctx context.Context, v any) (store.EvidenceKind, error) {
-	var res store.EvidenceKind
+func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceKind(ctx context.Context, v any) (domain.EvidenceKind, error) {
+	var res domain.EvidenceKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v store.EvidenceKind) graphql.Marshaler {
+func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceKind(ctx context.Context, sel ast.SelectionSet, v domain.EvidenceKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipant(ctx context.Context, sel ast.SelectionSet, v store.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx context.Context, sel ast.SelectionSet, v domain.Participant) graphql.Marshaler {
 	return ec._Participant(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Participant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipant(ctx, sel, v[i])
+		return ec.marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2473,61 +2474,61 @@ func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInput(ctx context.Context, v any) (store.ParticipantInput, error) {
+func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantInput(ctx context.Context, v any) (domain.ParticipantInput, error) {
 	res, err := ec.unmarshalInputParticipantInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantRole(ctx context.Context, v any) (store.ParticipantRole, error) {
-	var res store.ParticipantRole
+func (ec *executionContext) unmarshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantRole(ctx context.Context, v any) (domain.ParticipantRole, error) {
+	var res domain.ParticipantRole
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v store.ParticipantRole) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipantRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v domain.ParticipantRole) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx context.Context, v any) (store.ParticipationLevel, error) {
-	var res store.ParticipationLevel
+func (ec *executionContext) unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx context.Context, v any) (domain.ParticipationLevel, error) {
+	var res domain.ParticipationLevel
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx context.Context, sel ast.SelectionSet, v store.ParticipationLevel) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx context.Context, sel ast.SelectionSet, v domain.ParticipationLevel) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordDecisionEventInput(ctx context.Context, v any) (store.RecordDecisionEventInput, error) {
+func (ec *executionContext) unmarshalNRecordDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordDecisionEventInput(ctx context.Context, v any) (domain.RecordDecisionEventInput, error) {
 	res, err := ec.unmarshalInputRecordDecisionEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateDecisionEventInput(ctx context.Context, v any) (store.UpdateDecisionEventInput, error) {
+func (ec *executionContext) unmarshalNUpdateDecisionEventInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateDecisionEventInput(ctx context.Context, v any) (domain.UpdateDecisionEventInput, error) {
 	res, err := ec.unmarshalInputUpdateDecisionEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx context.Context, v any) (store.Visibility, error) {
-	var res store.Visibility
+func (ec *executionContext) unmarshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx context.Context, v any) (domain.Visibility, error) {
+	var res domain.Visibility
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx context.Context, sel ast.SelectionSet, v store.Visibility) graphql.Marshaler {
+func (ec *executionContext) marshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx context.Context, sel ast.SelectionSet, v domain.Visibility) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRungᚄ(ctx context.Context, v any) ([]store.ArnsteinRung, error) {
+func (ec *executionContext) unmarshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRungᚄ(ctx context.Context, v any) ([]domain.ArnsteinRung, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.ArnsteinRung, len(vSlice))
+	res := make([]domain.ArnsteinRung, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2535,14 +2536,14 @@ func (ec *executionContext) unmarshalOArnsteinRung2ᚕgithubᚗcomᚋparticipati
 	return res, nil
 }
 
-func (ec *executionContext) marshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRungᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ArnsteinRung) graphql.Marshaler {
+func (ec *executionContext) marshalOArnsteinRung2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRungᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ArnsteinRung) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx, sel, v[i])
+		return ec.marshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2554,30 +2555,30 @@ func (ec *executionContext) marshalOArnsteinRung2ᚕgithubᚗcomᚋparticipation
 	return ret
 }
 
-func (ec *executionContext) unmarshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx context.Context, v any) (*store.ArnsteinRung, error) {
+func (ec *executionContext) unmarshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx context.Context, v any) (*domain.ArnsteinRung, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.ArnsteinRung)
+	var res = new(domain.ArnsteinRung)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐArnsteinRung(ctx context.Context, sel ast.SelectionSet, v *store.ArnsteinRung) graphql.Marshaler {
+func (ec *executionContext) marshalOArnsteinRung2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx context.Context, sel ast.SelectionSet, v *domain.ArnsteinRung) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) marshalODecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx context.Context, sel ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
+func (ec *executionContext) marshalODecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx context.Context, sel ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._DecisionEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
+func (ec *executionContext) unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -2585,16 +2586,16 @@ func (ec *executionContext) unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋpart
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKindᚄ(ctx context.Context, v any) ([]store.DecisionEventKind, error) {
+func (ec *executionContext) unmarshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKindᚄ(ctx context.Context, v any) ([]domain.DecisionEventKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.DecisionEventKind, len(vSlice))
+	res := make([]domain.DecisionEventKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2602,14 +2603,14 @@ func (ec *executionContext) unmarshalODecisionEventKind2ᚕgithubᚗcomᚋpartic
 	return res, nil
 }
 
-func (ec *executionContext) marshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.DecisionEventKind) graphql.Marshaler {
+func (ec *executionContext) marshalODecisionEventKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.DecisionEventKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx, sel, v[i])
+		return ec.marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2621,16 +2622,16 @@ func (ec *executionContext) marshalODecisionEventKind2ᚕgithubᚗcomᚋparticip
 	return ret
 }
 
-func (ec *executionContext) unmarshalODecisionEventKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx context.Context, v any) (*store.DecisionEventKind, error) {
+func (ec *executionContext) unmarshalODecisionEventKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx context.Context, v any) (*domain.DecisionEventKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.DecisionEventKind)
+	var res = new(domain.DecisionEventKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODecisionEventKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventKind(ctx context.Context, sel ast.SelectionSet, v *store.DecisionEventKind) graphql.Marshaler {
+func (ec *executionContext) marshalODecisionEventKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx context.Context, sel ast.SelectionSet, v *domain.DecisionEventKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -2645,16 +2646,16 @@ func (ec *executionContext) unmarshalODecisionEventOrder2ᚖgithubᚗcomᚋparti
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInputᚄ(ctx context.Context, v any) ([]store.DecisionInput, error) {
+func (ec *executionContext) unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionInputᚄ(ctx context.Context, v any) ([]domain.DecisionInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.DecisionInput, len(vSlice))
+	res := make([]domain.DecisionInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDecisionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDecisionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2662,16 +2663,16 @@ func (ec *executionContext) unmarshalODecisionInput2ᚕgithubᚗcomᚋparticipat
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInputᚄ(ctx context.Context, v any) ([]store.EvidenceInput, error) {
+func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceInputᚄ(ctx context.Context, v any) ([]domain.EvidenceInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.EvidenceInput, len(vSlice))
+	res := make([]domain.EvidenceInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEvidenceInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEvidenceInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNEvidenceInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2679,16 +2680,16 @@ func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋparticipat
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInputᚄ(ctx context.Context, v any) ([]store.ParticipantInput, error) {
+func (ec *executionContext) unmarshalOParticipantInput2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantInputᚄ(ctx context.Context, v any) ([]domain.ParticipantInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.ParticipantInput, len(vSlice))
+	res := make([]domain.ParticipantInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipantInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2696,16 +2697,16 @@ func (ec *executionContext) unmarshalOParticipantInput2ᚕgithubᚗcomᚋpartici
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevelᚄ(ctx context.Context, v any) ([]store.ParticipationLevel, error) {
+func (ec *executionContext) unmarshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevelᚄ(ctx context.Context, v any) ([]domain.ParticipationLevel, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.ParticipationLevel, len(vSlice))
+	res := make([]domain.ParticipationLevel, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -2713,14 +2714,14 @@ func (ec *executionContext) unmarshalOParticipationLevel2ᚕgithubᚗcomᚋparti
 	return res, nil
 }
 
-func (ec *executionContext) marshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ParticipationLevel) graphql.Marshaler {
+func (ec *executionContext) marshalOParticipationLevel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ParticipationLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, sel, v[i])
+		return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2732,32 +2733,32 @@ func (ec *executionContext) marshalOParticipationLevel2ᚕgithubᚗcomᚋpartici
 	return ret
 }
 
-func (ec *executionContext) unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx context.Context, v any) (*store.ParticipationLevel, error) {
+func (ec *executionContext) unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx context.Context, v any) (*domain.ParticipationLevel, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.ParticipationLevel)
+	var res = new(domain.ParticipationLevel)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx context.Context, sel ast.SelectionSet, v *store.ParticipationLevel) graphql.Marshaler {
+func (ec *executionContext) marshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx context.Context, sel ast.SelectionSet, v *domain.ParticipationLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx context.Context, v any) (*store.Visibility, error) {
+func (ec *executionContext) unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx context.Context, v any) (*domain.Visibility, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Visibility)
+	var res = new(domain.Visibility)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx context.Context, sel ast.SelectionSet, v *store.Visibility) graphql.Marshaler {
+func (ec *executionContext) marshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx context.Context, sel ast.SelectionSet, v *domain.Visibility) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

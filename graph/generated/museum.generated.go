@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,12 +19,12 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MuseumResolver interface {
-	Parent(ctx context.Context, obj *store.Museum) (*store.Museum, error)
-	Memberships(ctx context.Context, obj *store.Museum) ([]*store.ProgrammeMembership, error)
-	Partnerships(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) (*store.Page[store.Partnership], error)
-	DecisionEvents(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
-	Activities(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error)
-	Reflections(ctx context.Context, obj *store.Museum, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error)
+	Parent(ctx context.Context, obj *domain.Museum) (*domain.Museum, error)
+	Memberships(ctx context.Context, obj *domain.Museum) ([]*domain.ProgrammeMembership, error)
+	Partnerships(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) (*store.Page[domain.Partnership], error)
+	DecisionEvents(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error)
+	Activities(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error)
+	Reflections(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) (*store.Page[domain.Reflection], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -66,8 +67,8 @@ func (ec *executionContext) field_Museum_activities_args(ctx context.Context, ra
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ActivityFilter, error) {
-			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -120,8 +121,8 @@ func (ec *executionContext) field_Museum_decisionEvents_args(ctx context.Context
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -174,8 +175,8 @@ func (ec *executionContext) field_Museum_partnerships_args(ctx context.Context, 
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.PartnershipFilter, error) {
-			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.PartnershipFilter, error) {
+			return ec.unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -228,8 +229,8 @@ func (ec *executionContext) field_Museum_reflections_args(ctx context.Context, r
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ReflectionFilter, error) {
-			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ReflectionFilter, error) {
+			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -250,7 +251,7 @@ func (ec *executionContext) field_Museum_reflections_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Museum_id(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_id(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -273,7 +274,7 @@ func (ec *executionContext) fieldContext_Museum_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Museum_version(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_version(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -296,7 +297,7 @@ func (ec *executionContext) fieldContext_Museum_version(_ context.Context, field
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Museum_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -319,7 +320,7 @@ func (ec *executionContext) fieldContext_Museum_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Museum_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -342,7 +343,7 @@ func (ec *executionContext) fieldContext_Museum_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Museum_archived(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -365,7 +366,7 @@ func (ec *executionContext) fieldContext_Museum_archived(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Museum_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -388,7 +389,7 @@ func (ec *executionContext) fieldContext_Museum_archivedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Museum_sample(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -411,7 +412,7 @@ func (ec *executionContext) fieldContext_Museum_sample(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Museum_name(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_name(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -434,7 +435,7 @@ func (ec *executionContext) fieldContext_Museum_name(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "String")
 }
 
-func (ec *executionContext) _Museum_kind(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -446,8 +447,8 @@ func (ec *executionContext) _Museum_kind(ctx context.Context, field graphql.Coll
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.OrganisationKind) graphql.Marshaler {
-			return ec.marshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.OrganisationKind) graphql.Marshaler {
+			return ec.marshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -457,7 +458,7 @@ func (ec *executionContext) fieldContext_Museum_kind(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "OrganisationKind")
 }
 
-func (ec *executionContext) _Museum_description(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_description(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -480,7 +481,7 @@ func (ec *executionContext) fieldContext_Museum_description(_ context.Context, f
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "String")
 }
 
-func (ec *executionContext) _Museum_city(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_city(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -503,7 +504,7 @@ func (ec *executionContext) fieldContext_Museum_city(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "String")
 }
 
-func (ec *executionContext) _Museum_region(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_region(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -526,7 +527,7 @@ func (ec *executionContext) fieldContext_Museum_region(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "String")
 }
 
-func (ec *executionContext) _Museum_country(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_country(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -549,7 +550,7 @@ func (ec *executionContext) fieldContext_Museum_country(_ context.Context, field
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "String")
 }
 
-func (ec *executionContext) _Museum_website(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_website(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -572,7 +573,7 @@ func (ec *executionContext) fieldContext_Museum_website(_ context.Context, field
 	return graphql.NewScalarFieldContext("Museum", field, false, false, "String")
 }
 
-func (ec *executionContext) _Museum_parent(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_parent(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -584,8 +585,8 @@ func (ec *executionContext) _Museum_parent(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Museum().Parent(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		false,
@@ -604,7 +605,7 @@ func (ec *executionContext) fieldContext_Museum_parent(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Museum_memberships(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_memberships(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -616,8 +617,8 @@ func (ec *executionContext) _Museum_memberships(ctx context.Context, field graph
 			return ec.Resolvers.Museum().Memberships(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.ProgrammeMembership) graphql.Marshaler {
-			return ec.marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembershipᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.ProgrammeMembership) graphql.Marshaler {
+			return ec.marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeMembershipᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -636,7 +637,7 @@ func (ec *executionContext) fieldContext_Museum_memberships(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Museum_partnerships(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_partnerships(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -646,10 +647,10 @@ func (ec *executionContext) _Museum_partnerships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Museum().Partnerships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.PartnershipFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Partnership]) graphql.Marshaler {
 			return ec.marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -680,7 +681,7 @@ func (ec *executionContext) fieldContext_Museum_partnerships(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Museum_decisionEvents(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_decisionEvents(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -690,10 +691,10 @@ func (ec *executionContext) _Museum_decisionEvents(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Museum().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.DecisionEvent]) graphql.Marshaler {
 			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -724,7 +725,7 @@ func (ec *executionContext) fieldContext_Museum_decisionEvents(ctx context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Museum_activities(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_activities(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -734,10 +735,10 @@ func (ec *executionContext) _Museum_activities(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ActivityFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Museum().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ActivityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Activity]) graphql.Marshaler {
 			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -768,7 +769,7 @@ func (ec *executionContext) fieldContext_Museum_activities(ctx context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Museum_reflections(ctx context.Context, field graphql.CollectedField, obj *store.Museum) (ret graphql.Marshaler) {
+func (ec *executionContext) _Museum_reflections(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -778,10 +779,10 @@ func (ec *executionContext) _Museum_reflections(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Museum().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Museum().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Reflection]) graphql.Marshaler {
 			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -812,7 +813,7 @@ func (ec *executionContext) fieldContext_Museum_reflections(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _MuseumConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Museum]) (ret graphql.Marshaler) {
+func (ec *executionContext) _MuseumConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Museum]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -824,7 +825,7 @@ func (ec *executionContext) _MuseumConnection_edges(ctx context.Context, field g
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Museum]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Museum]) graphql.Marshaler {
 			return ec.marshalNMuseumEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -844,7 +845,7 @@ func (ec *executionContext) fieldContext_MuseumConnection_edges(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MuseumConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Museum]) (ret graphql.Marshaler) {
+func (ec *executionContext) _MuseumConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Museum]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -856,8 +857,8 @@ func (ec *executionContext) _MuseumConnection_nodes(ctx context.Context, field g
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -876,7 +877,7 @@ func (ec *executionContext) fieldContext_MuseumConnection_nodes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MuseumConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Museum]) (ret graphql.Marshaler) {
+func (ec *executionContext) _MuseumConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Museum]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -908,7 +909,7 @@ func (ec *executionContext) fieldContext_MuseumConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _MuseumConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Museum]) (ret graphql.Marshaler) {
+func (ec *executionContext) _MuseumConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Museum]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -931,7 +932,7 @@ func (ec *executionContext) fieldContext_MuseumConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("MuseumConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _MuseumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Museum]) (ret graphql.Marshaler) {
+func (ec *executionContext) _MuseumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Museum]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -954,7 +955,7 @@ func (ec *executionContext) fieldContext_MuseumEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("MuseumEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _MuseumEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Museum]) (ret graphql.Marshaler) {
+func (ec *executionContext) _MuseumEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Museum]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -966,8 +967,8 @@ func (ec *executionContext) _MuseumEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -998,8 +999,8 @@ func (ec *executionContext) _MuseumPayload_museum(ctx context.Context, field gra
 			return obj.Museum, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1022,8 +1023,8 @@ func (ec *executionContext) fieldContext_MuseumPayload_museum(_ context.Context,
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context, obj any) (store.CreateMuseumInput, error) {
-	var it store.CreateMuseumInput
+func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context, obj any) (domain.CreateMuseumInput, error) {
+	var it domain.CreateMuseumInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1049,7 +1050,7 @@ func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context,
 			it.Name = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx, v)
+			data, err := ec.unmarshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1107,14 +1108,14 @@ func (ec *executionContext) unmarshalInputCreateMuseumInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateMuseumInput(ctx context.Context, raw any) (store.CreateMuseumInput, error) {
-	var out store.CreateMuseumInput
+func UnmarshalCreateMuseumInput(ctx context.Context, raw any) (domain.CreateMuseumInput, error) {
+	var out domain.CreateMuseumInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateMuseumInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj any) (store.MuseumFilter, error) {
-	var it store.MuseumFilter
+func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj any) (domain.MuseumFilter, error) {
+	var it domain.MuseumFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1144,7 +1145,7 @@ func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj 
 			it.Search = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKindᚄ(ctx, v)
+			data, err := ec.unmarshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1209,8 +1210,8 @@ func (ec *executionContext) unmarshalInputMuseumFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalMuseumFilter(ctx context.Context, raw any) (store.MuseumFilter, error) {
-	var out store.MuseumFilter
+func UnmarshalMuseumFilter(ctx context.Context, raw any) (domain.MuseumFilter, error) {
+	var out domain.MuseumFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MuseumFilter", raw, &out)
 	return out, err
 }
@@ -1242,14 +1243,14 @@ func (ec *executionContext) unmarshalInputMuseumOrder(ctx context.Context, obj a
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1271,8 +1272,8 @@ func UnmarshalMuseumOrder(ctx context.Context, raw any) (store.Order, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context, obj any) (store.UpdateMuseumInput, error) {
-	var it store.UpdateMuseumInput
+func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context, obj any) (domain.UpdateMuseumInput, error) {
+	var it domain.UpdateMuseumInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1312,7 +1313,7 @@ func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context,
 			it.Name = graphql.OmittableOf(data)
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOOrganisationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx, v)
+			data, err := ec.unmarshalOOrganisationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1370,8 +1371,8 @@ func (ec *executionContext) unmarshalInputUpdateMuseumInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateMuseumInput(ctx context.Context, raw any) (store.UpdateMuseumInput, error) {
-	var out store.UpdateMuseumInput
+func UnmarshalUpdateMuseumInput(ctx context.Context, raw any) (domain.UpdateMuseumInput, error) {
+	var out domain.UpdateMuseumInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMuseumInput", raw, &out)
 	return out, err
 }
@@ -1386,7 +1387,7 @@ func UnmarshalUpdateMuseumInput(ctx context.Context, raw any) (store.UpdateMuseu
 
 var museumImplementors = []string{"Museum", "Node", "Record"}
 
-func (ec *executionContext) _Museum(ctx context.Context, sel ast.SelectionSet, obj *store.Museum) graphql.Marshaler {
+func (ec *executionContext) _Museum(ctx context.Context, sel ast.SelectionSet, obj *domain.Museum) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, museumImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1520,7 +1521,7 @@ func (ec *executionContext) _Museum(ctx context.Context, sel ast.SelectionSet, o
 
 var museumConnectionImplementors = []string{"MuseumConnection"}
 
-func (ec *executionContext) _MuseumConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Museum]) graphql.Marshaler {
+func (ec *executionContext) _MuseumConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Museum]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, museumConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1569,7 +1570,7 @@ func (ec *executionContext) _MuseumConnection(ctx context.Context, sel ast.Selec
 
 var museumEdgeImplementors = []string{"MuseumEdge"}
 
-func (ec *executionContext) _MuseumEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Museum]) graphql.Marshaler {
+func (ec *executionContext) _MuseumEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Museum]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, museumEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1642,16 +1643,16 @@ func (ec *executionContext) _MuseumPayload(ctx context.Context, sel ast.Selectio
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateMuseumInput(ctx context.Context, v any) (store.CreateMuseumInput, error) {
+func (ec *executionContext) unmarshalNCreateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateMuseumInput(ctx context.Context, v any) (domain.CreateMuseumInput, error) {
 	res, err := ec.unmarshalInputCreateMuseumInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Museum) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Museum) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, sel, v[i])
+		return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1663,7 +1664,7 @@ func (ec *executionContext) marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx context.Context, sel ast.SelectionSet, v *store.Museum) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx context.Context, sel ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Museum!")
 		return graphql.Null
@@ -1671,7 +1672,7 @@ func (ec *executionContext) marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._Museum(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMuseumConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Museum]) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseumConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Museum]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MuseumConnection!")
 		return graphql.Null
@@ -1679,11 +1680,11 @@ func (ec *executionContext) marshalNMuseumConnection2ᚖgithubᚗcomᚋparticipa
 	return ec._MuseumConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMuseumEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Museum]) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseumEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Museum]) graphql.Marshaler {
 	return ec._MuseumEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNMuseumEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Museum]) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseumEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Museum]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1699,13 +1700,13 @@ func (ec *executionContext) marshalNMuseumEdge2ᚕgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNMuseumOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1717,29 +1718,29 @@ func (ec *executionContext) marshalNMuseumPayload2ᚖgithubᚗcomᚋparticipatio
 	return ec._MuseumPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx context.Context, v any) (store.OrganisationKind, error) {
-	var res store.OrganisationKind
+func (ec *executionContext) unmarshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx context.Context, v any) (domain.OrganisationKind, error) {
+	var res domain.OrganisationKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v store.OrganisationKind) graphql.Marshaler {
+func (ec *executionContext) marshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v domain.OrganisationKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateMuseumInput(ctx context.Context, v any) (store.UpdateMuseumInput, error) {
+func (ec *executionContext) unmarshalNUpdateMuseumInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateMuseumInput(ctx context.Context, v any) (domain.UpdateMuseumInput, error) {
 	res, err := ec.unmarshalInputUpdateMuseumInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx context.Context, sel ast.SelectionSet, v *store.Museum) graphql.Marshaler {
+func (ec *executionContext) marshalOMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx context.Context, sel ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Museum(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumFilter(ctx context.Context, v any) (*store.MuseumFilter, error) {
+func (ec *executionContext) unmarshalOMuseumFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumFilter(ctx context.Context, v any) (*domain.MuseumFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1755,16 +1756,16 @@ func (ec *executionContext) unmarshalOMuseumOrder2ᚖgithubᚗcomᚋparticipatio
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKindᚄ(ctx context.Context, v any) ([]store.OrganisationKind, error) {
+func (ec *executionContext) unmarshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKindᚄ(ctx context.Context, v any) ([]domain.OrganisationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.OrganisationKind, len(vSlice))
+	res := make([]domain.OrganisationKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1772,14 +1773,14 @@ func (ec *executionContext) unmarshalOOrganisationKind2ᚕgithubᚗcomᚋpartici
 	return res, nil
 }
 
-func (ec *executionContext) marshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.OrganisationKind) graphql.Marshaler {
+func (ec *executionContext) marshalOOrganisationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.OrganisationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx, sel, v[i])
+		return ec.marshalNOrganisationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1791,16 +1792,16 @@ func (ec *executionContext) marshalOOrganisationKind2ᚕgithubᚗcomᚋparticipa
 	return ret
 }
 
-func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx context.Context, v any) (*store.OrganisationKind, error) {
+func (ec *executionContext) unmarshalOOrganisationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx context.Context, v any) (*domain.OrganisationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.OrganisationKind)
+	var res = new(domain.OrganisationKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *store.OrganisationKind) graphql.Marshaler {
+func (ec *executionContext) marshalOOrganisationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrganisationKind(ctx context.Context, sel ast.SelectionSet, v *domain.OrganisationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -9,15 +9,15 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/network"
-	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // region    ************************** generated!.gotpl **************************
 
 type NetworkEdgeResolver interface {
-	Partnership(ctx context.Context, obj *network.Edge) (*store.Partnership, error)
+	Partnership(ctx context.Context, obj *network.Edge) (*domain.Partnership, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -40,8 +40,8 @@ func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql
 			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.ParticipationLevel) graphql.Marshaler {
-			return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ParticipationLevel) graphql.Marshaler {
+			return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -251,8 +251,8 @@ func (ec *executionContext) _NetworkEdge_partnership(ctx context.Context, field 
 			return ec.Resolvers.NetworkEdge().Partnership(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		true,
@@ -306,8 +306,8 @@ func (ec *executionContext) _NetworkEdge_status(ctx context.Context, field graph
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PartnershipStatus) graphql.Marshaler {
-			return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.PartnershipStatus) graphql.Marshaler {
+			return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -352,8 +352,8 @@ func (ec *executionContext) _NetworkEdge_startDate(ctx context.Context, field gr
 			return obj.StartDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -375,8 +375,8 @@ func (ec *executionContext) _NetworkEdge_endDate(ctx context.Context, field grap
 			return obj.EndDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -398,8 +398,8 @@ func (ec *executionContext) _NetworkEdge_maxLevel(ctx context.Context, field gra
 			return obj.MaxLevel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.ParticipationLevel) graphql.Marshaler {
-			return ec.marshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ParticipationLevel) graphql.Marshaler {
+			return ec.marshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, selections, v)
 		},
 		true,
 		false,
@@ -909,21 +909,21 @@ func (ec *executionContext) unmarshalInputNetworkFilter(ctx context.Context, obj
 			it.ProgrammeID = data
 		case "activeOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActiveOn = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.From = data
 		case "to":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -951,7 +951,7 @@ func (ec *executionContext) unmarshalInputNetworkFilter(ctx context.Context, obj
 			it.OutcomeCodes = data
 		case "minLevel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
-			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationLevel(ctx, v)
+			data, err := ec.unmarshalOParticipationLevel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, v)
 			if err != nil {
 				return it, err
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,14 +19,14 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type PartnershipResolver interface {
-	Museum(ctx context.Context, obj *store.Partnership) (*store.Museum, error)
-	Community(ctx context.Context, obj *store.Partnership) (*store.Community, error)
+	Museum(ctx context.Context, obj *domain.Partnership) (*domain.Museum, error)
+	Community(ctx context.Context, obj *domain.Partnership) (*domain.Community, error)
 
-	Programme(ctx context.Context, obj *store.Partnership) (*store.Programme, error)
-	Outcomes(ctx context.Context, obj *store.Partnership) ([]*store.Outcome, error)
-	DecisionEvents(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) (*store.Page[store.DecisionEvent], error)
-	Activities(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) (*store.Page[store.Activity], error)
-	Reflections(ctx context.Context, obj *store.Partnership, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) (*store.Page[store.Reflection], error)
+	Programme(ctx context.Context, obj *domain.Partnership) (*domain.Programme, error)
+	Outcomes(ctx context.Context, obj *domain.Partnership) ([]*domain.Outcome, error)
+	DecisionEvents(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error)
+	Activities(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error)
+	Reflections(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) (*store.Page[domain.Reflection], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -68,8 +69,8 @@ func (ec *executionContext) field_Partnership_activities_args(ctx context.Contex
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ActivityFilter, error) {
-			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐActivityFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐActivityFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -122,8 +123,8 @@ func (ec *executionContext) field_Partnership_decisionEvents_args(ctx context.Co
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.DecisionEventFilter, error) {
-			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEventFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.DecisionEventFilter, error) {
+			return ec.unmarshalODecisionEventFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -176,8 +177,8 @@ func (ec *executionContext) field_Partnership_reflections_args(ctx context.Conte
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.ReflectionFilter, error) {
-			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.ReflectionFilter, error) {
+			return ec.unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -198,7 +199,7 @@ func (ec *executionContext) field_Partnership_reflections_args(ctx context.Conte
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -221,7 +222,7 @@ func (ec *executionContext) fieldContext_Partnership_id(_ context.Context, field
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Partnership_version(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_version(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -244,7 +245,7 @@ func (ec *executionContext) fieldContext_Partnership_version(_ context.Context, 
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Partnership_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -267,7 +268,7 @@ func (ec *executionContext) fieldContext_Partnership_createdAt(_ context.Context
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Partnership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -290,7 +291,7 @@ func (ec *executionContext) fieldContext_Partnership_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Partnership_archived(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -313,7 +314,7 @@ func (ec *executionContext) fieldContext_Partnership_archived(_ context.Context,
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Partnership_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -336,7 +337,7 @@ func (ec *executionContext) fieldContext_Partnership_archivedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Partnership_sample(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -359,7 +360,7 @@ func (ec *executionContext) fieldContext_Partnership_sample(_ context.Context, f
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Partnership_title(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_title(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -382,7 +383,7 @@ func (ec *executionContext) fieldContext_Partnership_title(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "String")
 }
 
-func (ec *executionContext) _Partnership_museum(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_museum(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -394,8 +395,8 @@ func (ec *executionContext) _Partnership_museum(ctx context.Context, field graph
 			return ec.Resolvers.Partnership().Museum(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -414,7 +415,7 @@ func (ec *executionContext) fieldContext_Partnership_museum(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Partnership_community(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_community(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -426,8 +427,8 @@ func (ec *executionContext) _Partnership_community(ctx context.Context, field gr
 			return ec.Resolvers.Partnership().Community(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
-			return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -446,7 +447,7 @@ func (ec *executionContext) fieldContext_Partnership_community(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Partnership_purpose(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_purpose(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -469,7 +470,7 @@ func (ec *executionContext) fieldContext_Partnership_purpose(_ context.Context, 
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "String")
 }
 
-func (ec *executionContext) _Partnership_status(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_status(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -481,8 +482,8 @@ func (ec *executionContext) _Partnership_status(ctx context.Context, field graph
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PartnershipStatus) graphql.Marshaler {
-			return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.PartnershipStatus) graphql.Marshaler {
+			return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -492,7 +493,7 @@ func (ec *executionContext) fieldContext_Partnership_status(_ context.Context, f
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "PartnershipStatus")
 }
 
-func (ec *executionContext) _Partnership_startDate(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -504,8 +505,8 @@ func (ec *executionContext) _Partnership_startDate(ctx context.Context, field gr
 			return obj.StartDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -515,7 +516,7 @@ func (ec *executionContext) fieldContext_Partnership_startDate(_ context.Context
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Partnership_endDate(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -527,8 +528,8 @@ func (ec *executionContext) _Partnership_endDate(ctx context.Context, field grap
 			return obj.EndDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -538,7 +539,7 @@ func (ec *executionContext) fieldContext_Partnership_endDate(_ context.Context, 
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Partnership_participationModel(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_participationModel(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -550,8 +551,8 @@ func (ec *executionContext) _Partnership_participationModel(ctx context.Context,
 			return obj.ParticipationModel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.ParticipationModel) graphql.Marshaler {
-			return ec.marshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ParticipationModel) graphql.Marshaler {
+			return ec.marshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, selections, v)
 		},
 		true,
 		false,
@@ -561,7 +562,7 @@ func (ec *executionContext) fieldContext_Partnership_participationModel(_ contex
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "ParticipationModel")
 }
 
-func (ec *executionContext) _Partnership_programme(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_programme(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -573,8 +574,8 @@ func (ec *executionContext) _Partnership_programme(ctx context.Context, field gr
 			return ec.Resolvers.Partnership().Programme(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		false,
@@ -593,7 +594,7 @@ func (ec *executionContext) fieldContext_Partnership_programme(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Partnership_outcomes(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_outcomes(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -605,8 +606,8 @@ func (ec *executionContext) _Partnership_outcomes(ctx context.Context, field gra
 			return ec.Resolvers.Partnership().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Outcome) graphql.Marshaler {
-			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -625,7 +626,7 @@ func (ec *executionContext) fieldContext_Partnership_outcomes(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Partnership_decisionEvents(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_decisionEvents(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -635,10 +636,10 @@ func (ec *executionContext) _Partnership_decisionEvents(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partnership().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Partnership().DecisionEvents(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.DecisionEventFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.DecisionEvent]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.DecisionEvent]) graphql.Marshaler {
 			return ec.marshalNDecisionEventConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -669,7 +670,7 @@ func (ec *executionContext) fieldContext_Partnership_decisionEvents(ctx context.
 	return fc, nil
 }
 
-func (ec *executionContext) _Partnership_activities(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_activities(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -679,10 +680,10 @@ func (ec *executionContext) _Partnership_activities(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partnership().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ActivityFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Partnership().Activities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ActivityFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Activity]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Activity]) graphql.Marshaler {
 			return ec.marshalNActivityConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -713,7 +714,7 @@ func (ec *executionContext) fieldContext_Partnership_activities(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Partnership_reflections(ctx context.Context, field graphql.CollectedField, obj *store.Partnership) (ret graphql.Marshaler) {
+func (ec *executionContext) _Partnership_reflections(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -723,10 +724,10 @@ func (ec *executionContext) _Partnership_reflections(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partnership().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
+			return ec.Resolvers.Partnership().Reflections(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.ReflectionFilter), fc.Args["orderBy"].(*store.Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.Reflection]) graphql.Marshaler {
 			return ec.marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,
@@ -757,7 +758,7 @@ func (ec *executionContext) fieldContext_Partnership_reflections(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -769,7 +770,7 @@ func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, fi
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Partnership]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Partnership]) graphql.Marshaler {
 			return ec.marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -789,7 +790,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_edges(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -801,8 +802,8 @@ func (ec *executionContext) _PartnershipConnection_nodes(ctx context.Context, fi
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Partnership) graphql.Marshaler {
-			return ec.marshalNPartnership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -821,7 +822,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_nodes(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -853,7 +854,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Partnership]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -876,7 +877,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_totalCount(_ cont
 	return graphql.NewScalarFieldContext("PartnershipConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Partnership]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -899,7 +900,7 @@ func (ec *executionContext) fieldContext_PartnershipEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("PartnershipEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _PartnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Partnership]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Partnership]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -911,8 +912,8 @@ func (ec *executionContext) _PartnershipEdge_node(ctx context.Context, field gra
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		true,
@@ -943,8 +944,8 @@ func (ec *executionContext) _PartnershipPayload_partnership(ctx context.Context,
 			return obj.Partnership, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		true,
@@ -967,8 +968,8 @@ func (ec *executionContext) fieldContext_PartnershipPayload_partnership(_ contex
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Context, obj any) (store.CreatePartnershipInput, error) {
-	var it store.CreatePartnershipInput
+func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Context, obj any) (domain.CreatePartnershipInput, error) {
+	var it domain.CreatePartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1015,28 +1016,28 @@ func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Con
 			it.Purpose = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, v)
+			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Status = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDate = data
 		case "participationModel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModel"))
-			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, v)
+			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1066,14 +1067,14 @@ func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreatePartnershipInput(ctx context.Context, raw any) (store.CreatePartnershipInput, error) {
-	var out store.CreatePartnershipInput
+func UnmarshalCreatePartnershipInput(ctx context.Context, raw any) (domain.CreatePartnershipInput, error) {
+	var out domain.CreatePartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Context, obj any) (store.EndPartnershipInput, error) {
-	var it store.EndPartnershipInput
+func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Context, obj any) (domain.EndPartnershipInput, error) {
+	var it domain.EndPartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1099,7 +1100,7 @@ func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Contex
 			it.ID = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1122,14 +1123,14 @@ func (ec *executionContext) unmarshalInputEndPartnershipInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalEndPartnershipInput(ctx context.Context, raw any) (store.EndPartnershipInput, error) {
-	var out store.EndPartnershipInput
+func UnmarshalEndPartnershipInput(ctx context.Context, raw any) (domain.EndPartnershipInput, error) {
+	var out domain.EndPartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context, obj any) (store.PartnershipFilter, error) {
-	var it store.PartnershipFilter
+func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context, obj any) (domain.PartnershipFilter, error) {
+	var it domain.PartnershipFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1180,35 +1181,35 @@ func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context,
 			it.ProgrammeID = data
 		case "statuses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
-			data, err := ec.unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Statuses = data
 		case "participationModels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModels"))
-			data, err := ec.unmarshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModelᚄ(ctx, v)
+			data, err := ec.unmarshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ParticipationModels = data
 		case "activeOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActiveOn = data
 		case "startedAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAfter"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartedAfter = data
 		case "startedBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedBefore"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1245,8 +1246,8 @@ func (ec *executionContext) unmarshalInputPartnershipFilter(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPartnershipFilter(ctx context.Context, raw any) (store.PartnershipFilter, error) {
-	var out store.PartnershipFilter
+func UnmarshalPartnershipFilter(ctx context.Context, raw any) (domain.PartnershipFilter, error) {
+	var out domain.PartnershipFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipFilter", raw, &out)
 	return out, err
 }
@@ -1278,14 +1279,14 @@ func (ec *executionContext) unmarshalInputPartnershipOrder(ctx context.Context, 
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1307,8 +1308,8 @@ func UnmarshalPartnershipOrder(ctx context.Context, raw any) (store.Order, error
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Context, obj any) (store.StartPartnershipInput, error) {
-	var it store.StartPartnershipInput
+func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Context, obj any) (domain.StartPartnershipInput, error) {
+	var it domain.StartPartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1355,14 +1356,14 @@ func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Cont
 			it.Purpose = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "participationModel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModel"))
-			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, v)
+			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1392,14 +1393,14 @@ func (ec *executionContext) unmarshalInputStartPartnershipInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalStartPartnershipInput(ctx context.Context, raw any) (store.StartPartnershipInput, error) {
-	var out store.StartPartnershipInput
+func UnmarshalStartPartnershipInput(ctx context.Context, raw any) (domain.StartPartnershipInput, error) {
+	var out domain.StartPartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartPartnershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (store.UpdatePartnershipInput, error) {
-	var it store.UpdatePartnershipInput
+func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (domain.UpdatePartnershipInput, error) {
+	var it domain.UpdatePartnershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1453,28 +1454,28 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 			it.Purpose = graphql.OmittableOf(data)
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, v)
+			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Status = graphql.OmittableOf(data)
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = graphql.OmittableOf(data)
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EndDate = graphql.OmittableOf(data)
 		case "participationModel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participationModel"))
-			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, v)
+			data, err := ec.unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1504,8 +1505,8 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (store.UpdatePartnershipInput, error) {
-	var out store.UpdatePartnershipInput
+func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (domain.UpdatePartnershipInput, error) {
+	var out domain.UpdatePartnershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePartnershipInput", raw, &out)
 	return out, err
 }
@@ -1520,7 +1521,7 @@ func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (store.Update
 
 var partnershipImplementors = []string{"Partnership", "Node", "Record"}
 
-func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionSet, obj *store.Partnership) graphql.Marshaler {
+func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionSet, obj *domain.Partnership) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1655,7 +1656,7 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 
 var partnershipConnectionImplementors = []string{"PartnershipConnection"}
 
-func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Partnership]) graphql.Marshaler {
+func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Partnership]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1704,7 +1705,7 @@ func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.
 
 var partnershipEdgeImplementors = []string{"PartnershipEdge"}
 
-func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Partnership]) graphql.Marshaler {
+func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Partnership]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1777,31 +1778,31 @@ func (ec *executionContext) _PartnershipPayload(ctx context.Context, sel ast.Sel
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePartnershipInput(ctx context.Context, v any) (store.CreatePartnershipInput, error) {
+func (ec *executionContext) unmarshalNCreatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreatePartnershipInput(ctx context.Context, v any) (domain.CreatePartnershipInput, error) {
 	res, err := ec.unmarshalInputCreatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEndPartnershipInput(ctx context.Context, v any) (store.EndPartnershipInput, error) {
+func (ec *executionContext) unmarshalNEndPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEndPartnershipInput(ctx context.Context, v any) (domain.EndPartnershipInput, error) {
 	res, err := ec.unmarshalInputEndPartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx context.Context, v any) (store.ParticipationModel, error) {
-	var res store.ParticipationModel
+func (ec *executionContext) unmarshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx context.Context, v any) (domain.ParticipationModel, error) {
+	var res domain.ParticipationModel
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx context.Context, sel ast.SelectionSet, v store.ParticipationModel) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx context.Context, sel ast.SelectionSet, v domain.ParticipationModel) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNPartnership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Partnership) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Partnership) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, sel, v[i])
+		return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1813,7 +1814,7 @@ func (ec *executionContext) marshalNPartnership2ᚕᚖgithubᚗcomᚋparticipati
 	return ret
 }
 
-func (ec *executionContext) marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Partnership!")
 		return graphql.Null
@@ -1821,7 +1822,7 @@ func (ec *executionContext) marshalNPartnership2ᚖgithubᚗcomᚋparticipation�
 	return ec._Partnership(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Partnership]) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Partnership]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartnershipConnection!")
 		return graphql.Null
@@ -1829,11 +1830,11 @@ func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋpart
 	return ec._PartnershipConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPartnershipEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Partnership]) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Partnership]) graphql.Marshaler {
 	return ec._PartnershipEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Partnership]) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Partnership]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1849,13 +1850,13 @@ func (ec *executionContext) marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipat
 	return ret
 }
 
-func (ec *executionContext) unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1867,36 +1868,36 @@ func (ec *executionContext) marshalNPartnershipPayload2ᚖgithubᚗcomᚋpartici
 	return ec._PartnershipPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx context.Context, v any) (store.PartnershipStatus, error) {
-	var res store.PartnershipStatus
+func (ec *executionContext) unmarshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx context.Context, v any) (domain.PartnershipStatus, error) {
+	var res domain.PartnershipStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx context.Context, sel ast.SelectionSet, v store.PartnershipStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx context.Context, sel ast.SelectionSet, v domain.PartnershipStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐStartPartnershipInput(ctx context.Context, v any) (store.StartPartnershipInput, error) {
+func (ec *executionContext) unmarshalNStartPartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐStartPartnershipInput(ctx context.Context, v any) (domain.StartPartnershipInput, error) {
 	res, err := ec.unmarshalInputStartPartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePartnershipInput(ctx context.Context, v any) (store.UpdatePartnershipInput, error) {
+func (ec *executionContext) unmarshalNUpdatePartnershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdatePartnershipInput(ctx context.Context, v any) (domain.UpdatePartnershipInput, error) {
 	res, err := ec.unmarshalInputUpdatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModelᚄ(ctx context.Context, v any) ([]store.ParticipationModel, error) {
+func (ec *executionContext) unmarshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModelᚄ(ctx context.Context, v any) ([]domain.ParticipationModel, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.ParticipationModel, len(vSlice))
+	res := make([]domain.ParticipationModel, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1904,14 +1905,14 @@ func (ec *executionContext) unmarshalOParticipationModel2ᚕgithubᚗcomᚋparti
 	return res, nil
 }
 
-func (ec *executionContext) marshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModelᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ParticipationModel) graphql.Marshaler {
+func (ec *executionContext) marshalOParticipationModel2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModelᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ParticipationModel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx, sel, v[i])
+		return ec.marshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1923,30 +1924,30 @@ func (ec *executionContext) marshalOParticipationModel2ᚕgithubᚗcomᚋpartici
 	return ret
 }
 
-func (ec *executionContext) unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx context.Context, v any) (*store.ParticipationModel, error) {
+func (ec *executionContext) unmarshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx context.Context, v any) (*domain.ParticipationModel, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.ParticipationModel)
+	var res = new(domain.ParticipationModel)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐParticipationModel(ctx context.Context, sel ast.SelectionSet, v *store.ParticipationModel) graphql.Marshaler {
+func (ec *executionContext) marshalOParticipationModel2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx context.Context, sel ast.SelectionSet, v *domain.ParticipationModel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
+func (ec *executionContext) marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Partnership(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipFilter(ctx context.Context, v any) (*store.PartnershipFilter, error) {
+func (ec *executionContext) unmarshalOPartnershipFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipFilter(ctx context.Context, v any) (*domain.PartnershipFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1962,16 +1963,16 @@ func (ec *executionContext) unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋpartici
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatusᚄ(ctx context.Context, v any) ([]store.PartnershipStatus, error) {
+func (ec *executionContext) unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatusᚄ(ctx context.Context, v any) ([]domain.PartnershipStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.PartnershipStatus, len(vSlice))
+	res := make([]domain.PartnershipStatus, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1979,14 +1980,14 @@ func (ec *executionContext) unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋpartic
 	return res, nil
 }
 
-func (ec *executionContext) marshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []store.PartnershipStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOPartnershipStatus2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.PartnershipStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx, sel, v[i])
+		return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1998,16 +1999,16 @@ func (ec *executionContext) marshalOPartnershipStatus2ᚕgithubᚗcomᚋparticip
 	return ret
 }
 
-func (ec *executionContext) unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx context.Context, v any) (*store.PartnershipStatus, error) {
+func (ec *executionContext) unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx context.Context, v any) (*domain.PartnershipStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.PartnershipStatus)
+	var res = new(domain.PartnershipStatus)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnershipStatus(ctx context.Context, sel ast.SelectionSet, v *store.PartnershipStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOPartnershipStatus2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx context.Context, sel ast.SelectionSet, v *domain.PartnershipStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,9 +19,9 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type PersonResolver interface {
-	DisplayName(ctx context.Context, obj *store.Person) (*string, error)
-	Email(ctx context.Context, obj *store.Person) (*string, error)
-	Community(ctx context.Context, obj *store.Person) (*store.Community, error)
+	DisplayName(ctx context.Context, obj *domain.Person) (*string, error)
+	Email(ctx context.Context, obj *domain.Person) (*string, error)
+	Community(ctx context.Context, obj *domain.Person) (*domain.Community, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -31,7 +32,7 @@ type PersonResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Consent_recordParticipation(ctx context.Context, field graphql.CollectedField, obj *store.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_recordParticipation(ctx context.Context, field graphql.CollectedField, obj *domain.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -54,7 +55,7 @@ func (ec *executionContext) fieldContext_Consent_recordParticipation(_ context.C
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Consent_publishName(ctx context.Context, field graphql.CollectedField, obj *store.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_publishName(ctx context.Context, field graphql.CollectedField, obj *domain.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -77,7 +78,7 @@ func (ec *executionContext) fieldContext_Consent_publishName(_ context.Context, 
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Consent_contact(ctx context.Context, field graphql.CollectedField, obj *store.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_contact(ctx context.Context, field graphql.CollectedField, obj *domain.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -100,7 +101,7 @@ func (ec *executionContext) fieldContext_Consent_contact(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Consent_givenAt(ctx context.Context, field graphql.CollectedField, obj *store.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_givenAt(ctx context.Context, field graphql.CollectedField, obj *domain.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -123,7 +124,7 @@ func (ec *executionContext) fieldContext_Consent_givenAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Consent_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *store.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *domain.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -146,7 +147,7 @@ func (ec *executionContext) fieldContext_Consent_withdrawnAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -169,7 +170,7 @@ func (ec *executionContext) fieldContext_Person_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Person", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_version(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -192,7 +193,7 @@ func (ec *executionContext) fieldContext_Person_version(_ context.Context, field
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Person_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -215,7 +216,7 @@ func (ec *executionContext) fieldContext_Person_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -238,7 +239,7 @@ func (ec *executionContext) fieldContext_Person_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Person_archived(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -261,7 +262,7 @@ func (ec *executionContext) fieldContext_Person_archived(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Person_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -284,7 +285,7 @@ func (ec *executionContext) fieldContext_Person_archivedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Person", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Person_sample(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -307,7 +308,7 @@ func (ec *executionContext) fieldContext_Person_sample(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Person_pseudonym(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_pseudonym(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -330,7 +331,7 @@ func (ec *executionContext) fieldContext_Person_pseudonym(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
-func (ec *executionContext) _Person_displayName(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_displayName(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -353,7 +354,7 @@ func (ec *executionContext) fieldContext_Person_displayName(_ context.Context, f
 	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
 }
 
-func (ec *executionContext) _Person_email(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_email(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -376,7 +377,7 @@ func (ec *executionContext) fieldContext_Person_email(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
 }
 
-func (ec *executionContext) _Person_community(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_community(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -388,8 +389,8 @@ func (ec *executionContext) _Person_community(ctx context.Context, field graphql
 			return ec.Resolvers.Person().Community(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
-			return ec.marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCommunity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, selections, v)
 		},
 		true,
 		false,
@@ -408,7 +409,7 @@ func (ec *executionContext) fieldContext_Person_community(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_consent(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_consent(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -420,8 +421,8 @@ func (ec *executionContext) _Person_consent(ctx context.Context, field graphql.C
 			return obj.Consent, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Consent) graphql.Marshaler {
-			return ec.marshalNConsent2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐConsent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐConsent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -440,7 +441,7 @@ func (ec *executionContext) fieldContext_Person_consent(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Person_erased(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_erased(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -463,7 +464,7 @@ func (ec *executionContext) fieldContext_Person_erased(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Person", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Person_erasedAt(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+func (ec *executionContext) _Person_erasedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -486,7 +487,7 @@ func (ec *executionContext) fieldContext_Person_erasedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Person", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -498,7 +499,7 @@ func (ec *executionContext) _PersonConnection_edges(ctx context.Context, field g
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Person]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Person]) graphql.Marshaler {
 			return ec.marshalNPersonEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -518,7 +519,7 @@ func (ec *executionContext) fieldContext_PersonConnection_edges(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -530,8 +531,8 @@ func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field g
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPersonᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -550,7 +551,7 @@ func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -582,7 +583,7 @@ func (ec *executionContext) fieldContext_PersonConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Person]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -605,7 +606,7 @@ func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("PersonConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Person]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -628,7 +629,7 @@ func (ec *executionContext) fieldContext_PersonEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PersonEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Person]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Person]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -640,8 +641,8 @@ func (ec *executionContext) _PersonEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -672,8 +673,8 @@ func (ec *executionContext) _PersonPayload_person(ctx context.Context, field gra
 			return obj.Person, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx, selections, v)
 		},
 		true,
 		true,
@@ -696,8 +697,8 @@ func (ec *executionContext) fieldContext_PersonPayload_person(_ context.Context,
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj any) (store.ConsentInput, error) {
-	var it store.ConsentInput
+func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj any) (domain.ConsentInput, error) {
+	var it domain.ConsentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -746,14 +747,14 @@ func (ec *executionContext) unmarshalInputConsentInput(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalConsentInput(ctx context.Context, raw any) (store.ConsentInput, error) {
-	var out store.ConsentInput
+func UnmarshalConsentInput(ctx context.Context, raw any) (domain.ConsentInput, error) {
+	var out domain.ConsentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context, obj any) (store.CreatePersonInput, error) {
-	var it store.CreatePersonInput
+func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context, obj any) (domain.CreatePersonInput, error) {
+	var it domain.CreatePersonInput
 	if obj == nil {
 		return it, nil
 	}
@@ -800,7 +801,7 @@ func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context,
 			it.CommunityID = data
 		case "consent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consent"))
-			data, err := ec.unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐConsentInput(ctx, v)
+			data, err := ec.unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐConsentInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -816,14 +817,14 @@ func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreatePersonInput(ctx context.Context, raw any) (store.CreatePersonInput, error) {
-	var out store.CreatePersonInput
+func UnmarshalCreatePersonInput(ctx context.Context, raw any) (domain.CreatePersonInput, error) {
+	var out domain.CreatePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePersonInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputErasePersonInput(ctx context.Context, obj any) (store.ErasePersonInput, error) {
-	var it store.ErasePersonInput
+func (ec *executionContext) unmarshalInputErasePersonInput(ctx context.Context, obj any) (domain.ErasePersonInput, error) {
+	var it domain.ErasePersonInput
 	if obj == nil {
 		return it, nil
 	}
@@ -858,14 +859,14 @@ func (ec *executionContext) unmarshalInputErasePersonInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalErasePersonInput(ctx context.Context, raw any) (store.ErasePersonInput, error) {
-	var out store.ErasePersonInput
+func UnmarshalErasePersonInput(ctx context.Context, raw any) (domain.ErasePersonInput, error) {
+	var out domain.ErasePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ErasePersonInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj any) (store.PersonFilter, error) {
-	var it store.PersonFilter
+func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj any) (domain.PersonFilter, error) {
+	var it domain.PersonFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -925,8 +926,8 @@ func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPersonFilter(ctx context.Context, raw any) (store.PersonFilter, error) {
-	var out store.PersonFilter
+func UnmarshalPersonFilter(ctx context.Context, raw any) (domain.PersonFilter, error) {
+	var out domain.PersonFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonFilter", raw, &out)
 	return out, err
 }
@@ -958,14 +959,14 @@ func (ec *executionContext) unmarshalInputPersonOrder(ctx context.Context, obj a
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -987,8 +988,8 @@ func UnmarshalPersonOrder(ctx context.Context, raw any) (store.Order, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context, obj any) (store.RecordConsentInput, error) {
-	var it store.RecordConsentInput
+func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context, obj any) (domain.RecordConsentInput, error) {
+	var it domain.RecordConsentInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1051,14 +1052,14 @@ func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordConsentInput(ctx context.Context, raw any) (store.RecordConsentInput, error) {
-	var out store.RecordConsentInput
+func UnmarshalRecordConsentInput(ctx context.Context, raw any) (domain.RecordConsentInput, error) {
+	var out domain.RecordConsentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordConsentInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context, obj any) (store.UpdatePersonInput, error) {
-	var it store.UpdatePersonInput
+func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context, obj any) (domain.UpdatePersonInput, error) {
+	var it domain.UpdatePersonInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1128,8 +1129,8 @@ func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (store.UpdatePersonInput, error) {
-	var out store.UpdatePersonInput
+func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (domain.UpdatePersonInput, error) {
+	var out domain.UpdatePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePersonInput", raw, &out)
 	return out, err
 }
@@ -1144,7 +1145,7 @@ func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (store.UpdatePerso
 
 var consentImplementors = []string{"Consent"}
 
-func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *store.Consent) graphql.Marshaler {
+func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *domain.Consent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, consentImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1197,7 +1198,7 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 
 var personImplementors = []string{"Person", "Node", "Record"}
 
-func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *store.Person) graphql.Marshaler {
+func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *domain.Person) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1298,7 +1299,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 var personConnectionImplementors = []string{"PersonConnection"}
 
-func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Person]) graphql.Marshaler {
+func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1347,7 +1348,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 
 var personEdgeImplementors = []string{"PersonEdge"}
 
-func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Person]) graphql.Marshaler {
+func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Person]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1420,25 +1421,25 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNConsent2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐConsent(ctx context.Context, sel ast.SelectionSet, v store.Consent) graphql.Marshaler {
+func (ec *executionContext) marshalNConsent2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐConsent(ctx context.Context, sel ast.SelectionSet, v domain.Consent) graphql.Marshaler {
 	return ec._Consent(ctx, sel, &v)
 }
 
-func (ec *executionContext) unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePersonInput(ctx context.Context, v any) (store.CreatePersonInput, error) {
+func (ec *executionContext) unmarshalNCreatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreatePersonInput(ctx context.Context, v any) (domain.CreatePersonInput, error) {
 	res, err := ec.unmarshalInputCreatePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐErasePersonInput(ctx context.Context, v any) (store.ErasePersonInput, error) {
+func (ec *executionContext) unmarshalNErasePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐErasePersonInput(ctx context.Context, v any) (domain.ErasePersonInput, error) {
 	res, err := ec.unmarshalInputErasePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Person) graphql.Marshaler {
+func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx, sel, v[i])
+		return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1450,7 +1451,7 @@ func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋparticipationᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx context.Context, sel ast.SelectionSet, v *store.Person) graphql.Marshaler {
+func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx context.Context, sel ast.SelectionSet, v *domain.Person) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Person!")
 		return graphql.Null
@@ -1458,7 +1459,7 @@ func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._Person(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Person]) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Person]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PersonConnection!")
 		return graphql.Null
@@ -1466,11 +1467,11 @@ func (ec *executionContext) marshalNPersonConnection2ᚖgithubᚗcomᚋparticipa
 	return ec._PersonConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPersonEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Person]) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Person]) graphql.Marshaler {
 	return ec._PersonEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPersonEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Person]) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Person]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1486,13 +1487,13 @@ func (ec *executionContext) marshalNPersonEdge2ᚕgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNPersonOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1504,17 +1505,17 @@ func (ec *executionContext) marshalNPersonPayload2ᚖgithubᚗcomᚋparticipatio
 	return ec._PersonPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRecordConsentInput(ctx context.Context, v any) (store.RecordConsentInput, error) {
+func (ec *executionContext) unmarshalNRecordConsentInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRecordConsentInput(ctx context.Context, v any) (domain.RecordConsentInput, error) {
 	res, err := ec.unmarshalInputRecordConsentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePersonInput(ctx context.Context, v any) (store.UpdatePersonInput, error) {
+func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdatePersonInput(ctx context.Context, v any) (domain.UpdatePersonInput, error) {
 	res, err := ec.unmarshalInputUpdatePersonInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐConsentInput(ctx context.Context, v any) (*store.ConsentInput, error) {
+func (ec *executionContext) unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐConsentInput(ctx context.Context, v any) (*domain.ConsentInput, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1522,14 +1523,14 @@ func (ec *executionContext) unmarshalOConsentInput2ᚖgithubᚗcomᚋparticipati
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPerson(ctx context.Context, sel ast.SelectionSet, v *store.Person) graphql.Marshaler {
+func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx context.Context, sel ast.SelectionSet, v *domain.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPersonFilter(ctx context.Context, v any) (*store.PersonFilter, error) {
+func (ec *executionContext) unmarshalOPersonFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPersonFilter(ctx context.Context, v any) (*domain.PersonFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

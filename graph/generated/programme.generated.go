@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,16 +19,16 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type OutcomeResolver interface {
-	Programme(ctx context.Context, obj *store.Outcome) (*store.Programme, error)
+	Programme(ctx context.Context, obj *domain.Outcome) (*domain.Programme, error)
 }
 type ProgrammeResolver interface {
-	Outcomes(ctx context.Context, obj *store.Programme) ([]*store.Outcome, error)
-	Memberships(ctx context.Context, obj *store.Programme) ([]*store.ProgrammeMembership, error)
-	Publications(ctx context.Context, obj *store.Programme) ([]*store.Publication, error)
+	Outcomes(ctx context.Context, obj *domain.Programme) ([]*domain.Outcome, error)
+	Memberships(ctx context.Context, obj *domain.Programme) ([]*domain.ProgrammeMembership, error)
+	Publications(ctx context.Context, obj *domain.Programme) ([]*domain.Publication, error)
 }
 type ProgrammeMembershipResolver interface {
-	Programme(ctx context.Context, obj *store.ProgrammeMembership) (*store.Programme, error)
-	Museum(ctx context.Context, obj *store.ProgrammeMembership) (*store.Museum, error)
+	Programme(ctx context.Context, obj *domain.ProgrammeMembership) (*domain.Programme, error)
+	Museum(ctx context.Context, obj *domain.ProgrammeMembership) (*domain.Museum, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -38,7 +39,7 @@ type ProgrammeMembershipResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Outcome_id(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_id(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -61,7 +62,7 @@ func (ec *executionContext) fieldContext_Outcome_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Outcome_version(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_version(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -84,7 +85,7 @@ func (ec *executionContext) fieldContext_Outcome_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Outcome_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -107,7 +108,7 @@ func (ec *executionContext) fieldContext_Outcome_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Outcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -130,7 +131,7 @@ func (ec *executionContext) fieldContext_Outcome_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Outcome_archived(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -153,7 +154,7 @@ func (ec *executionContext) fieldContext_Outcome_archived(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Outcome_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -176,7 +177,7 @@ func (ec *executionContext) fieldContext_Outcome_archivedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Outcome_sample(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -199,7 +200,7 @@ func (ec *executionContext) fieldContext_Outcome_sample(_ context.Context, field
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Outcome_programme(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_programme(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -211,8 +212,8 @@ func (ec *executionContext) _Outcome_programme(ctx context.Context, field graphq
 			return ec.Resolvers.Outcome().Programme(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		true,
@@ -231,7 +232,7 @@ func (ec *executionContext) fieldContext_Outcome_programme(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Outcome_number(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_number(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -254,7 +255,7 @@ func (ec *executionContext) fieldContext_Outcome_number(_ context.Context, field
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Outcome_code(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_code(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -277,7 +278,7 @@ func (ec *executionContext) fieldContext_Outcome_code(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _Outcome_title(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_title(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -300,7 +301,7 @@ func (ec *executionContext) fieldContext_Outcome_title(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _Outcome_description(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_description(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -323,7 +324,7 @@ func (ec *executionContext) fieldContext_Outcome_description(_ context.Context, 
 	return graphql.NewScalarFieldContext("Outcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _Outcome_source(ctx context.Context, field graphql.CollectedField, obj *store.Outcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _Outcome_source(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -358,8 +359,8 @@ func (ec *executionContext) _OutcomePayload_outcome(ctx context.Context, field g
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Outcome) graphql.Marshaler {
-			return ec.marshalNOutcome2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcome(ctx, selections, v)
 		},
 		true,
 		true,
@@ -378,7 +379,7 @@ func (ec *executionContext) fieldContext_OutcomePayload_outcome(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Programme_id(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_id(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -401,7 +402,7 @@ func (ec *executionContext) fieldContext_Programme_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Programme_version(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_version(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -424,7 +425,7 @@ func (ec *executionContext) fieldContext_Programme_version(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Programme_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -447,7 +448,7 @@ func (ec *executionContext) fieldContext_Programme_createdAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Programme_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -470,7 +471,7 @@ func (ec *executionContext) fieldContext_Programme_updatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Programme_archived(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -493,7 +494,7 @@ func (ec *executionContext) fieldContext_Programme_archived(_ context.Context, f
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Programme_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -516,7 +517,7 @@ func (ec *executionContext) fieldContext_Programme_archivedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Programme_sample(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -539,7 +540,7 @@ func (ec *executionContext) fieldContext_Programme_sample(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Programme_name(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_name(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -562,7 +563,7 @@ func (ec *executionContext) fieldContext_Programme_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "String")
 }
 
-func (ec *executionContext) _Programme_description(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_description(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -585,7 +586,7 @@ func (ec *executionContext) fieldContext_Programme_description(_ context.Context
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "String")
 }
 
-func (ec *executionContext) _Programme_funder(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_funder(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -608,7 +609,7 @@ func (ec *executionContext) fieldContext_Programme_funder(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "String")
 }
 
-func (ec *executionContext) _Programme_website(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_website(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -631,7 +632,7 @@ func (ec *executionContext) fieldContext_Programme_website(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "String")
 }
 
-func (ec *executionContext) _Programme_startDate(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -643,8 +644,8 @@ func (ec *executionContext) _Programme_startDate(ctx context.Context, field grap
 			return obj.StartDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -654,7 +655,7 @@ func (ec *executionContext) fieldContext_Programme_startDate(_ context.Context, 
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Programme_endDate(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -666,8 +667,8 @@ func (ec *executionContext) _Programme_endDate(ctx context.Context, field graphq
 			return obj.EndDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -677,7 +678,7 @@ func (ec *executionContext) fieldContext_Programme_endDate(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Programme", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Programme_outcomes(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_outcomes(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -689,8 +690,8 @@ func (ec *executionContext) _Programme_outcomes(ctx context.Context, field graph
 			return ec.Resolvers.Programme().Outcomes(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Outcome) graphql.Marshaler {
-			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcomeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Outcome) graphql.Marshaler {
+			return ec.marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcomeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -709,7 +710,7 @@ func (ec *executionContext) fieldContext_Programme_outcomes(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Programme_memberships(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_memberships(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -721,8 +722,8 @@ func (ec *executionContext) _Programme_memberships(ctx context.Context, field gr
 			return ec.Resolvers.Programme().Memberships(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.ProgrammeMembership) graphql.Marshaler {
-			return ec.marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembershipᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.ProgrammeMembership) graphql.Marshaler {
+			return ec.marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeMembershipᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -741,7 +742,7 @@ func (ec *executionContext) fieldContext_Programme_memberships(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Programme_publications(ctx context.Context, field graphql.CollectedField, obj *store.Programme) (ret graphql.Marshaler) {
+func (ec *executionContext) _Programme_publications(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -753,8 +754,8 @@ func (ec *executionContext) _Programme_publications(ctx context.Context, field g
 			return ec.Resolvers.Programme().Publications(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Publication) graphql.Marshaler {
-			return ec.marshalNPublication2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -773,7 +774,7 @@ func (ec *executionContext) fieldContext_Programme_publications(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -785,7 +786,7 @@ func (ec *executionContext) _ProgrammeConnection_edges(ctx context.Context, fiel
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Programme]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Programme]) graphql.Marshaler {
 			return ec.marshalNProgrammeEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -805,7 +806,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_edges(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -817,8 +818,8 @@ func (ec *executionContext) _ProgrammeConnection_nodes(ctx context.Context, fiel
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -837,7 +838,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_nodes(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -869,7 +870,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_pageInfo(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Programme]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -892,7 +893,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("ProgrammeConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Programme]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -915,7 +916,7 @@ func (ec *executionContext) fieldContext_ProgrammeEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("ProgrammeEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ProgrammeEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Programme]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Programme]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -927,8 +928,8 @@ func (ec *executionContext) _ProgrammeEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		true,
@@ -947,7 +948,7 @@ func (ec *executionContext) fieldContext_ProgrammeEdge_node(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeMembership_id(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_id(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -970,7 +971,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_id(_ context.Contex
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ProgrammeMembership_version(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_version(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -993,7 +994,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_version(_ context.C
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ProgrammeMembership_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1016,7 +1017,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_createdAt(_ context
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ProgrammeMembership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1039,7 +1040,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_updatedAt(_ context
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ProgrammeMembership_archived(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_archived(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1062,7 +1063,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_archived(_ context.
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ProgrammeMembership_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1085,7 +1086,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_archivedAt(_ contex
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ProgrammeMembership_sample(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_sample(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1108,7 +1109,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_sample(_ context.Co
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ProgrammeMembership_programme(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_programme(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1120,8 +1121,8 @@ func (ec *executionContext) _ProgrammeMembership_programme(ctx context.Context, 
 			return ec.Resolvers.ProgrammeMembership().Programme(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1140,7 +1141,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_programme(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeMembership_museum(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_museum(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1152,8 +1153,8 @@ func (ec *executionContext) _ProgrammeMembership_museum(ctx context.Context, fie
 			return ec.Resolvers.ProgrammeMembership().Museum(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1172,7 +1173,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_museum(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgrammeMembership_startDate(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1184,8 +1185,8 @@ func (ec *executionContext) _ProgrammeMembership_startDate(ctx context.Context, 
 			return obj.StartDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1195,7 +1196,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_startDate(_ context
 	return graphql.NewScalarFieldContext("ProgrammeMembership", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ProgrammeMembership_endDate(ctx context.Context, field graphql.CollectedField, obj *store.ProgrammeMembership) (ret graphql.Marshaler) {
+func (ec *executionContext) _ProgrammeMembership_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1207,8 +1208,8 @@ func (ec *executionContext) _ProgrammeMembership_endDate(ctx context.Context, fi
 			return obj.EndDate, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1230,8 +1231,8 @@ func (ec *executionContext) _ProgrammeMembershipPayload_programmeMembership(ctx 
 			return obj.ProgrammeMembership, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.ProgrammeMembership) graphql.Marshaler {
-			return ec.marshalNProgrammeMembership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ProgrammeMembership) graphql.Marshaler {
+			return ec.marshalNProgrammeMembership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeMembership(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1262,8 +1263,8 @@ func (ec *executionContext) _ProgrammePayload_programme(ctx context.Context, fie
 			return obj.Programme, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1286,8 +1287,8 @@ func (ec *executionContext) fieldContext_ProgrammePayload_programme(_ context.Co
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context, obj any) (store.CreateOutcomeInput, error) {
-	var it store.CreateOutcomeInput
+func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context, obj any) (domain.CreateOutcomeInput, error) {
+	var it domain.CreateOutcomeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1357,14 +1358,14 @@ func (ec *executionContext) unmarshalInputCreateOutcomeInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateOutcomeInput(ctx context.Context, raw any) (store.CreateOutcomeInput, error) {
-	var out store.CreateOutcomeInput
+func UnmarshalCreateOutcomeInput(ctx context.Context, raw any) (domain.CreateOutcomeInput, error) {
+	var out domain.CreateOutcomeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOutcomeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Context, obj any) (store.CreateProgrammeInput, error) {
-	var it store.CreateProgrammeInput
+func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Context, obj any) (domain.CreateProgrammeInput, error) {
+	var it domain.CreateProgrammeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1411,14 +1412,14 @@ func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Conte
 			it.Website = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1434,14 +1435,14 @@ func (ec *executionContext) unmarshalInputCreateProgrammeInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateProgrammeInput(ctx context.Context, raw any) (store.CreateProgrammeInput, error) {
-	var out store.CreateProgrammeInput
+func UnmarshalCreateProgrammeInput(ctx context.Context, raw any) (domain.CreateProgrammeInput, error) {
+	var out domain.CreateProgrammeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgrammeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx context.Context, obj any) (store.CreateProgrammeMembershipInput, error) {
-	var it store.CreateProgrammeMembershipInput
+func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx context.Context, obj any) (domain.CreateProgrammeMembershipInput, error) {
+	var it domain.CreateProgrammeMembershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1474,14 +1475,14 @@ func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx con
 			it.MuseumID = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = data
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1497,14 +1498,14 @@ func (ec *executionContext) unmarshalInputCreateProgrammeMembershipInput(ctx con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateProgrammeMembershipInput(ctx context.Context, raw any) (store.CreateProgrammeMembershipInput, error) {
-	var out store.CreateProgrammeMembershipInput
+func UnmarshalCreateProgrammeMembershipInput(ctx context.Context, raw any) (domain.CreateProgrammeMembershipInput, error) {
+	var out domain.CreateProgrammeMembershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgrammeMembershipInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, obj any) (store.ProgrammeFilter, error) {
-	var it store.ProgrammeFilter
+func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, obj any) (domain.ProgrammeFilter, error) {
+	var it domain.ProgrammeFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -1541,7 +1542,7 @@ func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, o
 			it.Funder = data
 		case "activeOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1564,8 +1565,8 @@ func (ec *executionContext) unmarshalInputProgrammeFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalProgrammeFilter(ctx context.Context, raw any) (store.ProgrammeFilter, error) {
-	var out store.ProgrammeFilter
+func UnmarshalProgrammeFilter(ctx context.Context, raw any) (domain.ProgrammeFilter, error) {
+	var out domain.ProgrammeFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgrammeFilter", raw, &out)
 	return out, err
 }
@@ -1597,14 +1598,14 @@ func (ec *executionContext) unmarshalInputProgrammeOrder(ctx context.Context, ob
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1626,8 +1627,8 @@ func UnmarshalProgrammeOrder(ctx context.Context, raw any) (store.Order, error) 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context, obj any) (store.UpdateOutcomeInput, error) {
-	var it store.UpdateOutcomeInput
+func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context, obj any) (domain.UpdateOutcomeInput, error) {
+	var it domain.UpdateOutcomeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1704,14 +1705,14 @@ func (ec *executionContext) unmarshalInputUpdateOutcomeInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateOutcomeInput(ctx context.Context, raw any) (store.UpdateOutcomeInput, error) {
-	var out store.UpdateOutcomeInput
+func UnmarshalUpdateOutcomeInput(ctx context.Context, raw any) (domain.UpdateOutcomeInput, error) {
+	var out domain.UpdateOutcomeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOutcomeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Context, obj any) (store.UpdateProgrammeInput, error) {
-	var it store.UpdateProgrammeInput
+func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Context, obj any) (domain.UpdateProgrammeInput, error) {
+	var it domain.UpdateProgrammeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1772,14 +1773,14 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Conte
 			it.Website = graphql.OmittableOf(data)
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = graphql.OmittableOf(data)
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1795,14 +1796,14 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateProgrammeInput(ctx context.Context, raw any) (store.UpdateProgrammeInput, error) {
-	var out store.UpdateProgrammeInput
+func UnmarshalUpdateProgrammeInput(ctx context.Context, raw any) (domain.UpdateProgrammeInput, error) {
+	var out domain.UpdateProgrammeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProgrammeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx context.Context, obj any) (store.UpdateProgrammeMembershipInput, error) {
-	var it store.UpdateProgrammeMembershipInput
+func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx context.Context, obj any) (domain.UpdateProgrammeMembershipInput, error) {
+	var it domain.UpdateProgrammeMembershipInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1835,14 +1836,14 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx con
 			it.ExpectedVersion = data
 		case "startDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.StartDate = graphql.OmittableOf(data)
 		case "endDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1858,8 +1859,8 @@ func (ec *executionContext) unmarshalInputUpdateProgrammeMembershipInput(ctx con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateProgrammeMembershipInput(ctx context.Context, raw any) (store.UpdateProgrammeMembershipInput, error) {
-	var out store.UpdateProgrammeMembershipInput
+func UnmarshalUpdateProgrammeMembershipInput(ctx context.Context, raw any) (domain.UpdateProgrammeMembershipInput, error) {
+	var out domain.UpdateProgrammeMembershipInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProgrammeMembershipInput", raw, &out)
 	return out, err
 }
@@ -1874,7 +1875,7 @@ func UnmarshalUpdateProgrammeMembershipInput(ctx context.Context, raw any) (stor
 
 var outcomeImplementors = []string{"Outcome", "Node", "Record"}
 
-func (ec *executionContext) _Outcome(ctx context.Context, sel ast.SelectionSet, obj *store.Outcome) graphql.Marshaler {
+func (ec *executionContext) _Outcome(ctx context.Context, sel ast.SelectionSet, obj *domain.Outcome) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2001,7 +2002,7 @@ func (ec *executionContext) _OutcomePayload(ctx context.Context, sel ast.Selecti
 
 var programmeImplementors = []string{"Programme", "Node", "Record"}
 
-func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet, obj *store.Programme) graphql.Marshaler {
+func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet, obj *domain.Programme) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programmeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2112,7 +2113,7 @@ func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet
 
 var programmeConnectionImplementors = []string{"ProgrammeConnection"}
 
-func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Programme]) graphql.Marshaler {
+func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Programme]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programmeConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2161,7 +2162,7 @@ func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.Se
 
 var programmeEdgeImplementors = []string{"ProgrammeEdge"}
 
-func (ec *executionContext) _ProgrammeEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Programme]) graphql.Marshaler {
+func (ec *executionContext) _ProgrammeEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Programme]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programmeEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2199,7 +2200,7 @@ func (ec *executionContext) _ProgrammeEdge(ctx context.Context, sel ast.Selectio
 
 var programmeMembershipImplementors = []string{"ProgrammeMembership", "Node", "Record"}
 
-func (ec *executionContext) _ProgrammeMembership(ctx context.Context, sel ast.SelectionSet, obj *store.ProgrammeMembership) graphql.Marshaler {
+func (ec *executionContext) _ProgrammeMembership(ctx context.Context, sel ast.SelectionSet, obj *domain.ProgrammeMembership) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programmeMembershipImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2352,26 +2353,26 @@ func (ec *executionContext) _ProgrammePayload(ctx context.Context, sel ast.Selec
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateOutcomeInput(ctx context.Context, v any) (store.CreateOutcomeInput, error) {
+func (ec *executionContext) unmarshalNCreateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateOutcomeInput(ctx context.Context, v any) (domain.CreateOutcomeInput, error) {
 	res, err := ec.unmarshalInputCreateOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeInput(ctx context.Context, v any) (store.CreateProgrammeInput, error) {
+func (ec *executionContext) unmarshalNCreateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateProgrammeInput(ctx context.Context, v any) (domain.CreateProgrammeInput, error) {
 	res, err := ec.unmarshalInputCreateProgrammeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateProgrammeMembershipInput(ctx context.Context, v any) (store.CreateProgrammeMembershipInput, error) {
+func (ec *executionContext) unmarshalNCreateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreateProgrammeMembershipInput(ctx context.Context, v any) (domain.CreateProgrammeMembershipInput, error) {
 	res, err := ec.unmarshalInputCreateProgrammeMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Outcome) graphql.Marshaler {
+func (ec *executionContext) marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Outcome) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOutcome2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcome(ctx, sel, v[i])
+		return ec.marshalNOutcome2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcome(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2383,7 +2384,7 @@ func (ec *executionContext) marshalNOutcome2ᚕᚖgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) marshalNOutcome2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *store.Outcome) graphql.Marshaler {
+func (ec *executionContext) marshalNOutcome2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *domain.Outcome) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Outcome!")
 		return graphql.Null
@@ -2399,11 +2400,11 @@ func (ec *executionContext) marshalNOutcomePayload2ᚖgithubᚗcomᚋparticipati
 	return ec._OutcomePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgramme2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Programme) graphql.Marshaler {
+func (ec *executionContext) marshalNProgramme2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Programme) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, sel, v[i])
+		return ec.marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2415,7 +2416,7 @@ func (ec *executionContext) marshalNProgramme2ᚕᚖgithubᚗcomᚋparticipation
 	return ret
 }
 
-func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx context.Context, sel ast.SelectionSet, v *store.Programme) graphql.Marshaler {
+func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx context.Context, sel ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Programme!")
 		return graphql.Null
@@ -2423,7 +2424,7 @@ func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋparticipationᚑ
 	return ec._Programme(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Programme]) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Programme]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgrammeConnection!")
 		return graphql.Null
@@ -2431,11 +2432,11 @@ func (ec *executionContext) marshalNProgrammeConnection2ᚖgithubᚗcomᚋpartic
 	return ec._ProgrammeConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNProgrammeEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Programme]) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Programme]) graphql.Marshaler {
 	return ec._ProgrammeEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNProgrammeEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Programme]) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Programme]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -2451,11 +2452,11 @@ func (ec *executionContext) marshalNProgrammeEdge2ᚕgithubᚗcomᚋparticipatio
 	return ret
 }
 
-func (ec *executionContext) marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProgrammeMembership) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.ProgrammeMembership) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNProgrammeMembership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembership(ctx, sel, v[i])
+		return ec.marshalNProgrammeMembership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeMembership(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2467,7 +2468,7 @@ func (ec *executionContext) marshalNProgrammeMembership2ᚕᚖgithubᚗcomᚋpar
 	return ret
 }
 
-func (ec *executionContext) marshalNProgrammeMembership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeMembership(ctx context.Context, sel ast.SelectionSet, v *store.ProgrammeMembership) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeMembership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeMembership(ctx context.Context, sel ast.SelectionSet, v *domain.ProgrammeMembership) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProgrammeMembership!")
 		return graphql.Null
@@ -2483,13 +2484,13 @@ func (ec *executionContext) marshalNProgrammeMembershipPayload2ᚖgithubᚗcom�
 	return ec._ProgrammeMembershipPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNProgrammeOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -2501,29 +2502,29 @@ func (ec *executionContext) marshalNProgrammePayload2ᚖgithubᚗcomᚋparticipa
 	return ec._ProgrammePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateOutcomeInput(ctx context.Context, v any) (store.UpdateOutcomeInput, error) {
+func (ec *executionContext) unmarshalNUpdateOutcomeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateOutcomeInput(ctx context.Context, v any) (domain.UpdateOutcomeInput, error) {
 	res, err := ec.unmarshalInputUpdateOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeInput(ctx context.Context, v any) (store.UpdateProgrammeInput, error) {
+func (ec *executionContext) unmarshalNUpdateProgrammeInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateProgrammeInput(ctx context.Context, v any) (domain.UpdateProgrammeInput, error) {
 	res, err := ec.unmarshalInputUpdateProgrammeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateProgrammeMembershipInput(ctx context.Context, v any) (store.UpdateProgrammeMembershipInput, error) {
+func (ec *executionContext) unmarshalNUpdateProgrammeMembershipInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateProgrammeMembershipInput(ctx context.Context, v any) (domain.UpdateProgrammeMembershipInput, error) {
 	res, err := ec.unmarshalInputUpdateProgrammeMembershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx context.Context, sel ast.SelectionSet, v *store.Programme) graphql.Marshaler {
+func (ec *executionContext) marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx context.Context, sel ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Programme(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgrammeFilter(ctx context.Context, v any) (*store.ProgrammeFilter, error) {
+func (ec *executionContext) unmarshalOProgrammeFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgrammeFilter(ctx context.Context, v any) (*domain.ProgrammeFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

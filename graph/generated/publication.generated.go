@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,8 +19,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type PublicationResolver interface {
-	Programme(ctx context.Context, obj *store.Publication) (*store.Programme, error)
-	Museums(ctx context.Context, obj *store.Publication) ([]*store.Museum, error)
+	Programme(ctx context.Context, obj *domain.Publication) (*domain.Programme, error)
+	Museums(ctx context.Context, obj *domain.Publication) ([]*domain.Museum, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -30,7 +31,7 @@ type PublicationResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Publication_id(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_id(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -53,7 +54,7 @@ func (ec *executionContext) fieldContext_Publication_id(_ context.Context, field
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Publication_version(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_version(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -76,7 +77,7 @@ func (ec *executionContext) fieldContext_Publication_version(_ context.Context, 
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Publication_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -99,7 +100,7 @@ func (ec *executionContext) fieldContext_Publication_createdAt(_ context.Context
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Publication_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -122,7 +123,7 @@ func (ec *executionContext) fieldContext_Publication_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Publication_archived(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -145,7 +146,7 @@ func (ec *executionContext) fieldContext_Publication_archived(_ context.Context,
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Publication_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -168,7 +169,7 @@ func (ec *executionContext) fieldContext_Publication_archivedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Publication_sample(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -191,7 +192,7 @@ func (ec *executionContext) fieldContext_Publication_sample(_ context.Context, f
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Publication_title(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_title(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -214,7 +215,7 @@ func (ec *executionContext) fieldContext_Publication_title(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
 }
 
-func (ec *executionContext) _Publication_authors(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_authors(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -237,7 +238,7 @@ func (ec *executionContext) fieldContext_Publication_authors(_ context.Context, 
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
 }
 
-func (ec *executionContext) _Publication_year(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_year(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -260,7 +261,7 @@ func (ec *executionContext) fieldContext_Publication_year(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Publication_kind(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -272,8 +273,8 @@ func (ec *executionContext) _Publication_kind(ctx context.Context, field graphql
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PublicationKind) graphql.Marshaler {
-			return ec.marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.PublicationKind) graphql.Marshaler {
+			return ec.marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -283,7 +284,7 @@ func (ec *executionContext) fieldContext_Publication_kind(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "PublicationKind")
 }
 
-func (ec *executionContext) _Publication_url(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_url(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -306,7 +307,7 @@ func (ec *executionContext) fieldContext_Publication_url(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
 }
 
-func (ec *executionContext) _Publication_publisher(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_publisher(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -329,7 +330,7 @@ func (ec *executionContext) fieldContext_Publication_publisher(_ context.Context
 	return graphql.NewScalarFieldContext("Publication", field, false, false, "String")
 }
 
-func (ec *executionContext) _Publication_programme(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_programme(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -341,8 +342,8 @@ func (ec *executionContext) _Publication_programme(ctx context.Context, field gr
 			return ec.Resolvers.Publication().Programme(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Programme) graphql.Marshaler {
-			return ec.marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐProgramme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Programme) graphql.Marshaler {
+			return ec.marshalOProgramme2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐProgramme(ctx, selections, v)
 		},
 		true,
 		false,
@@ -361,7 +362,7 @@ func (ec *executionContext) fieldContext_Publication_programme(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Publication_museums(ctx context.Context, field graphql.CollectedField, obj *store.Publication) (ret graphql.Marshaler) {
+func (ec *executionContext) _Publication_museums(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -373,8 +374,8 @@ func (ec *executionContext) _Publication_museums(ctx context.Context, field grap
 			return ec.Resolvers.Publication().Museums(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseumᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseumᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -393,7 +394,7 @@ func (ec *executionContext) fieldContext_Publication_museums(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -405,7 +406,7 @@ func (ec *executionContext) _PublicationConnection_edges(ctx context.Context, fi
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Publication]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Publication]) graphql.Marshaler {
 			return ec.marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -425,7 +426,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_edges(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -437,8 +438,8 @@ func (ec *executionContext) _PublicationConnection_nodes(ctx context.Context, fi
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Publication) graphql.Marshaler {
-			return ec.marshalNPublication2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -457,7 +458,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_nodes(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -489,7 +490,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _PublicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Publication]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -512,7 +513,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_totalCount(_ cont
 	return graphql.NewScalarFieldContext("PublicationConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Publication]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -535,7 +536,7 @@ func (ec *executionContext) fieldContext_PublicationEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("PublicationEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _PublicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Publication]) (ret graphql.Marshaler) {
+func (ec *executionContext) _PublicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Publication]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -547,8 +548,8 @@ func (ec *executionContext) _PublicationEdge_node(ctx context.Context, field gra
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Publication) graphql.Marshaler {
-			return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublication(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx, selections, v)
 		},
 		true,
 		true,
@@ -579,8 +580,8 @@ func (ec *executionContext) _PublicationPayload_publication(ctx context.Context,
 			return obj.Publication, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Publication) graphql.Marshaler {
-			return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublication(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Publication) graphql.Marshaler {
+			return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx, selections, v)
 		},
 		true,
 		true,
@@ -603,8 +604,8 @@ func (ec *executionContext) fieldContext_PublicationPayload_publication(_ contex
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Context, obj any) (store.CreatePublicationInput, error) {
-	var it store.CreatePublicationInput
+func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Context, obj any) (domain.CreatePublicationInput, error) {
+	var it domain.CreatePublicationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -644,7 +645,7 @@ func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Con
 			it.Year = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx, v)
+			data, err := ec.unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -688,14 +689,14 @@ func (ec *executionContext) unmarshalInputCreatePublicationInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreatePublicationInput(ctx context.Context, raw any) (store.CreatePublicationInput, error) {
-	var out store.CreatePublicationInput
+func UnmarshalCreatePublicationInput(ctx context.Context, raw any) (domain.CreatePublicationInput, error) {
+	var out domain.CreatePublicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePublicationInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context, obj any) (store.PublicationFilter, error) {
-	var it store.PublicationFilter
+func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context, obj any) (domain.PublicationFilter, error) {
+	var it domain.PublicationFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -739,7 +740,7 @@ func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context,
 			it.MuseumID = data
 		case "kinds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKindᚄ(ctx, v)
+			data, err := ec.unmarshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKindᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -783,8 +784,8 @@ func (ec *executionContext) unmarshalInputPublicationFilter(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalPublicationFilter(ctx context.Context, raw any) (store.PublicationFilter, error) {
-	var out store.PublicationFilter
+func UnmarshalPublicationFilter(ctx context.Context, raw any) (domain.PublicationFilter, error) {
+	var out domain.PublicationFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicationFilter", raw, &out)
 	return out, err
 }
@@ -816,14 +817,14 @@ func (ec *executionContext) unmarshalInputPublicationOrder(ctx context.Context, 
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -845,8 +846,8 @@ func UnmarshalPublicationOrder(ctx context.Context, raw any) (store.Order, error
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Context, obj any) (store.UpdatePublicationInput, error) {
-	var it store.UpdatePublicationInput
+func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Context, obj any) (domain.UpdatePublicationInput, error) {
+	var it domain.UpdatePublicationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -900,7 +901,7 @@ func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Con
 			it.Year = graphql.OmittableOf(data)
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOPublicationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx, v)
+			data, err := ec.unmarshalOPublicationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -944,8 +945,8 @@ func (ec *executionContext) unmarshalInputUpdatePublicationInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdatePublicationInput(ctx context.Context, raw any) (store.UpdatePublicationInput, error) {
-	var out store.UpdatePublicationInput
+func UnmarshalUpdatePublicationInput(ctx context.Context, raw any) (domain.UpdatePublicationInput, error) {
+	var out domain.UpdatePublicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePublicationInput", raw, &out)
 	return out, err
 }
@@ -960,7 +961,7 @@ func UnmarshalUpdatePublicationInput(ctx context.Context, raw any) (store.Update
 
 var publicationImplementors = []string{"Publication", "Node", "Record"}
 
-func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionSet, obj *store.Publication) graphql.Marshaler {
+func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionSet, obj *domain.Publication) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, publicationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1065,7 +1066,7 @@ func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionS
 
 var publicationConnectionImplementors = []string{"PublicationConnection"}
 
-func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Publication]) graphql.Marshaler {
+func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Publication]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, publicationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1114,7 +1115,7 @@ func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.
 
 var publicationEdgeImplementors = []string{"PublicationEdge"}
 
-func (ec *executionContext) _PublicationEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Publication]) graphql.Marshaler {
+func (ec *executionContext) _PublicationEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Publication]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, publicationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1187,16 +1188,16 @@ func (ec *executionContext) _PublicationPayload(ctx context.Context, sel ast.Sel
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreatePublicationInput(ctx context.Context, v any) (store.CreatePublicationInput, error) {
+func (ec *executionContext) unmarshalNCreatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCreatePublicationInput(ctx context.Context, v any) (domain.CreatePublicationInput, error) {
 	res, err := ec.unmarshalInputCreatePublicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPublication2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Publication) graphql.Marshaler {
+func (ec *executionContext) marshalNPublication2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Publication) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublication(ctx, sel, v[i])
+		return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1208,7 +1209,7 @@ func (ec *executionContext) marshalNPublication2ᚕᚖgithubᚗcomᚋparticipati
 	return ret
 }
 
-func (ec *executionContext) marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublication(ctx context.Context, sel ast.SelectionSet, v *store.Publication) graphql.Marshaler {
+func (ec *executionContext) marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx context.Context, sel ast.SelectionSet, v *domain.Publication) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Publication!")
 		return graphql.Null
@@ -1216,7 +1217,7 @@ func (ec *executionContext) marshalNPublication2ᚖgithubᚗcomᚋparticipation�
 	return ec._Publication(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Publication]) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Publication]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PublicationConnection!")
 		return graphql.Null
@@ -1224,11 +1225,11 @@ func (ec *executionContext) marshalNPublicationConnection2ᚖgithubᚗcomᚋpart
 	return ec._PublicationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPublicationEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Publication]) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Publication]) graphql.Marshaler {
 	return ec._PublicationEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Publication]) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Publication]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1244,23 +1245,23 @@ func (ec *executionContext) marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipat
 	return ret
 }
 
-func (ec *executionContext) unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx context.Context, v any) (store.PublicationKind, error) {
-	var res store.PublicationKind
+func (ec *executionContext) unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx context.Context, v any) (domain.PublicationKind, error) {
+	var res domain.PublicationKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx context.Context, sel ast.SelectionSet, v store.PublicationKind) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx context.Context, sel ast.SelectionSet, v domain.PublicationKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNPublicationOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1272,19 +1273,19 @@ func (ec *executionContext) marshalNPublicationPayload2ᚖgithubᚗcomᚋpartici
 	return ec._PublicationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdatePublicationInput(ctx context.Context, v any) (store.UpdatePublicationInput, error) {
+func (ec *executionContext) unmarshalNUpdatePublicationInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdatePublicationInput(ctx context.Context, v any) (domain.UpdatePublicationInput, error) {
 	res, err := ec.unmarshalInputUpdatePublicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublication(ctx context.Context, sel ast.SelectionSet, v *store.Publication) graphql.Marshaler {
+func (ec *executionContext) marshalOPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx context.Context, sel ast.SelectionSet, v *domain.Publication) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Publication(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationFilter(ctx context.Context, v any) (*store.PublicationFilter, error) {
+func (ec *executionContext) unmarshalOPublicationFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationFilter(ctx context.Context, v any) (*domain.PublicationFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1292,16 +1293,16 @@ func (ec *executionContext) unmarshalOPublicationFilter2ᚖgithubᚗcomᚋpartic
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKindᚄ(ctx context.Context, v any) ([]store.PublicationKind, error) {
+func (ec *executionContext) unmarshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKindᚄ(ctx context.Context, v any) ([]domain.PublicationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.PublicationKind, len(vSlice))
+	res := make([]domain.PublicationKind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1309,14 +1310,14 @@ func (ec *executionContext) unmarshalOPublicationKind2ᚕgithubᚗcomᚋparticip
 	return res, nil
 }
 
-func (ec *executionContext) marshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKindᚄ(ctx context.Context, sel ast.SelectionSet, v []store.PublicationKind) graphql.Marshaler {
+func (ec *executionContext) marshalOPublicationKind2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.PublicationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx, sel, v[i])
+		return ec.marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1328,16 +1329,16 @@ func (ec *executionContext) marshalOPublicationKind2ᚕgithubᚗcomᚋparticipat
 	return ret
 }
 
-func (ec *executionContext) unmarshalOPublicationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx context.Context, v any) (*store.PublicationKind, error) {
+func (ec *executionContext) unmarshalOPublicationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx context.Context, v any) (*domain.PublicationKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.PublicationKind)
+	var res = new(domain.PublicationKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPublicationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPublicationKind(ctx context.Context, sel ast.SelectionSet, v *store.PublicationKind) graphql.Marshaler {
+func (ec *executionContext) marshalOPublicationKind2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx context.Context, sel ast.SelectionSet, v *domain.PublicationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,9 +19,9 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ReflectionResolver interface {
-	Museum(ctx context.Context, obj *store.Reflection) (*store.Museum, error)
-	Partnership(ctx context.Context, obj *store.Reflection) (*store.Partnership, error)
-	DecisionEvent(ctx context.Context, obj *store.Reflection) (*store.DecisionEvent, error)
+	Museum(ctx context.Context, obj *domain.Reflection) (*domain.Museum, error)
+	Partnership(ctx context.Context, obj *domain.Reflection) (*domain.Partnership, error)
+	DecisionEvent(ctx context.Context, obj *domain.Reflection) (*domain.DecisionEvent, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -31,7 +32,7 @@ type ReflectionResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Reflection_id(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_id(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -54,7 +55,7 @@ func (ec *executionContext) fieldContext_Reflection_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Reflection_version(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_version(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -77,7 +78,7 @@ func (ec *executionContext) fieldContext_Reflection_version(_ context.Context, f
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Reflection_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -100,7 +101,7 @@ func (ec *executionContext) fieldContext_Reflection_createdAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Reflection_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -123,7 +124,7 @@ func (ec *executionContext) fieldContext_Reflection_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Reflection_archived(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -146,7 +147,7 @@ func (ec *executionContext) fieldContext_Reflection_archived(_ context.Context, 
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Reflection_archivedAt(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_archivedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -169,7 +170,7 @@ func (ec *executionContext) fieldContext_Reflection_archivedAt(_ context.Context
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Reflection_sample(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -192,7 +193,7 @@ func (ec *executionContext) fieldContext_Reflection_sample(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Reflection_museum(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_museum(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -204,8 +205,8 @@ func (ec *executionContext) _Reflection_museum(ctx context.Context, field graphq
 			return ec.Resolvers.Reflection().Museum(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Museum) graphql.Marshaler {
-			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐMuseum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Museum) graphql.Marshaler {
+			return ec.marshalNMuseum2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐMuseum(ctx, selections, v)
 		},
 		true,
 		true,
@@ -224,7 +225,7 @@ func (ec *executionContext) fieldContext_Reflection_museum(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Reflection_partnership(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_partnership(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -236,8 +237,8 @@ func (ec *executionContext) _Reflection_partnership(ctx context.Context, field g
 			return ec.Resolvers.Reflection().Partnership(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Partnership) graphql.Marshaler {
-			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPartnership(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
+			return ec.marshalOPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, selections, v)
 		},
 		true,
 		false,
@@ -256,7 +257,7 @@ func (ec *executionContext) fieldContext_Reflection_partnership(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _Reflection_decisionEvent(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_decisionEvent(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -268,8 +269,8 @@ func (ec *executionContext) _Reflection_decisionEvent(ctx context.Context, field
 			return ec.Resolvers.Reflection().DecisionEvent(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.DecisionEvent) graphql.Marshaler {
-			return ec.marshalODecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDecisionEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.DecisionEvent) graphql.Marshaler {
+			return ec.marshalODecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, selections, v)
 		},
 		true,
 		false,
@@ -288,7 +289,7 @@ func (ec *executionContext) fieldContext_Reflection_decisionEvent(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Reflection_author(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_author(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -300,8 +301,8 @@ func (ec *executionContext) _Reflection_author(ctx context.Context, field graphq
 			return obj.Author, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.ReflectionAuthor) graphql.Marshaler {
-			return ec.marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ReflectionAuthor) graphql.Marshaler {
+			return ec.marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -311,7 +312,7 @@ func (ec *executionContext) fieldContext_Reflection_author(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "ReflectionAuthor")
 }
 
-func (ec *executionContext) _Reflection_writtenOn(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_writtenOn(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -323,8 +324,8 @@ func (ec *executionContext) _Reflection_writtenOn(ctx context.Context, field gra
 			return obj.WrittenOn, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -334,7 +335,7 @@ func (ec *executionContext) fieldContext_Reflection_writtenOn(_ context.Context,
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Reflection_text(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_text(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -357,7 +358,7 @@ func (ec *executionContext) fieldContext_Reflection_text(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "String")
 }
 
-func (ec *executionContext) _Reflection_challengesRaised(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_challengesRaised(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -380,7 +381,7 @@ func (ec *executionContext) fieldContext_Reflection_challengesRaised(_ context.C
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "String")
 }
 
-func (ec *executionContext) _Reflection_changesAgreed(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_changesAgreed(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -403,7 +404,7 @@ func (ec *executionContext) fieldContext_Reflection_changesAgreed(_ context.Cont
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "String")
 }
 
-func (ec *executionContext) _Reflection_visibility(ctx context.Context, field graphql.CollectedField, obj *store.Reflection) (ret graphql.Marshaler) {
+func (ec *executionContext) _Reflection_visibility(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -415,8 +416,8 @@ func (ec *executionContext) _Reflection_visibility(ctx context.Context, field gr
 			return obj.Visibility, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Visibility) graphql.Marshaler {
-			return ec.marshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Visibility) graphql.Marshaler {
+			return ec.marshalNVisibility2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, selections, v)
 		},
 		true,
 		true,
@@ -426,7 +427,7 @@ func (ec *executionContext) fieldContext_Reflection_visibility(_ context.Context
 	return graphql.NewScalarFieldContext("Reflection", field, false, false, "Visibility")
 }
 
-func (ec *executionContext) _ReflectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -438,7 +439,7 @@ func (ec *executionContext) _ReflectionConnection_edges(ctx context.Context, fie
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.Reflection]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[domain.Reflection]) graphql.Marshaler {
 			return ec.marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -458,7 +459,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_edges(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ReflectionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -470,8 +471,8 @@ func (ec *executionContext) _ReflectionConnection_nodes(ctx context.Context, fie
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Reflection) graphql.Marshaler {
-			return ec.marshalNReflection2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Reflection) graphql.Marshaler {
+			return ec.marshalNReflection2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -490,7 +491,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_nodes(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _ReflectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -522,7 +523,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_pageInfo(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _ReflectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.Reflection]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[domain.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -545,7 +546,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("ReflectionConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Reflection]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -568,7 +569,7 @@ func (ec *executionContext) fieldContext_ReflectionEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("ReflectionEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReflectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.Reflection]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReflectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Reflection]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -580,8 +581,8 @@ func (ec *executionContext) _ReflectionEdge_node(ctx context.Context, field grap
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Reflection) graphql.Marshaler {
-			return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Reflection) graphql.Marshaler {
+			return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -612,8 +613,8 @@ func (ec *executionContext) _ReflectionPayload_reflection(ctx context.Context, f
 			return obj.Reflection, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Reflection) graphql.Marshaler {
-			return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Reflection) graphql.Marshaler {
+			return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -636,8 +637,8 @@ func (ec *executionContext) fieldContext_ReflectionPayload_reflection(_ context.
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context, obj any) (store.AddReflectionInput, error) {
-	var it store.AddReflectionInput
+func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context, obj any) (domain.AddReflectionInput, error) {
+	var it domain.AddReflectionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -677,14 +678,14 @@ func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context
 			it.DecisionEventID = data
 		case "author":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
-			data, err := ec.unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx, v)
+			data, err := ec.unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Author = data
 		case "writtenOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenOn"))
-			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalNDate2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -712,7 +713,7 @@ func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context
 			it.ChangesAgreed = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
-			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -728,14 +729,14 @@ func (ec *executionContext) unmarshalInputAddReflectionInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAddReflectionInput(ctx context.Context, raw any) (store.AddReflectionInput, error) {
-	var out store.AddReflectionInput
+func UnmarshalAddReflectionInput(ctx context.Context, raw any) (domain.AddReflectionInput, error) {
+	var out domain.AddReflectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddReflectionInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, obj any) (store.ReflectionFilter, error) {
-	var it store.ReflectionFilter
+func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, obj any) (domain.ReflectionFilter, error) {
+	var it domain.ReflectionFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -786,28 +787,28 @@ func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, 
 			it.DecisionEventID = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
-			data, err := ec.unmarshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthorᚄ(ctx, v)
+			data, err := ec.unmarshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthorᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Authors = data
 		case "writtenAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenAfter"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WrittenAfter = data
 		case "writtenBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenBefore"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WrittenBefore = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
-			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -837,8 +838,8 @@ func (ec *executionContext) unmarshalInputReflectionFilter(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReflectionFilter(ctx context.Context, raw any) (store.ReflectionFilter, error) {
-	var out store.ReflectionFilter
+func UnmarshalReflectionFilter(ctx context.Context, raw any) (domain.ReflectionFilter, error) {
+	var out domain.ReflectionFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReflectionFilter", raw, &out)
 	return out, err
 }
@@ -870,14 +871,14 @@ func (ec *executionContext) unmarshalInputReflectionOrder(ctx context.Context, o
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx, v)
+			data, err := ec.unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
-			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDirection(ctx, v)
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDirection(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -899,8 +900,8 @@ func UnmarshalReflectionOrder(ctx context.Context, raw any) (store.Order, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Context, obj any) (store.UpdateReflectionInput, error) {
-	var it store.UpdateReflectionInput
+func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Context, obj any) (domain.UpdateReflectionInput, error) {
+	var it domain.UpdateReflectionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -947,14 +948,14 @@ func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Cont
 			it.DecisionEventID = graphql.OmittableOf(data)
 		case "author":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
-			data, err := ec.unmarshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx, v)
+			data, err := ec.unmarshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Author = graphql.OmittableOf(data)
 		case "writtenOn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writtenOn"))
-			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -982,7 +983,7 @@ func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Cont
 			it.ChangesAgreed = graphql.OmittableOf(data)
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
-			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐVisibility(ctx, v)
+			data, err := ec.unmarshalOVisibility2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐVisibility(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -998,8 +999,8 @@ func (ec *executionContext) unmarshalInputUpdateReflectionInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateReflectionInput(ctx context.Context, raw any) (store.UpdateReflectionInput, error) {
-	var out store.UpdateReflectionInput
+func UnmarshalUpdateReflectionInput(ctx context.Context, raw any) (domain.UpdateReflectionInput, error) {
+	var out domain.UpdateReflectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateReflectionInput", raw, &out)
 	return out, err
 }
@@ -1014,7 +1015,7 @@ func UnmarshalUpdateReflectionInput(ctx context.Context, raw any) (store.UpdateR
 
 var reflectionImplementors = []string{"Reflection", "Node", "Record"}
 
-func (ec *executionContext) _Reflection(ctx context.Context, sel ast.SelectionSet, obj *store.Reflection) graphql.Marshaler {
+func (ec *executionContext) _Reflection(ctx context.Context, sel ast.SelectionSet, obj *domain.Reflection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1125,7 +1126,7 @@ func (ec *executionContext) _Reflection(ctx context.Context, sel ast.SelectionSe
 
 var reflectionConnectionImplementors = []string{"ReflectionConnection"}
 
-func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.Reflection]) graphql.Marshaler {
+func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[domain.Reflection]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1174,7 +1175,7 @@ func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.S
 
 var reflectionEdgeImplementors = []string{"ReflectionEdge"}
 
-func (ec *executionContext) _ReflectionEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.Reflection]) graphql.Marshaler {
+func (ec *executionContext) _ReflectionEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[domain.Reflection]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1247,16 +1248,16 @@ func (ec *executionContext) _ReflectionPayload(ctx context.Context, sel ast.Sele
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAddReflectionInput(ctx context.Context, v any) (store.AddReflectionInput, error) {
+func (ec *executionContext) unmarshalNAddReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐAddReflectionInput(ctx context.Context, v any) (domain.AddReflectionInput, error) {
 	res, err := ec.unmarshalInputAddReflectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReflection2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Reflection) graphql.Marshaler {
+func (ec *executionContext) marshalNReflection2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Reflection) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflection(ctx, sel, v[i])
+		return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1268,7 +1269,7 @@ func (ec *executionContext) marshalNReflection2ᚕᚖgithubᚗcomᚋparticipatio
 	return ret
 }
 
-func (ec *executionContext) marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflection(ctx context.Context, sel ast.SelectionSet, v *store.Reflection) graphql.Marshaler {
+func (ec *executionContext) marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx context.Context, sel ast.SelectionSet, v *domain.Reflection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Reflection!")
 		return graphql.Null
@@ -1276,17 +1277,17 @@ func (ec *executionContext) marshalNReflection2ᚖgithubᚗcomᚋparticipation�
 	return ec._Reflection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx context.Context, v any) (store.ReflectionAuthor, error) {
-	var res store.ReflectionAuthor
+func (ec *executionContext) unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx context.Context, v any) (domain.ReflectionAuthor, error) {
+	var res domain.ReflectionAuthor
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx context.Context, sel ast.SelectionSet, v store.ReflectionAuthor) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx context.Context, sel ast.SelectionSet, v domain.ReflectionAuthor) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.Reflection]) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[domain.Reflection]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReflectionConnection!")
 		return graphql.Null
@@ -1294,11 +1295,11 @@ func (ec *executionContext) marshalNReflectionConnection2ᚖgithubᚗcomᚋparti
 	return ec._ReflectionConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReflectionEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.Reflection]) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[domain.Reflection]) graphql.Marshaler {
 	return ec._ReflectionEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.Reflection]) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Reflection]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1314,13 +1315,13 @@ func (ec *executionContext) marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipati
 	return ret
 }
 
-func (ec *executionContext) unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, v any) (store.OrderField, error) {
-	var res store.OrderField
+func (ec *executionContext) unmarshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, v any) (domain.OrderField, error) {
+	var res domain.OrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐOrderField(ctx context.Context, sel ast.SelectionSet, v store.OrderField) graphql.Marshaler {
+func (ec *executionContext) marshalNReflectionOrderField2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐOrderField(ctx context.Context, sel ast.SelectionSet, v domain.OrderField) graphql.Marshaler {
 	return v
 }
 
@@ -1332,28 +1333,28 @@ func (ec *executionContext) marshalNReflectionPayload2ᚖgithubᚗcomᚋparticip
 	return ec._ReflectionPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateReflectionInput(ctx context.Context, v any) (store.UpdateReflectionInput, error) {
+func (ec *executionContext) unmarshalNUpdateReflectionInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐUpdateReflectionInput(ctx context.Context, v any) (domain.UpdateReflectionInput, error) {
 	res, err := ec.unmarshalInputUpdateReflectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflection(ctx context.Context, sel ast.SelectionSet, v *store.Reflection) graphql.Marshaler {
+func (ec *executionContext) marshalOReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx context.Context, sel ast.SelectionSet, v *domain.Reflection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Reflection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthorᚄ(ctx context.Context, v any) ([]store.ReflectionAuthor, error) {
+func (ec *executionContext) unmarshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthorᚄ(ctx context.Context, v any) ([]domain.ReflectionAuthor, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]store.ReflectionAuthor, len(vSlice))
+	res := make([]domain.ReflectionAuthor, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1361,14 +1362,14 @@ func (ec *executionContext) unmarshalOReflectionAuthor2ᚕgithubᚗcomᚋpartici
 	return res, nil
 }
 
-func (ec *executionContext) marshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ReflectionAuthor) graphql.Marshaler {
+func (ec *executionContext) marshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthorᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ReflectionAuthor) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx, sel, v[i])
+		return ec.marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1380,23 +1381,23 @@ func (ec *executionContext) marshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipa
 	return ret
 }
 
-func (ec *executionContext) unmarshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx context.Context, v any) (*store.ReflectionAuthor, error) {
+func (ec *executionContext) unmarshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx context.Context, v any) (*domain.ReflectionAuthor, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.ReflectionAuthor)
+	var res = new(domain.ReflectionAuthor)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionAuthor(ctx context.Context, sel ast.SelectionSet, v *store.ReflectionAuthor) graphql.Marshaler {
+func (ec *executionContext) marshalOReflectionAuthor2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx context.Context, sel ast.SelectionSet, v *domain.ReflectionAuthor) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐReflectionFilter(ctx context.Context, v any) (*store.ReflectionFilter, error) {
+func (ec *executionContext) unmarshalOReflectionFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionFilter(ctx context.Context, v any) (*domain.ReflectionFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
@@ -164,13 +165,13 @@ type ComplexityRoot struct {
 		ArchivedAt     func(childComplexity int) int
 		Area           func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
+		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) int
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Name           func(childComplexity int) int
-		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
-		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) int
+		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) int
+		People         func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.PersonFilter, orderBy *store.Order) int
 		Sample         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Version        func(childComplexity int) int
@@ -278,21 +279,21 @@ type ComplexityRoot struct {
 	}
 
 	Museum struct {
-		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
+		Activities     func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) int
 		Archived       func(childComplexity int) int
 		ArchivedAt     func(childComplexity int) int
 		City           func(childComplexity int) int
 		Country        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
+		DecisionEvents func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) int
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Memberships    func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
-		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
-		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
+		Partnerships   func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) int
+		Reflections    func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) int
 		Region         func(childComplexity int) int
 		Sample         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -317,50 +318,50 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddReflection              func(childComplexity int, input store.AddReflectionInput) int
-		ArchiveActivity            func(childComplexity int, input store.ArchiveInput) int
-		ArchiveCommunity           func(childComplexity int, input store.ArchiveInput) int
-		ArchiveDecisionEvent       func(childComplexity int, input store.ArchiveInput) int
-		ArchiveMuseum              func(childComplexity int, input store.ArchiveInput) int
-		ArchiveOutcome             func(childComplexity int, input store.ArchiveInput) int
-		ArchivePartnership         func(childComplexity int, input store.ArchiveInput) int
-		ArchivePerson              func(childComplexity int, input store.ArchiveInput) int
-		ArchiveProgramme           func(childComplexity int, input store.ArchiveInput) int
-		ArchiveProgrammeMembership func(childComplexity int, input store.ArchiveInput) int
-		ArchivePublication         func(childComplexity int, input store.ArchiveInput) int
-		ArchiveReflection          func(childComplexity int, input store.ArchiveInput) int
+		AddReflection              func(childComplexity int, input domain.AddReflectionInput) int
+		ArchiveActivity            func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveCommunity           func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveDecisionEvent       func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveMuseum              func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveOutcome             func(childComplexity int, input domain.ArchiveInput) int
+		ArchivePartnership         func(childComplexity int, input domain.ArchiveInput) int
+		ArchivePerson              func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveProgramme           func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveProgrammeMembership func(childComplexity int, input domain.ArchiveInput) int
+		ArchivePublication         func(childComplexity int, input domain.ArchiveInput) int
+		ArchiveReflection          func(childComplexity int, input domain.ArchiveInput) int
 		CreateAPIKey               func(childComplexity int, input store.CreateAPIKeyInput) int
-		CreateActivity             func(childComplexity int, input store.RecordActivityInput) int
-		CreateCommunity            func(childComplexity int, input store.CreateCommunityInput) int
-		CreateDecisionEvent        func(childComplexity int, input store.RecordDecisionEventInput) int
-		CreateMuseum               func(childComplexity int, input store.CreateMuseumInput) int
-		CreateOutcome              func(childComplexity int, input store.CreateOutcomeInput) int
-		CreatePartnership          func(childComplexity int, input store.CreatePartnershipInput) int
-		CreatePerson               func(childComplexity int, input store.CreatePersonInput) int
-		CreateProgramme            func(childComplexity int, input store.CreateProgrammeInput) int
-		CreateProgrammeMembership  func(childComplexity int, input store.CreateProgrammeMembershipInput) int
-		CreatePublication          func(childComplexity int, input store.CreatePublicationInput) int
-		CreateReflection           func(childComplexity int, input store.AddReflectionInput) int
+		CreateActivity             func(childComplexity int, input domain.RecordActivityInput) int
+		CreateCommunity            func(childComplexity int, input domain.CreateCommunityInput) int
+		CreateDecisionEvent        func(childComplexity int, input domain.RecordDecisionEventInput) int
+		CreateMuseum               func(childComplexity int, input domain.CreateMuseumInput) int
+		CreateOutcome              func(childComplexity int, input domain.CreateOutcomeInput) int
+		CreatePartnership          func(childComplexity int, input domain.CreatePartnershipInput) int
+		CreatePerson               func(childComplexity int, input domain.CreatePersonInput) int
+		CreateProgramme            func(childComplexity int, input domain.CreateProgrammeInput) int
+		CreateProgrammeMembership  func(childComplexity int, input domain.CreateProgrammeMembershipInput) int
+		CreatePublication          func(childComplexity int, input domain.CreatePublicationInput) int
+		CreateReflection           func(childComplexity int, input domain.AddReflectionInput) int
 		CreateWebhook              func(childComplexity int, input store.CreateWebhookInput) int
 		DeleteWebhook              func(childComplexity int, input model.DeleteWebhookInput) int
-		EndPartnership             func(childComplexity int, input store.EndPartnershipInput) int
-		ErasePerson                func(childComplexity int, input store.ErasePersonInput) int
-		RecordActivity             func(childComplexity int, input store.RecordActivityInput) int
-		RecordConsent              func(childComplexity int, input store.RecordConsentInput) int
-		RecordDecisionEvent        func(childComplexity int, input store.RecordDecisionEventInput) int
+		EndPartnership             func(childComplexity int, input domain.EndPartnershipInput) int
+		ErasePerson                func(childComplexity int, input domain.ErasePersonInput) int
+		RecordActivity             func(childComplexity int, input domain.RecordActivityInput) int
+		RecordConsent              func(childComplexity int, input domain.RecordConsentInput) int
+		RecordDecisionEvent        func(childComplexity int, input domain.RecordDecisionEventInput) int
 		RevokeAPIKey               func(childComplexity int, input store.RevokeAPIKeyInput) int
-		StartPartnership           func(childComplexity int, input store.StartPartnershipInput) int
-		UpdateActivity             func(childComplexity int, input store.UpdateActivityInput) int
-		UpdateCommunity            func(childComplexity int, input store.UpdateCommunityInput) int
-		UpdateDecisionEvent        func(childComplexity int, input store.UpdateDecisionEventInput) int
-		UpdateMuseum               func(childComplexity int, input store.UpdateMuseumInput) int
-		UpdateOutcome              func(childComplexity int, input store.UpdateOutcomeInput) int
-		UpdatePartnership          func(childComplexity int, input store.UpdatePartnershipInput) int
-		UpdatePerson               func(childComplexity int, input store.UpdatePersonInput) int
-		UpdateProgramme            func(childComplexity int, input store.UpdateProgrammeInput) int
-		UpdateProgrammeMembership  func(childComplexity int, input store.UpdateProgrammeMembershipInput) int
-		UpdatePublication          func(childComplexity int, input store.UpdatePublicationInput) int
-		UpdateReflection           func(childComplexity int, input store.UpdateReflectionInput) int
+		StartPartnership           func(childComplexity int, input domain.StartPartnershipInput) int
+		UpdateActivity             func(childComplexity int, input domain.UpdateActivityInput) int
+		UpdateCommunity            func(childComplexity int, input domain.UpdateCommunityInput) int
+		UpdateDecisionEvent        func(childComplexity int, input domain.UpdateDecisionEventInput) int
+		UpdateMuseum               func(childComplexity int, input domain.UpdateMuseumInput) int
+		UpdateOutcome              func(childComplexity int, input domain.UpdateOutcomeInput) int
+		UpdatePartnership          func(childComplexity int, input domain.UpdatePartnershipInput) int
+		UpdatePerson               func(childComplexity int, input domain.UpdatePersonInput) int
+		UpdateProgramme            func(childComplexity int, input domain.UpdateProgrammeInput) int
+		UpdateProgrammeMembership  func(childComplexity int, input domain.UpdateProgrammeMembershipInput) int
+		UpdatePublication          func(childComplexity int, input domain.UpdatePublicationInput) int
+		UpdateReflection           func(childComplexity int, input domain.UpdateReflectionInput) int
 		UpdateWebhook              func(childComplexity int, input store.UpdateWebhookInput) int
 	}
 
@@ -434,12 +435,12 @@ type ComplexityRoot struct {
 	}
 
 	Partnership struct {
-		Activities         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
+		Activities         func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) int
 		Archived           func(childComplexity int) int
 		ArchivedAt         func(childComplexity int) int
 		Community          func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
-		DecisionEvents     func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
+		DecisionEvents     func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) int
 		EndDate            func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Museum             func(childComplexity int) int
@@ -447,7 +448,7 @@ type ComplexityRoot struct {
 		ParticipationModel func(childComplexity int) int
 		Programme          func(childComplexity int) int
 		Purpose            func(childComplexity int) int
-		Reflections        func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
+		Reflections        func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) int
 		Sample             func(childComplexity int) int
 		StartDate          func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -600,31 +601,31 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) int
-		Activities           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ActivityFilter, orderBy *store.Order) int
+		Activities           func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) int
 		Activity             func(childComplexity int, id string) int
 		AuditTrail           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.AuditFilter) int
 		Changes              func(childComplexity int, after *string, first *int, types []model.ChangeEntity) int
-		Communities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.CommunityFilter, orderBy *store.Order) int
+		Communities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.CommunityFilter, orderBy *store.Order) int
 		Community            func(childComplexity int, id string) int
 		DecisionEvent        func(childComplexity int, id string) int
-		DecisionEvents       func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.DecisionEventFilter, orderBy *store.Order) int
+		DecisionEvents       func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) int
 		Museum               func(childComplexity int, id string) int
-		Museums              func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.MuseumFilter, orderBy *store.Order) int
+		Museums              func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.MuseumFilter, orderBy *store.Order) int
 		Neighbourhood        func(childComplexity int, id string, depth *int, filter *network.Filter) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
-		ParticipationSummary func(childComplexity int, filter *store.DecisionEventFilter, groupBy network.Dimension) int
+		ParticipationSummary func(childComplexity int, filter *domain.DecisionEventFilter, groupBy network.Dimension) int
 		Partnership          func(childComplexity int, id string) int
 		PartnershipNetwork   func(childComplexity int, filter *network.Filter) int
-		Partnerships         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PartnershipFilter, orderBy *store.Order) int
-		People               func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PersonFilter, orderBy *store.Order) int
+		Partnerships         func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) int
+		People               func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.PersonFilter, orderBy *store.Order) int
 		Person               func(childComplexity int, id string) int
 		Programme            func(childComplexity int, id string) int
-		Programmes           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ProgrammeFilter, orderBy *store.Order) int
+		Programmes           func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ProgrammeFilter, orderBy *store.Order) int
 		Publication          func(childComplexity int, id string) int
-		Publications         func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.PublicationFilter, orderBy *store.Order) int
+		Publications         func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.PublicationFilter, orderBy *store.Order) int
 		Reflection           func(childComplexity int, id string) int
-		Reflections          func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.ReflectionFilter, orderBy *store.Order) int
+		Reflections          func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) int
 		ShortestPath         func(childComplexity int, from string, to string, filter *network.Filter) int
 		Viewer               func(childComplexity int) int
 		Webhook              func(childComplexity int, id string) int
@@ -672,7 +673,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		Changes               func(childComplexity int, after *string, types []model.ChangeEntity) int
-		DecisionEventRecorded func(childComplexity int, filter *store.DecisionEventFilter) int
+		DecisionEventRecorded func(childComplexity int, filter *domain.DecisionEventFilter) int
 		PartnershipChanged    func(childComplexity int, museumID *string, communityID *string) int
 	}
 
@@ -1185,7 +1186,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Community.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 	case "Community.description":
 		if e.ComplexityRoot.Community.Description == nil {
 			break
@@ -1220,7 +1221,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PartnershipFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Community.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.PartnershipFilter), args["orderBy"].(*store.Order)), true
 	case "Community.people":
 		if e.ComplexityRoot.Community.People == nil {
 			break
@@ -1231,7 +1232,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PersonFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Community.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.PersonFilter), args["orderBy"].(*store.Order)), true
 	case "Community.sample":
 		if e.ComplexityRoot.Community.Sample == nil {
 			break
@@ -1629,7 +1630,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ActivityFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Museum.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ActivityFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.archived":
 		if e.ComplexityRoot.Museum.Archived == nil {
 			break
@@ -1670,7 +1671,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Museum.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.description":
 		if e.ComplexityRoot.Museum.Description == nil {
 			break
@@ -1717,7 +1718,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PartnershipFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Museum.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.PartnershipFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.reflections":
 		if e.ComplexityRoot.Museum.Reflections == nil {
 			break
@@ -1728,7 +1729,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Museum.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Museum.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ReflectionFilter), args["orderBy"].(*store.Order)), true
 	case "Museum.region":
 		if e.ComplexityRoot.Museum.Region == nil {
 			break
@@ -1815,7 +1816,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddReflection(childComplexity, args["input"].(store.AddReflectionInput)), true
+		return e.ComplexityRoot.Mutation.AddReflection(childComplexity, args["input"].(domain.AddReflectionInput)), true
 	case "Mutation.archiveActivity":
 		if e.ComplexityRoot.Mutation.ArchiveActivity == nil {
 			break
@@ -1826,7 +1827,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveActivity(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveActivity(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveCommunity":
 		if e.ComplexityRoot.Mutation.ArchiveCommunity == nil {
 			break
@@ -1837,7 +1838,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveCommunity(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveCommunity(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveDecisionEvent":
 		if e.ComplexityRoot.Mutation.ArchiveDecisionEvent == nil {
 			break
@@ -1848,7 +1849,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveDecisionEvent(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveDecisionEvent(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveMuseum":
 		if e.ComplexityRoot.Mutation.ArchiveMuseum == nil {
 			break
@@ -1859,7 +1860,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveMuseum(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveMuseum(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveOutcome":
 		if e.ComplexityRoot.Mutation.ArchiveOutcome == nil {
 			break
@@ -1870,7 +1871,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveOutcome(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveOutcome(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archivePartnership":
 		if e.ComplexityRoot.Mutation.ArchivePartnership == nil {
 			break
@@ -1881,7 +1882,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchivePartnership(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchivePartnership(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archivePerson":
 		if e.ComplexityRoot.Mutation.ArchivePerson == nil {
 			break
@@ -1892,7 +1893,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchivePerson(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchivePerson(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveProgramme":
 		if e.ComplexityRoot.Mutation.ArchiveProgramme == nil {
 			break
@@ -1903,7 +1904,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveProgramme(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveProgramme(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveProgrammeMembership":
 		if e.ComplexityRoot.Mutation.ArchiveProgrammeMembership == nil {
 			break
@@ -1914,7 +1915,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveProgrammeMembership(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveProgrammeMembership(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archivePublication":
 		if e.ComplexityRoot.Mutation.ArchivePublication == nil {
 			break
@@ -1925,7 +1926,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchivePublication(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchivePublication(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.archiveReflection":
 		if e.ComplexityRoot.Mutation.ArchiveReflection == nil {
 			break
@@ -1936,7 +1937,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ArchiveReflection(childComplexity, args["input"].(store.ArchiveInput)), true
+		return e.ComplexityRoot.Mutation.ArchiveReflection(childComplexity, args["input"].(domain.ArchiveInput)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1958,7 +1959,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(store.RecordActivityInput)), true
+		return e.ComplexityRoot.Mutation.CreateActivity(childComplexity, args["input"].(domain.RecordActivityInput)), true
 	case "Mutation.createCommunity":
 		if e.ComplexityRoot.Mutation.CreateCommunity == nil {
 			break
@@ -1969,7 +1970,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateCommunity(childComplexity, args["input"].(store.CreateCommunityInput)), true
+		return e.ComplexityRoot.Mutation.CreateCommunity(childComplexity, args["input"].(domain.CreateCommunityInput)), true
 	case "Mutation.createDecisionEvent":
 		if e.ComplexityRoot.Mutation.CreateDecisionEvent == nil {
 			break
@@ -1980,7 +1981,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateDecisionEvent(childComplexity, args["input"].(store.RecordDecisionEventInput)), true
+		return e.ComplexityRoot.Mutation.CreateDecisionEvent(childComplexity, args["input"].(domain.RecordDecisionEventInput)), true
 	case "Mutation.createMuseum":
 		if e.ComplexityRoot.Mutation.CreateMuseum == nil {
 			break
@@ -1991,7 +1992,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateMuseum(childComplexity, args["input"].(store.CreateMuseumInput)), true
+		return e.ComplexityRoot.Mutation.CreateMuseum(childComplexity, args["input"].(domain.CreateMuseumInput)), true
 	case "Mutation.createOutcome":
 		if e.ComplexityRoot.Mutation.CreateOutcome == nil {
 			break
@@ -2002,7 +2003,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateOutcome(childComplexity, args["input"].(store.CreateOutcomeInput)), true
+		return e.ComplexityRoot.Mutation.CreateOutcome(childComplexity, args["input"].(domain.CreateOutcomeInput)), true
 	case "Mutation.createPartnership":
 		if e.ComplexityRoot.Mutation.CreatePartnership == nil {
 			break
@@ -2013,7 +2014,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(store.CreatePartnershipInput)), true
+		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(domain.CreatePartnershipInput)), true
 	case "Mutation.createPerson":
 		if e.ComplexityRoot.Mutation.CreatePerson == nil {
 			break
@@ -2024,7 +2025,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(store.CreatePersonInput)), true
+		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(domain.CreatePersonInput)), true
 	case "Mutation.createProgramme":
 		if e.ComplexityRoot.Mutation.CreateProgramme == nil {
 			break
@@ -2035,7 +2036,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateProgramme(childComplexity, args["input"].(store.CreateProgrammeInput)), true
+		return e.ComplexityRoot.Mutation.CreateProgramme(childComplexity, args["input"].(domain.CreateProgrammeInput)), true
 	case "Mutation.createProgrammeMembership":
 		if e.ComplexityRoot.Mutation.CreateProgrammeMembership == nil {
 			break
@@ -2046,7 +2047,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateProgrammeMembership(childComplexity, args["input"].(store.CreateProgrammeMembershipInput)), true
+		return e.ComplexityRoot.Mutation.CreateProgrammeMembership(childComplexity, args["input"].(domain.CreateProgrammeMembershipInput)), true
 	case "Mutation.createPublication":
 		if e.ComplexityRoot.Mutation.CreatePublication == nil {
 			break
@@ -2057,7 +2058,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePublication(childComplexity, args["input"].(store.CreatePublicationInput)), true
+		return e.ComplexityRoot.Mutation.CreatePublication(childComplexity, args["input"].(domain.CreatePublicationInput)), true
 	case "Mutation.createReflection":
 		if e.ComplexityRoot.Mutation.CreateReflection == nil {
 			break
@@ -2068,7 +2069,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateReflection(childComplexity, args["input"].(store.AddReflectionInput)), true
+		return e.ComplexityRoot.Mutation.CreateReflection(childComplexity, args["input"].(domain.AddReflectionInput)), true
 	case "Mutation.createWebhook":
 		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
 			break
@@ -2101,7 +2102,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.EndPartnership(childComplexity, args["input"].(store.EndPartnershipInput)), true
+		return e.ComplexityRoot.Mutation.EndPartnership(childComplexity, args["input"].(domain.EndPartnershipInput)), true
 	case "Mutation.erasePerson":
 		if e.ComplexityRoot.Mutation.ErasePerson == nil {
 			break
@@ -2112,7 +2113,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["input"].(store.ErasePersonInput)), true
+		return e.ComplexityRoot.Mutation.ErasePerson(childComplexity, args["input"].(domain.ErasePersonInput)), true
 	case "Mutation.recordActivity":
 		if e.ComplexityRoot.Mutation.RecordActivity == nil {
 			break
@@ -2123,7 +2124,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(store.RecordActivityInput)), true
+		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(domain.RecordActivityInput)), true
 	case "Mutation.recordConsent":
 		if e.ComplexityRoot.Mutation.RecordConsent == nil {
 			break
@@ -2134,7 +2135,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordConsent(childComplexity, args["input"].(store.RecordConsentInput)), true
+		return e.ComplexityRoot.Mutation.RecordConsent(childComplexity, args["input"].(domain.RecordConsentInput)), true
 	case "Mutation.recordDecisionEvent":
 		if e.ComplexityRoot.Mutation.RecordDecisionEvent == nil {
 			break
@@ -2145,7 +2146,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordDecisionEvent(childComplexity, args["input"].(store.RecordDecisionEventInput)), true
+		return e.ComplexityRoot.Mutation.RecordDecisionEvent(childComplexity, args["input"].(domain.RecordDecisionEventInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -2167,7 +2168,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartPartnership(childComplexity, args["input"].(store.StartPartnershipInput)), true
+		return e.ComplexityRoot.Mutation.StartPartnership(childComplexity, args["input"].(domain.StartPartnershipInput)), true
 	case "Mutation.updateActivity":
 		if e.ComplexityRoot.Mutation.UpdateActivity == nil {
 			break
@@ -2178,7 +2179,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["input"].(store.UpdateActivityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateActivity(childComplexity, args["input"].(domain.UpdateActivityInput)), true
 	case "Mutation.updateCommunity":
 		if e.ComplexityRoot.Mutation.UpdateCommunity == nil {
 			break
@@ -2189,7 +2190,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCommunity(childComplexity, args["input"].(store.UpdateCommunityInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCommunity(childComplexity, args["input"].(domain.UpdateCommunityInput)), true
 	case "Mutation.updateDecisionEvent":
 		if e.ComplexityRoot.Mutation.UpdateDecisionEvent == nil {
 			break
@@ -2200,7 +2201,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateDecisionEvent(childComplexity, args["input"].(store.UpdateDecisionEventInput)), true
+		return e.ComplexityRoot.Mutation.UpdateDecisionEvent(childComplexity, args["input"].(domain.UpdateDecisionEventInput)), true
 	case "Mutation.updateMuseum":
 		if e.ComplexityRoot.Mutation.UpdateMuseum == nil {
 			break
@@ -2211,7 +2212,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateMuseum(childComplexity, args["input"].(store.UpdateMuseumInput)), true
+		return e.ComplexityRoot.Mutation.UpdateMuseum(childComplexity, args["input"].(domain.UpdateMuseumInput)), true
 	case "Mutation.updateOutcome":
 		if e.ComplexityRoot.Mutation.UpdateOutcome == nil {
 			break
@@ -2222,7 +2223,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateOutcome(childComplexity, args["input"].(store.UpdateOutcomeInput)), true
+		return e.ComplexityRoot.Mutation.UpdateOutcome(childComplexity, args["input"].(domain.UpdateOutcomeInput)), true
 	case "Mutation.updatePartnership":
 		if e.ComplexityRoot.Mutation.UpdatePartnership == nil {
 			break
@@ -2233,7 +2234,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(store.UpdatePartnershipInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(domain.UpdatePartnershipInput)), true
 	case "Mutation.updatePerson":
 		if e.ComplexityRoot.Mutation.UpdatePerson == nil {
 			break
@@ -2244,7 +2245,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(store.UpdatePersonInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(domain.UpdatePersonInput)), true
 	case "Mutation.updateProgramme":
 		if e.ComplexityRoot.Mutation.UpdateProgramme == nil {
 			break
@@ -2255,7 +2256,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateProgramme(childComplexity, args["input"].(store.UpdateProgrammeInput)), true
+		return e.ComplexityRoot.Mutation.UpdateProgramme(childComplexity, args["input"].(domain.UpdateProgrammeInput)), true
 	case "Mutation.updateProgrammeMembership":
 		if e.ComplexityRoot.Mutation.UpdateProgrammeMembership == nil {
 			break
@@ -2266,7 +2267,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateProgrammeMembership(childComplexity, args["input"].(store.UpdateProgrammeMembershipInput)), true
+		return e.ComplexityRoot.Mutation.UpdateProgrammeMembership(childComplexity, args["input"].(domain.UpdateProgrammeMembershipInput)), true
 	case "Mutation.updatePublication":
 		if e.ComplexityRoot.Mutation.UpdatePublication == nil {
 			break
@@ -2277,7 +2278,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePublication(childComplexity, args["input"].(store.UpdatePublicationInput)), true
+		return e.ComplexityRoot.Mutation.UpdatePublication(childComplexity, args["input"].(domain.UpdatePublicationInput)), true
 	case "Mutation.updateReflection":
 		if e.ComplexityRoot.Mutation.UpdateReflection == nil {
 			break
@@ -2288,7 +2289,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateReflection(childComplexity, args["input"].(store.UpdateReflectionInput)), true
+		return e.ComplexityRoot.Mutation.UpdateReflection(childComplexity, args["input"].(domain.UpdateReflectionInput)), true
 	case "Mutation.updateWebhook":
 		if e.ComplexityRoot.Mutation.UpdateWebhook == nil {
 			break
@@ -2589,7 +2590,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partnership.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ActivityFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Partnership.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ActivityFilter), args["orderBy"].(*store.Order)), true
 	case "Partnership.archived":
 		if e.ComplexityRoot.Partnership.Archived == nil {
 			break
@@ -2624,7 +2625,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partnership.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Partnership.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 	case "Partnership.endDate":
 		if e.ComplexityRoot.Partnership.EndDate == nil {
 			break
@@ -2677,7 +2678,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Partnership.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Partnership.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ReflectionFilter), args["orderBy"].(*store.Order)), true
 	case "Partnership.sample":
 		if e.ComplexityRoot.Partnership.Sample == nil {
 			break
@@ -3282,7 +3283,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ActivityFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ActivityFilter), args["orderBy"].(*store.Order)), true
 	case "Query.activity":
 		if e.ComplexityRoot.Query.Activity == nil {
 			break
@@ -3326,7 +3327,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Communities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.CommunityFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.CommunityFilter), args["orderBy"].(*store.Order)), true
 	case "Query.community":
 		if e.ComplexityRoot.Query.Community == nil {
 			break
@@ -3359,7 +3360,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.DecisionEventFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.DecisionEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.DecisionEventFilter), args["orderBy"].(*store.Order)), true
 
 	case "Query.museum":
 		if e.ComplexityRoot.Query.Museum == nil {
@@ -3382,7 +3383,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Museums(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.MuseumFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Museums(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.MuseumFilter), args["orderBy"].(*store.Order)), true
 	case "Query.neighbourhood":
 		if e.ComplexityRoot.Query.Neighbourhood == nil {
 			break
@@ -3426,7 +3427,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ParticipationSummary(childComplexity, args["filter"].(*store.DecisionEventFilter), args["groupBy"].(network.Dimension)), true
+		return e.ComplexityRoot.Query.ParticipationSummary(childComplexity, args["filter"].(*domain.DecisionEventFilter), args["groupBy"].(network.Dimension)), true
 	case "Query.partnership":
 		if e.ComplexityRoot.Query.Partnership == nil {
 			break
@@ -3459,7 +3460,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PartnershipFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.PartnershipFilter), args["orderBy"].(*store.Order)), true
 	case "Query.people":
 		if e.ComplexityRoot.Query.People == nil {
 			break
@@ -3470,7 +3471,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PersonFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.PersonFilter), args["orderBy"].(*store.Order)), true
 	case "Query.person":
 		if e.ComplexityRoot.Query.Person == nil {
 			break
@@ -3503,7 +3504,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Programmes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ProgrammeFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Programmes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ProgrammeFilter), args["orderBy"].(*store.Order)), true
 	case "Query.publication":
 		if e.ComplexityRoot.Query.Publication == nil {
 			break
@@ -3525,7 +3526,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Publications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.PublicationFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Publications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.PublicationFilter), args["orderBy"].(*store.Order)), true
 	case "Query.reflection":
 		if e.ComplexityRoot.Query.Reflection == nil {
 			break
@@ -3547,7 +3548,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.ReflectionFilter), args["orderBy"].(*store.Order)), true
+		return e.ComplexityRoot.Query.Reflections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.ReflectionFilter), args["orderBy"].(*store.Order)), true
 	case "Query.shortestPath":
 		if e.ComplexityRoot.Query.ShortestPath == nil {
 			break
@@ -3753,7 +3754,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.DecisionEventRecorded(childComplexity, args["filter"].(*store.DecisionEventFilter)), true
+		return e.ComplexityRoot.Subscription.DecisionEventRecorded(childComplexity, args["filter"].(*domain.DecisionEventFilter)), true
 	case "Subscription.partnershipChanged":
 		if e.ComplexityRoot.Subscription.PartnershipChanged == nil {
 			break

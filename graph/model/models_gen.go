@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -25,7 +26,7 @@ type Record interface {
 }
 
 type ActivityPayload struct {
-	Activity *store.Activity `json:"activity"`
+	Activity *domain.Activity `json:"activity"`
 }
 
 type ChangeConnection struct {
@@ -42,7 +43,7 @@ type ChangeEdge struct {
 }
 
 type CommunityPayload struct {
-	Community *store.Community `json:"community"`
+	Community *domain.Community `json:"community"`
 }
 
 type CreateAPIKeyPayload struct {
@@ -58,7 +59,7 @@ type CreateWebhookPayload struct {
 }
 
 type DecisionEventPayload struct {
-	DecisionEvent *store.DecisionEvent `json:"decisionEvent"`
+	DecisionEvent *domain.DecisionEvent `json:"decisionEvent"`
 }
 
 type DeleteWebhookInput struct {
@@ -70,49 +71,49 @@ type DeleteWebhookPayload struct {
 }
 
 type MuseumPayload struct {
-	Museum *store.Museum `json:"museum"`
+	Museum *domain.Museum `json:"museum"`
 }
 
 type Mutation struct {
 }
 
 type OutcomePayload struct {
-	Outcome *store.Outcome `json:"outcome"`
+	Outcome *domain.Outcome `json:"outcome"`
 }
 
 // What happened to a partnership.
 type PartnershipChange struct {
-	Kind        ChangeKind         `json:"kind"`
-	Partnership *store.Partnership `json:"partnership"`
+	Kind        ChangeKind          `json:"kind"`
+	Partnership *domain.Partnership `json:"partnership"`
 	// The position of this change in the feed.
 	Cursor string `json:"cursor"`
 }
 
 type PartnershipPayload struct {
-	Partnership *store.Partnership `json:"partnership"`
+	Partnership *domain.Partnership `json:"partnership"`
 }
 
 type PersonPayload struct {
-	Person *store.Person `json:"person"`
+	Person *domain.Person `json:"person"`
 }
 
 type ProgrammeMembershipPayload struct {
-	ProgrammeMembership *store.ProgrammeMembership `json:"programmeMembership"`
+	ProgrammeMembership *domain.ProgrammeMembership `json:"programmeMembership"`
 }
 
 type ProgrammePayload struct {
-	Programme *store.Programme `json:"programme"`
+	Programme *domain.Programme `json:"programme"`
 }
 
 type PublicationPayload struct {
-	Publication *store.Publication `json:"publication"`
+	Publication *domain.Publication `json:"publication"`
 }
 
 type Query struct {
 }
 
 type ReflectionPayload struct {
-	Reflection *store.Reflection `json:"reflection"`
+	Reflection *domain.Reflection `json:"reflection"`
 }
 
 type RevokeAPIKeyPayload struct {
@@ -135,7 +136,7 @@ type Viewer struct {
 	// The id of the API key used, if any.
 	KeyID *string `json:"keyId,omitempty"`
 	// The museums an editor may write.
-	Museums []*store.Museum `json:"museums"`
+	Museums []*domain.Museum `json:"museums"`
 }
 
 // The kinds of record the change feed reports. Outcomes and programme memberships are part of their programme and are reported as PROGRAMME.

@@ -1,4 +1,4 @@
-package store
+package domain
 
 import (
 	"math/rand/v2"

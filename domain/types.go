@@ -1,8 +1,13 @@
-package store
+package domain
 
 import (
 	"time"
 )
+
+// Derive fills the event's derived fields (participant and decision counts, level and
+// rung ranks, empowerment gap) from its own data, as every write does. It is for events
+// built in memory and never stored, such as generated sample data used in benchmarks.
+func (e *DecisionEvent) Derive() { e.derive() }
 
 // Meta holds the fields the store maintains on every record.
 type Meta struct {
@@ -16,7 +21,7 @@ type Meta struct {
 	Sample bool `bson:"sample"`
 }
 
-func (m *Meta) meta() *Meta { return m }
+func (m *Meta) Base() *Meta { return m }
 
 // IsNode marks every record as a GraphQL Node.
 func (Meta) IsNode() {}

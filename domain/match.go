@@ -1,16 +1,10 @@
-package store
+package domain
 
 import (
 	"regexp"
 	"slices"
 	"strings"
 )
-
-// The filters' meaning, as predicates on records. Each filter type has one Match, which
-// the read model, live subscriptions and the participation summary use; the database
-// query each filter builds (museumQuery, eventQuery, …) is tested against it
-// (TestQueriesMatchTheirFilters), so that a list answered from memory and one answered
-// by the database select the same records.
 
 // Refs are the references a filter names by something other than an id, resolved: the
 // ids of the live outcomes with the filter's outcome codes, and the museums of a
@@ -34,12 +28,12 @@ type text struct {
 }
 
 func newText(q *string) text {
-	pattern, ok := searchPattern(q)
+	pattern, ok := SearchPattern(q)
 	if !ok {
 		return text{}
 	}
 	t := text{re: regexp.MustCompile("(?i)" + pattern)}
-	if lit := strings.ToLower(strings.TrimSpace(searchText(*q))); isASCII(lit) && len(lit) <= maxSearch && regexp.QuoteMeta(lit) == strings.ToLower(pattern) {
+	if lit := strings.ToLower(strings.TrimSpace(SearchText(*q))); isASCII(lit) && len(lit) <= MaxSearch && regexp.QuoteMeta(lit) == strings.ToLower(pattern) {
 		t.lower, t.ascii = lit, true
 	}
 	return t
@@ -128,7 +122,8 @@ func anyIn(set map[string]bool, ids []string) bool {
 // ordered reports lo <= v <= hi for the bounds given, on values that compare as the
 // database compares them.
 func atLeast[V ~string | ~int](lo *V, v V) bool { return lo == nil || v >= *lo }
-func atMost[V ~string | ~int](hi *V, v V) bool  { return hi == nil || v <= *hi }
+
+func atMost[V ~string | ~int](hi *V, v V) bool { return hi == nil || v <= *hi }
 
 // activeOn reports whether a record that started on start and ended on end (either
 // unknown) was running on day d: started on or before it and not ended before it. A
@@ -213,7 +208,7 @@ func (f *ActivityFilter) Match(r Refs) func(*Activity) bool {
 	search := newText(f.Search)
 	var skill *string
 	if f.Skill != nil {
-		k := skillKey(*f.Skill)
+		k := SkillKey(*f.Skill)
 		skill = &k
 	}
 	return func(a *Activity) bool {
@@ -224,8 +219,8 @@ func (f *ActivityFilter) Match(r Refs) func(*Activity) bool {
 	}
 }
 
-// skillKey is how skills are compared: without case or surrounding space.
-func skillKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// SkillKey is how skills are compared: without case or surrounding space.
+func SkillKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // Match returns the test of f: whether a reflection passes it.
 func (f *ReflectionFilter) Match(Refs) func(*Reflection) bool {
@@ -248,8 +243,8 @@ func (f *PublicationFilter) Match(Refs) func(*Publication) bool {
 	}
 }
 
-// matchLive is the test of collections without a filter: live records.
-func matchLive[T any](meta func(*T) *Meta) func(*struct{}, Refs) func(*T) bool {
+// MatchLive is the test of collections without a filter: live records.
+func MatchLive[T any](meta func(*T) *Meta) func(*struct{}, Refs) func(*T) bool {
 	return func(*struct{}, Refs) func(*T) bool {
 		return func(t *T) bool { return !meta(t).Archived }
 	}

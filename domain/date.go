@@ -1,4 +1,4 @@
-package store
+package domain
 
 import (
 	"fmt"
@@ -43,7 +43,7 @@ func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(s
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return inputErr("must be a date string in YYYY-MM-DD form")
+		return InputErr("must be a date string in YYYY-MM-DD form")
 	}
 	p, err := ParseDate(s)
 	if err != nil {
@@ -65,11 +65,11 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, inputErr("must be a date-time string in RFC 3339 form, for example 2014-03-05T18:30:00Z")
+		return time.Time{}, InputErr("must be a date-time string in RFC 3339 form, for example 2014-03-05T18:30:00Z")
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, inputErr("%q is not a date-time: use RFC 3339, for example 2014-03-05T18:30:00Z", s)
+		return time.Time{}, InputErr("%q is not a date-time: use RFC 3339, for example 2014-03-05T18:30:00Z", s)
 	}
 	return t.UTC(), nil
 }

@@ -1,4 +1,4 @@
-package store
+package domain
 
 import (
 	"io"
@@ -12,27 +12,27 @@ import (
 type EnumValues[E ~string] []E
 
 // rank returns the 1-based position of v, or 0 when v is not a value of the enum.
-func (vs EnumValues[E]) rank(v E) int {
+func (vs EnumValues[E]) Rank(v E) int {
 	return slices.Index(vs, v) + 1
 }
 
 // valid reports whether v is one of the enum's values.
-func (vs EnumValues[E]) valid(v E) bool { return vs.rank(v) > 0 }
+func (vs EnumValues[E]) Valid(v E) bool { return vs.Rank(v) > 0 }
 
 // unmarshal reads a GraphQL enum value into dst, refusing values the enum does not have.
-func (vs EnumValues[E]) unmarshal(v any, dst *E, name string) error {
+func (vs EnumValues[E]) Unmarshal(v any, dst *E, name string) error {
 	s, ok := v.(string)
 	if !ok {
-		return inputErr("must be a %s value", name)
+		return InputErr("must be a %s value", name)
 	}
-	if !vs.valid(E(s)) {
-		return inputErr("%q is not a valid %s; use one of %v", s, name, []E(vs))
+	if !vs.Valid(E(s)) {
+		return InputErr("%q is not a valid %s; use one of %v", s, name, []E(vs))
 	}
 	*dst = E(s)
 	return nil
 }
 
-func writeEnum(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
+func WriteEnum(w io.Writer, s string) { _, _ = io.WriteString(w, strconv.Quote(s)) }
 
 // ParticipationLevel is the IAP2 spectrum level declared by whoever recorded an event.
 type ParticipationLevel string
@@ -50,17 +50,17 @@ const (
 var ParticipationLevels = EnumValues[ParticipationLevel]{LevelInform, LevelConsult, LevelInvolve, LevelCollaborate, LevelEmpower}
 
 // Rank returns the level's position on the spectrum, 1 (INFORM) to 5 (EMPOWER), or 0 if unknown.
-func (e ParticipationLevel) Rank() int { return ParticipationLevels.rank(e) }
+func (e ParticipationLevel) Rank() int { return ParticipationLevels.Rank(e) }
 
 // Shared reports whether the level claims shared decision-making (COLLABORATE or EMPOWER).
 func (e ParticipationLevel) Shared() bool { return e.Rank() >= LevelCollaborate.Rank() }
 
 // MarshalGQL writes the level as a GraphQL enum value.
-func (e ParticipationLevel) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e ParticipationLevel) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads a level, failing on unknown values.
 func (e *ParticipationLevel) UnmarshalGQL(v any) error {
-	return ParticipationLevels.unmarshal(v, e, "ParticipationLevel")
+	return ParticipationLevels.Unmarshal(v, e, "ParticipationLevel")
 }
 
 // ArnsteinRung is a rung of Arnstein's ladder, as assessed by an evaluator.
@@ -82,14 +82,14 @@ const (
 var ArnsteinRungs = EnumValues[ArnsteinRung]{RungManipulation, RungTherapy, RungInforming, RungConsultation, RungPlacation, RungPartnership, RungDelegatedPower, RungCitizenControl}
 
 // Rank returns the rung's height, 1 (MANIPULATION) to 8 (CITIZEN_CONTROL), or 0 if unknown.
-func (e ArnsteinRung) Rank() int { return ArnsteinRungs.rank(e) }
+func (e ArnsteinRung) Rank() int { return ArnsteinRungs.Rank(e) }
 
 // MarshalGQL writes the rung as a GraphQL enum value.
-func (e ArnsteinRung) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e ArnsteinRung) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads a rung, failing on unknown values.
 func (e *ArnsteinRung) UnmarshalGQL(v any) error {
-	return ArnsteinRungs.unmarshal(v, e, "ArnsteinRung")
+	return ArnsteinRungs.Unmarshal(v, e, "ArnsteinRung")
 }
 
 // EmpowermentGap reports whether an event declared at level but assessed at rung is
@@ -107,11 +107,11 @@ type OrganisationKind string
 var OrganisationKinds = EnumValues[OrganisationKind]{"MUSEUM", "GALLERY", "ARCHIVE", "MUSEUM_SERVICE", "HERITAGE_ORGANISATION"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e OrganisationKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e OrganisationKind) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *OrganisationKind) UnmarshalGQL(v any) error {
-	return OrganisationKinds.unmarshal(v, e, "OrganisationKind")
+	return OrganisationKinds.Unmarshal(v, e, "OrganisationKind")
 }
 
 // CommunityKind says what binds a community together.
@@ -121,11 +121,11 @@ type CommunityKind string
 var CommunityKinds = EnumValues[CommunityKind]{"NEIGHBOURHOOD", "IDENTITY", "INTEREST", "YOUTH", "OLDER_PEOPLE", "FAITH", "DISABILITY", "LANGUAGE", "REFUGEE_AND_MIGRANT", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e CommunityKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e CommunityKind) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *CommunityKind) UnmarshalGQL(v any) error {
-	return CommunityKinds.unmarshal(v, e, "CommunityKind")
+	return CommunityKinds.Unmarshal(v, e, "CommunityKind")
 }
 
 // PartnershipStatus is where a partnership is in its life.
@@ -143,11 +143,11 @@ const (
 var PartnershipStatuses = EnumValues[PartnershipStatus]{StatusProposed, StatusActive, StatusPaused, StatusEnded}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e PartnershipStatus) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e PartnershipStatus) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *PartnershipStatus) UnmarshalGQL(v any) error {
-	return PartnershipStatuses.unmarshal(v, e, "PartnershipStatus")
+	return PartnershipStatuses.Unmarshal(v, e, "PartnershipStatus")
 }
 
 // ParticipationModel is Nina Simon's model of participation for a partnership.
@@ -157,11 +157,11 @@ type ParticipationModel string
 var ParticipationModels = EnumValues[ParticipationModel]{"CONTRIBUTORY", "COLLABORATIVE", "CO_CREATIVE", "HOSTED"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e ParticipationModel) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e ParticipationModel) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *ParticipationModel) UnmarshalGQL(v any) error {
-	return ParticipationModels.unmarshal(v, e, "ParticipationModel")
+	return ParticipationModels.Unmarshal(v, e, "ParticipationModel")
 }
 
 // DecisionEventKind says what sort of occasion a decision event was.
@@ -171,11 +171,11 @@ type DecisionEventKind string
 var DecisionEventKinds = EnumValues[DecisionEventKind]{"ADVISORY_PANEL", "CO_CURATION", "GOVERNANCE_MEETING", "CONSULTATION", "WORKSHOP", "VOTE", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e DecisionEventKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e DecisionEventKind) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *DecisionEventKind) UnmarshalGQL(v any) error {
-	return DecisionEventKinds.unmarshal(v, e, "DecisionEventKind")
+	return DecisionEventKinds.Unmarshal(v, e, "DecisionEventKind")
 }
 
 // ParticipantRole is the part someone played at a decision event.
@@ -190,11 +190,11 @@ func (e ParticipantRole) Community() bool {
 }
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e ParticipantRole) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e ParticipantRole) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *ParticipantRole) UnmarshalGQL(v any) error {
-	return ParticipantRoles.unmarshal(v, e, "ParticipantRole")
+	return ParticipantRoles.Unmarshal(v, e, "ParticipantRole")
 }
 
 // DecidedBy says who took a decision.
@@ -204,10 +204,10 @@ type DecidedBy string
 var DecidedByValues = EnumValues[DecidedBy]{"COMMUNITY", "MUSEUM", "JOINT"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e DecidedBy) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e DecidedBy) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
-func (e *DecidedBy) UnmarshalGQL(v any) error { return DecidedByValues.unmarshal(v, e, "DecidedBy") }
+func (e *DecidedBy) UnmarshalGQL(v any) error { return DecidedByValues.Unmarshal(v, e, "DecidedBy") }
 
 // DecisionResult says what became of a proposal.
 type DecisionResult string
@@ -216,11 +216,11 @@ type DecisionResult string
 var DecisionResults = EnumValues[DecisionResult]{"ADOPTED", "AMENDED", "REJECTED", "DEFERRED"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e DecisionResult) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e DecisionResult) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *DecisionResult) UnmarshalGQL(v any) error {
-	return DecisionResults.unmarshal(v, e, "DecisionResult")
+	return DecisionResults.Unmarshal(v, e, "DecisionResult")
 }
 
 // EvidenceKind says what sort of evidence supports an event's record.
@@ -230,11 +230,11 @@ type EvidenceKind string
 var EvidenceKinds = EnumValues[EvidenceKind]{"MINUTES", "SURVEY", "QUOTE", "MEDIA", "REPORT", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e EvidenceKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e EvidenceKind) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *EvidenceKind) UnmarshalGQL(v any) error {
-	return EvidenceKinds.unmarshal(v, e, "EvidenceKind")
+	return EvidenceKinds.Unmarshal(v, e, "EvidenceKind")
 }
 
 // Visibility says who may see a record.
@@ -250,10 +250,10 @@ const (
 var Visibilities = EnumValues[Visibility]{VisibilityPublic, VisibilityRestricted}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e Visibility) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e Visibility) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
-func (e *Visibility) UnmarshalGQL(v any) error { return Visibilities.unmarshal(v, e, "Visibility") }
+func (e *Visibility) UnmarshalGQL(v any) error { return Visibilities.Unmarshal(v, e, "Visibility") }
 
 // ActivityKind says what sort of capability-building an activity was.
 type ActivityKind string
@@ -262,11 +262,11 @@ type ActivityKind string
 var ActivityKinds = EnumValues[ActivityKind]{"VOLUNTEERING", "TRAINING", "PLACEMENT", "APPRENTICESHIP", "EMPLOYMENT_SUPPORT", "STAFF_DEVELOPMENT"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e ActivityKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e ActivityKind) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *ActivityKind) UnmarshalGQL(v any) error {
-	return ActivityKinds.unmarshal(v, e, "ActivityKind")
+	return ActivityKinds.Unmarshal(v, e, "ActivityKind")
 }
 
 // ReflectionAuthor says from whose point of view a reflection was written.
@@ -276,11 +276,11 @@ type ReflectionAuthor string
 var ReflectionAuthors = EnumValues[ReflectionAuthor]{"STAFF", "COMMUNITY_PARTNER", "CRITICAL_FRIEND", "SECTOR_PEER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e ReflectionAuthor) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e ReflectionAuthor) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *ReflectionAuthor) UnmarshalGQL(v any) error {
-	return ReflectionAuthors.unmarshal(v, e, "ReflectionAuthor")
+	return ReflectionAuthors.Unmarshal(v, e, "ReflectionAuthor")
 }
 
 // PublicationKind says what sort of publication something is.
@@ -290,11 +290,11 @@ type PublicationKind string
 var PublicationKinds = EnumValues[PublicationKind]{"EVALUATION", "LEARNING_REPORT", "RESEARCH", "CASE_STUDY", "OTHER"}
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e PublicationKind) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e PublicationKind) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on unknown values.
 func (e *PublicationKind) UnmarshalGQL(v any) error {
-	return PublicationKinds.unmarshal(v, e, "PublicationKind")
+	return PublicationKinds.Unmarshal(v, e, "PublicationKind")
 }
 
 // OrderField names the field a list is sorted by (NAME, CREATED_AT…); which values a list
@@ -302,13 +302,13 @@ func (e *PublicationKind) UnmarshalGQL(v any) error {
 type OrderField string
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e OrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e OrderField) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value; the schema has already restricted it to the list's fields.
 func (e *OrderField) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return inputErr("must be an order field")
+		return InputErr("must be an order field")
 	}
 	*e = OrderField(s)
 	return nil
@@ -324,9 +324,9 @@ const (
 )
 
 // MarshalGQL writes the value as a GraphQL enum value.
-func (e Direction) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+func (e Direction) MarshalGQL(w io.Writer) { WriteEnum(w, string(e)) }
 
 // UnmarshalGQL reads the value, failing on anything but ASC and DESC.
 func (e *Direction) UnmarshalGQL(v any) error {
-	return EnumValues[Direction]{Asc, Desc}.unmarshal(v, e, "OrderDirection")
+	return EnumValues[Direction]{Asc, Desc}.Unmarshal(v, e, "OrderDirection")
 }
