@@ -188,34 +188,6 @@ func upkeep(ctx context.Context, s *store.Store, retention time.Duration, log *s
 	}
 }
 
-// watchRevocations ends, within a few seconds, the subscriptions of keys that another
-// server instance revoked (revocations made here end them at once).
-func watchRevocations(ctx context.Context, s *store.Store, revocations *auth.Revocations, log *slog.Logger) {
-	const every = 3 * time.Second
-	since := time.Now().Add(-every)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		next := time.Now()
-		ids, err := s.RevokedSince(ctx, since.Add(-time.Second))
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("checking revoked API keys failed", "err", err)
-			}
-			continue
-		}
-		for _, id := range ids {
-			revocations.Revoke(id)
-		}
-		since = next
-	}
-}
-
 // openStore connects to MongoDB, or starts the embedded database, and prepares indexes.
 // The returned function closes everything it opened, in order.
 func openStore(ctx context.Context, cfg config, reg *prometheus.Registry, log *slog.Logger, tel *telemetry.Telemetry) (*store.Store, func(), error) {
@@ -317,7 +289,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 		}
 	}
 	revocations := auth.NewRevocations()
-	go watchRevocations(ctx, s, revocations, log)
+	go revocations.Watch(ctx, s, log)
 	o := api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},

@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+
 	"embed"
 	"encoding/json"
 	"io/fs"
@@ -32,6 +33,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/internal/buildinfo"
@@ -242,7 +244,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		// Writes made under a mutation are audited under its name.
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
-			ctx = auth.WithOperation(ctx, graphql.GetRootFieldContext(ctx).Field.Name)
+			ctx = domain.WithOperation(ctx, graphql.GetRootFieldContext(ctx).Field.Name)
 		}
 		return next(ctx)
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -50,12 +51,12 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			unauthenticated(w, "the Authorization header must be \"Bearer <API key>\"")
 			return
 		}
-		caller := auth.AnonymousCaller
+		caller := domain.AnonymousCaller
 		if given {
 			var err error
-			caller, err = a.store.Authenticate(r.Context(), token, a.adminToken)
+			caller, err = auth.Authenticate(r.Context(), a.store, token, a.adminToken)
 			switch {
-			case errors.Is(err, auth.ErrUnauthenticated):
+			case errors.Is(err, domain.ErrUnauthenticated):
 				// Guessing keys costs the address's allowance too.
 				if a.limits.allowAddress(w, r) {
 					unauthenticated(w, err.Error())
@@ -66,7 +67,7 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		ctx, done := a.revocations.Track(auth.WithCaller(r.Context(), caller), caller.KeyID)
+		ctx, done := a.revocations.Track(domain.WithCaller(r.Context(), caller), caller.KeyID)
 		defer done()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -87,14 +88,14 @@ func (a *authenticator) wsInit(ctx context.Context, p transport.InitPayload) (co
 	if !ok {
 		return ctx, nil, errors.New("UNAUTHENTICATED: authorization must be \"Bearer <API key>\"")
 	}
-	caller, err := a.store.Authenticate(ctx, token, a.adminToken)
+	caller, err := auth.Authenticate(ctx, a.store, token, a.adminToken)
 	if err != nil {
-		if errors.Is(err, auth.ErrUnauthenticated) {
+		if errors.Is(err, domain.ErrUnauthenticated) {
 			return ctx, nil, errors.New("UNAUTHENTICATED: " + err.Error())
 		}
 		return ctx, nil, errors.New("UNAVAILABLE: the database is unavailable right now; try again shortly")
 	}
-	ctx, done := a.revocations.Track(auth.WithCaller(ctx, caller), caller.KeyID)
+	ctx, done := a.revocations.Track(domain.WithCaller(ctx, caller), caller.KeyID)
 	context.AfterFunc(ctx, done)
 	return ctx, nil, nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 )
 
@@ -81,7 +81,7 @@ func (p *PersistedOperations) MutateOperationParameters(ctx context.Context, par
 			}
 		}
 	}
-	if !p.Only || auth.From(ctx).Trusted() {
+	if !p.Only || domain.CallerOf(ctx).Trusted() {
 		return nil
 	}
 	if params.Query == "" && !sentHash {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 )
 
@@ -90,7 +91,7 @@ func (l *rateLimiter) allow(w http.ResponseWriter, r *http.Request, token, admin
 	if id, err := auth.ParseSecret(token); err == nil {
 		key = "key:" + id
 	} else if auth.MatchesToken(token, adminToken) {
-		key = "key:" + auth.AdminTokenID
+		key = "key:" + domain.AdminTokenID
 	}
 	return l.charge(w, key)
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -139,17 +138,17 @@ func TestOutageEndsSubscribersWithResume(t *testing.T) {
 func TestFollowLeavesOutWhatTheCallerMayNotSee(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		caller auth.Caller
+		caller domain.Caller
 		want   []int64
 	}{
-		{"Anonymous", auth.AnonymousCaller, []int64{1}},
-		{"EditorOfOtherMuseum", auth.Caller{Role: auth.Editor, Museums: []string{"mus_b"}}, []int64{1}},
-		{"EditorOfMuseum", auth.Caller{Role: auth.Editor, Museums: []string{"mus_a"}}, []int64{1, 2}},
-		{"Researcher", auth.Caller{Role: auth.Researcher}, []int64{1, 2}},
+		{"Anonymous", domain.AnonymousCaller, []int64{1}},
+		{"EditorOfOtherMuseum", domain.Caller{Role: domain.Editor, Museums: []string{"mus_b"}}, []int64{1}},
+		{"EditorOfMuseum", domain.Caller{Role: domain.Editor, Museums: []string{"mus_a"}}, []int64{1, 2}},
+		{"Researcher", domain.Caller{Role: domain.Researcher}, []int64{1, 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newTestBroker()
-			ctx, cancel := context.WithCancel(auth.WithCaller(context.Background(), tc.caller))
+			ctx, cancel := context.WithCancel(domain.WithCaller(context.Background(), tc.caller))
 			defer cancel()
 			feed, err := b.Follow(ctx, -1, nil)
 			if err != nil {

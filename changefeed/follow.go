@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -42,7 +41,7 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity)
 	// Subscribing first means every change after pos arrives live; the replay covers the
 	// rest, so nothing falls between the two.
 	var visible func(*store.Change) bool
-	if !auth.From(ctx).ReadsAllRestricted() {
+	if !domain.CallerOf(ctx).ReadsAllRestricted() {
 		visible = func(c *store.Change) bool { return store.ChangeVisible(ctx, c) }
 	}
 	sub, pos, err := b.subscribe(ctx, types, visible)

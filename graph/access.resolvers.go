@@ -11,7 +11,7 @@ import (
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *apiKeyResolver) Museums(ctx context.Context, obj *store.APIKey) ([]*domain.Museum, error) {
+func (r *apiKeyResolver) Museums(ctx context.Context, obj *auth.APIKey) ([]*domain.Museum, error) {
 	return loader.GetAll(ctx, loaders(ctx).Museum, obj.MuseumIDs)
 }
 
@@ -19,7 +19,7 @@ func (r *auditEntryResolver) Entity(ctx context.Context, obj *store.AuditEntry) 
 	return string(obj.Entity), nil
 }
 
-func (r *mutationResolver) CreateAPIKey(ctx context.Context, input store.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, input auth.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
 	k, secret, err := r.Store.CreateAPIKey(ctx, input)
 	if err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input store.CreateA
 	return &model.CreateAPIKeyPayload{APIKey: k, Secret: secret}, nil
 }
 
-func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input store.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input auth.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
 	k, err := r.Store.RevokeAPIKey(ctx, input)
 	if err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input store.RevokeA
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
-	c := auth.From(ctx)
+	c := domain.CallerOf(ctx)
 	v := &model.Viewer{Role: string(c.Role)}
 	if c.KeyID != "" {
 		v.KeyID = &c.KeyID
@@ -47,7 +47,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	return v, err
 }
 
-func (r *queryResolver) APIKeys(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) (*store.Page[store.APIKey], error) {
+func (r *queryResolver) APIKeys(ctx context.Context, first *int, after *string, last *int, before *string, filter *auth.APIKeyFilter) (*store.Page[auth.APIKey], error) {
 	return r.Store.APIKeys.List(ctx, filter, nil, pageArgs(first, after, last, before))
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
@@ -70,9 +69,9 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []d
 	case errors.As(err, &ie):
 		field := inputField(gerr.Path)
 		return CodeBadUserInput, fmt.Sprintf("invalid input: %s: %s", field, ie.Message), []domain.FieldError{{Field: field, Message: ie.Message}}, nil
-	case errors.Is(err, auth.ErrUnauthenticated):
+	case errors.Is(err, domain.ErrUnauthenticated):
 		return CodeUnauth, err.Error(), nil, nil
-	case errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, domain.ErrForbidden):
 		return CodeForbidden, err.Error(), nil, nil
 	case errors.Is(err, domain.ErrNotFound):
 		return CodeNotFound, err.Error(), nil, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"slices"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
@@ -16,7 +15,7 @@ import (
 // RESTRICTED decision events count for researchers and administrators only (an editor's
 // view of the whole network is the public one).
 func callerView(ctx context.Context) network.View {
-	return network.View{Restricted: auth.From(ctx).ReadsAllRestricted()}
+	return network.View{Restricted: domain.CallerOf(ctx).ReadsAllRestricted()}
 }
 
 // NetworkExport returns the partnership network selected by f as the caller may see it,
@@ -123,13 +122,13 @@ func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(
 // administrator, or an editor of a museum the person took part with. Anyone else gets
 // null, never an error, so that a list does not reveal whose data is held.
 func personal(ctx context.Context, p *domain.Person, value *string) (*string, error) {
-	caller := auth.From(ctx)
+	caller := domain.CallerOf(ctx)
 	switch {
 	case value == nil:
 		return nil, nil
 	case caller.Trusted():
 		return value, nil
-	case caller.Role != auth.Editor:
+	case caller.Role != domain.Editor:
 		return nil, nil
 	}
 	museums, err := loaders(ctx).PersonMuseums.Load(ctx, p.ID)

@@ -48,35 +48,31 @@ type access[T any] struct {
 	adminReads string
 }
 
-func forbidden(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", auth.ErrForbidden, fmt.Sprintf(format, args...))
-}
-
 // permit checks that the caller may make write op to rec (the record as it will be
 // stored; for an update it is checked before the change too).
 func (c *Collection[T, F]) permit(ctx context.Context, op domain.Op, rec *T) error {
-	caller := auth.From(ctx)
+	caller := domain.CallerOf(ctx)
 	if caller.Trusted() {
 		return nil
 	}
 	if !caller.Authenticated() {
-		return fmt.Errorf("%w: changing records needs an API key; send the header Authorization: Bearer <key>", auth.ErrUnauthenticated)
+		return fmt.Errorf("%w: changing records needs an API key; send the header Authorization: Bearer <key>", domain.ErrUnauthenticated)
 	}
-	if caller.Role != auth.Editor {
-		return forbidden("a %s key reads records but cannot change them", caller.Role)
+	if caller.Role != domain.Editor {
+		return domain.Forbidden("a %s key reads records but cannot change them", caller.Role)
 	}
 	a := c.access
 	switch {
 	case a.owners != nil && a.createAdminOnly && op == domain.OpCreated:
-		return forbidden("only an administrator can create a %s", c.entity.Label())
+		return domain.Forbidden("only an administrator can create a %s", c.entity.Label())
 	case a.owners != nil:
 		owners := a.owners(rec)
 		if len(owners) == 0 {
-			return forbidden("only an administrator can change a %s that belongs to no museum", c.entity.Label())
+			return domain.Forbidden("only an administrator can change a %s that belongs to no museum", c.entity.Label())
 		}
 		for _, m := range owners {
 			if !caller.EditsMuseum(m) {
-				return forbidden("the %s belongs to museum %q, which this key does not edit", c.entity.Label(), m)
+				return domain.Forbidden("the %s belongs to museum %q, which this key does not edit", c.entity.Label(), m)
 			}
 		}
 		return nil
@@ -91,9 +87,9 @@ func (c *Collection[T, F]) permit(ctx context.Context, op domain.Op, rec *T) err
 		if len(ties) == 0 || slices.ContainsFunc(ties, caller.EditsMuseum) {
 			return nil
 		}
-		return forbidden("the %s %q works only with museums this key does not edit", c.entity.Label(), c.meta(rec).ID)
+		return domain.Forbidden("the %s %q works only with museums this key does not edit", c.entity.Label(), c.meta(rec).ID)
 	}
-	return forbidden("only an administrator can change a %s", c.entity.Label())
+	return domain.Forbidden("only an administrator can change a %s", c.entity.Label())
 }
 
 // permitRead refuses every read of an administrators' collection to anyone else.
@@ -101,7 +97,7 @@ func (c *Collection[T, F]) permitRead(ctx context.Context) error {
 	if c.access.adminReads == "" {
 		return nil
 	}
-	return requireAdmin(ctx, c.access.adminReads)
+	return domain.RequireAdmin(ctx, c.access.adminReads)
 }
 
 // visibility is the condition that keeps the records the caller may not see out of a
@@ -110,17 +106,17 @@ func (c *Collection[T, F]) visibility(ctx context.Context) bson.D {
 	if c.access.restricted == nil {
 		return nil
 	}
-	return restrictedClause(auth.From(ctx))
+	return restrictedClause(domain.CallerOf(ctx))
 }
 
 // restrictedClause keeps RESTRICTED records out for callers that may not see them; an
 // editor sees those of their own museums.
-func restrictedClause(caller auth.Caller) bson.D {
+func restrictedClause(caller domain.Caller) bson.D {
 	if caller.ReadsAllRestricted() {
 		return nil
 	}
 	public := bson.D{{Key: "visibility", Value: domain.VisibilityPublic}}
-	if caller.Role == auth.Editor && len(caller.Museums) > 0 {
+	if caller.Role == domain.Editor && len(caller.Museums) > 0 {
 		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
 	}
 	return public
@@ -129,7 +125,7 @@ func restrictedClause(caller auth.Caller) bson.D {
 // hidden reports whether the caller may not see rec.
 func (c *Collection[T, F]) hidden(ctx context.Context, rec *T) bool {
 	a := c.access
-	return a.restricted != nil && a.restricted(rec) && !auth.From(ctx).SeesRestricted(a.museum(rec))
+	return a.restricted != nil && a.restricted(rec) && !domain.CallerOf(ctx).SeesRestricted(a.museum(rec))
 }
 
 // scope returns what the change feed keeps of rec to decide who may see its changes.
@@ -144,7 +140,7 @@ func (c *Collection[T, F]) scope(rec *T) (museum string, restricted bool) {
 // setupAccess gives each collection its rules.
 func (s *Store) setupAccess() {
 	one := func(id string) []string { return []string{id} }
-	s.APIKeys.access = access[APIKey]{adminReads: "reading API keys"}
+	s.APIKeys.access = access[auth.APIKey]{adminReads: "reading API keys"}
 	s.Audit.access = access[AuditEntry]{adminReads: "reading the audit trail"}
 	s.Museums.access = access[domain.Museum]{owners: func(m *domain.Museum) []string { return one(m.ID) }, createAdminOnly: true}
 	s.Partnerships.access = access[domain.Partnership]{owners: func(p *domain.Partnership) []string { return one(p.MuseumID) }}
@@ -244,17 +240,17 @@ func (s *Store) PeopleMuseums(ctx context.Context, ids []string) ([][]string, []
 // ChangeVisible reports whether the caller in ctx may see change c: changes of RESTRICTED
 // records only reach callers that may see the record.
 func ChangeVisible(ctx context.Context, c *Change) bool {
-	return !c.Restricted || auth.From(ctx).SeesRestricted(c.MuseumID)
+	return !c.Restricted || domain.CallerOf(ctx).SeesRestricted(c.MuseumID)
 }
 
 // changeVisibility is ChangeVisible as a query condition on the feed.
 func changeVisibility(ctx context.Context) bson.D {
-	caller := auth.From(ctx)
+	caller := domain.CallerOf(ctx)
 	if caller.ReadsAllRestricted() {
 		return nil
 	}
 	public := bson.D{{Key: "restricted", Value: bson.D{{Key: "$ne", Value: true}}}}
-	if caller.Role == auth.Editor && len(caller.Museums) > 0 {
+	if caller.Role == domain.Editor && len(caller.Museums) > 0 {
 		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
 	}
 	return public

@@ -8,7 +8,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 )
 
@@ -23,8 +22,8 @@ type AuditEntry struct {
 	domain.Meta `bson:",inline"`
 	// KeyID is the API key that made the write ("admin-token" for the ADMIN_TOKEN, empty
 	// for the server itself).
-	KeyID string    `bson:"keyId"`
-	Role  auth.Role `bson:"role"`
+	KeyID string      `bson:"keyId"`
+	Role  domain.Role `bson:"role"`
 	// Operation is the mutation that made the write (empty for the server's own writes).
 	Operation     string        `bson:"operation"`
 	Action        string        `bson:"action"`
@@ -61,17 +60,17 @@ func auditQuery(_ context.Context, f *AuditFilter) (bson.D, error) {
 
 // auditInfo is what an intent keeps of its writer for the audit trail.
 type auditInfo struct {
-	KeyID     string    `bson:"keyId,omitempty"`
-	Role      auth.Role `bson:"role"`
-	Operation string    `bson:"operation,omitempty"`
-	Fields    []string  `bson:"fields"`
+	KeyID     string      `bson:"keyId,omitempty"`
+	Role      domain.Role `bson:"role"`
+	Operation string      `bson:"operation,omitempty"`
+	Fields    []string    `bson:"fields"`
 }
 
 // writerOf returns the caller's audit information, with the request's operation or else
 // operation.
 func writerOf(ctx context.Context, operation string, fields []string) auditInfo {
-	c := auth.From(ctx)
-	if op := auth.Operation(ctx); op != "" {
+	c := domain.CallerOf(ctx)
+	if op := domain.Operation(ctx); op != "" {
 		operation = op
 	}
 	return auditInfo{KeyID: c.KeyID, Role: c.Role, Operation: operation, Fields: fields}

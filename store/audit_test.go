@@ -67,13 +67,13 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 	feedEnd := must[int64](t)(s.LastSeq(ctx))
 	// create and change write each kind once; change completes, as it writes, the intents
 	// create left, so each is run with audits failing on its own.
-	create := func(t *testing.T) (key *store.APIKey, hook, gone *store.Webhook) {
+	create := func(t *testing.T) (key *auth.APIKey, hook, gone *store.Webhook) {
 		t.Helper()
-		key, secret, err := s.CreateAPIKey(ctx, store.CreateAPIKeyInput{Name: "integrator", Role: auth.Researcher})
+		key, secret, err := s.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "integrator", Role: domain.Researcher})
 		if err != nil {
 			t.Fatalf("CreateAPIKey: %v", err)
 		}
-		if c, err := s.Authenticate(ctx, secret, ""); err != nil || c.KeyID != key.ID {
+		if c, err := auth.Authenticate(ctx, s, secret, ""); err != nil || c.KeyID != key.ID {
 			t.Errorf("the key's secret authenticates %+v, %v; want key %s", c, err, key.ID)
 		}
 		hook, _, err = s.CreateWebhook(ctx, store.CreateWebhookInput{URL: "https://example.org/hook"})
@@ -86,9 +86,9 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 		}
 		return key, hook, gone
 	}
-	change := func(t *testing.T, key *store.APIKey, hook, gone *store.Webhook) {
+	change := func(t *testing.T, key *auth.APIKey, hook, gone *store.Webhook) {
 		t.Helper()
-		if _, err := s.RevokeAPIKey(ctx, store.RevokeAPIKeyInput{ID: key.ID}); err != nil {
+		if _, err := s.RevokeAPIKey(ctx, auth.RevokeAPIKeyInput{ID: key.ID}); err != nil {
 			t.Fatalf("RevokeAPIKey: %v", err)
 		}
 		off := false
@@ -123,7 +123,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 			}
 		}
 	}
-	check := func(t *testing.T, key *store.APIKey, hook, gone *store.Webhook) {
+	check := func(t *testing.T, key *auth.APIKey, hook, gone *store.Webhook) {
 		t.Helper()
 		k := wantAudit(t, s, key.ID, "CREATED", "REVOKED")
 		if len(k) == 2 && (!slices.Equal(k[0].Fields, []string{"name", "role", "museumIds"}) || k[0].Operation != "createApiKey" ||
@@ -155,7 +155,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 	})
 
 	t.Run("AuditFails", func(t *testing.T) {
-		var key *store.APIKey
+		var key *auth.APIKey
 		var hook, gone *store.Webhook
 		failing(t, 3, func() []string {
 			key, hook, gone = create(t)

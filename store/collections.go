@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 )
 
@@ -127,8 +128,8 @@ func (s *Store) setup() {
 		})
 	// API keys and the audit trail are not in the read model (administrators' reads, and
 	// audit entries are not in the change feed): their lists are database queries.
-	s.APIKeys = newCollection(s, domain.EntityAPIKey, func(k *APIKey) *domain.Meta { return &k.Meta }, Order{"CREATED_AT", domain.Desc},
-		map[domain.OrderField]orderKey[APIKey]{}, apiKeyQuery, nil, nil)
+	s.APIKeys = newCollection(s, domain.EntityAPIKey, func(k *auth.APIKey) *domain.Meta { return &k.Meta }, Order{"CREATED_AT", domain.Desc},
+		map[domain.OrderField]orderKey[auth.APIKey]{}, apiKeyQuery, nil, nil)
 	s.Audit = newCollection(s, domain.EntityAudit, func(a *AuditEntry) *domain.Meta { return &a.Meta }, Order{"CREATED_AT", domain.Desc},
 		map[domain.OrderField]orderKey[AuditEntry]{}, auditQuery, nil, nil)
 	// Neither is a node: node(id) must not find them.

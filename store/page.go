@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 )
 
@@ -86,8 +87,8 @@ type (
 	ReflectionEdge          = Edge[domain.Reflection]
 	PublicationConnection   = Page[domain.Publication]
 	PublicationEdge         = Edge[domain.Publication]
-	APIKeyConnection        = Page[APIKey]
-	APIKeyEdge              = Edge[APIKey]
+	APIKeyConnection        = Page[auth.APIKey]
+	APIKeyEdge              = Edge[auth.APIKey]
 	AuditEntryConnection    = Page[AuditEntry]
 	AuditEntryEdge          = Edge[AuditEntry]
 )

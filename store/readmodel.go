@@ -14,7 +14,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/progress"
 )
@@ -797,7 +796,7 @@ func (c *Collection[T, F]) seer(ctx context.Context) func(*T) bool {
 	if c.access.restricted == nil {
 		return nil
 	}
-	caller := auth.From(ctx)
+	caller := domain.CallerOf(ctx)
 	if caller.ReadsAllRestricted() {
 		return nil
 	}
@@ -879,11 +878,11 @@ func (t *table[T, F]) list(ctx context.Context, m *ReadModel, f *F, p plan) *Pag
 
 // totalKey names a list's total: its filter and what the caller may see of it.
 func totalKey[F any](ctx context.Context, f *F) string {
-	caller := auth.From(ctx)
+	caller := domain.CallerOf(ctx)
 	b, _ := json.Marshal(f)
 	view := "all"
 	if !caller.ReadsAllRestricted() {
-		view = fmt.Sprint(caller.Role == auth.Editor, caller.Museums)
+		view = fmt.Sprint(caller.Role == domain.Editor, caller.Museums)
 	}
 	return view + "|" + string(b)
 }

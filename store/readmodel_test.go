@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
@@ -148,12 +147,12 @@ func (p *pools) fill(f any) {
 }
 
 // callers are who the randomized comparisons read as.
-func callers(museum string) []auth.Caller {
-	return []auth.Caller{
-		auth.AnonymousCaller,
-		{KeyID: "k1", Role: auth.Researcher},
-		{KeyID: "k2", Role: auth.Editor, Museums: []string{museum}},
-		{KeyID: "k3", Role: auth.Admin},
+func callers(museum string) []domain.Caller {
+	return []domain.Caller{
+		domain.AnonymousCaller,
+		{KeyID: "k1", Role: domain.Researcher},
+		{KeyID: "k2", Role: domain.Editor, Museums: []string{museum}},
+		{KeyID: "k3", Role: domain.Admin},
 	}
 }
 
@@ -186,7 +185,7 @@ func compareLists[T any, F any](t *testing.T, p *pools, museum string, parents m
 			args = store.PageArgs{Last: &n}
 		}
 		caller := callers(museum)[i%4]
-		ctx := auth.WithCaller(context.Background(), caller)
+		ctx := domain.WithCaller(context.Background(), caller)
 		label := fmt.Sprintf("case %d: filter %+v order %+v args first=%v last=%v caller %s", i, f, *o, args.First != nil, args.Last != nil, caller.Role)
 		// Two pages: the first, then the one its cursor leads to.
 		var cursorM, cursorD *string

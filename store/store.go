@@ -24,6 +24,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 )
 
@@ -140,7 +141,7 @@ type Store struct {
 	Reflections  *Collection[domain.Reflection, domain.ReflectionFilter]
 	Publications *Collection[domain.Publication, domain.PublicationFilter]
 	// APIKeys and Audit are read by administrators only (see access.go).
-	APIKeys *Collection[APIKey, APIKeyFilter]
+	APIKeys *Collection[auth.APIKey, auth.APIKeyFilter]
 	Audit   *Collection[AuditEntry, AuditFilter]
 
 	byEntity map[domain.Entity]getter

@@ -222,7 +222,7 @@ func NewWebhookSecret() (string, error) {
 // secret, which is never returned again. Invalid input is a *ValidationError; a database
 // failure ErrUnavailable.
 func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, string, error) {
-	if err := requireAdmin(ctx, "registering a webhook"); err != nil {
+	if err := domain.RequireAdmin(ctx, "registering a webhook"); err != nil {
 		return nil, "", err
 	}
 	now := s.clock()
@@ -278,7 +278,7 @@ func (w *Webhook) meta() *domain.Meta {
 // GetWebhook returns a webhook with its status. A missing webhook is ErrNotFound; a
 // database failure ErrUnavailable.
 func (s *Store) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
-	if err := requireAdmin(ctx, "reading webhooks"); err != nil {
+	if err := domain.RequireAdmin(ctx, "reading webhooks"); err != nil {
 		return nil, err
 	}
 	var w Webhook
@@ -314,7 +314,7 @@ func (s *Store) findWebhook(ctx context.Context, id string, dst any) error {
 // ListWebhooks returns every webhook with its status, oldest first. There are few, so the
 // list is not paged. A database failure is ErrUnavailable.
 func (s *Store) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
-	if err := requireAdmin(ctx, "reading webhooks"); err != nil {
+	if err := domain.RequireAdmin(ctx, "reading webhooks"); err != nil {
 		return nil, err
 	}
 	ctx, cancel := s.opCtx(ctx)
@@ -332,7 +332,7 @@ func (s *Store) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
 // RotateSecret was asked (otherwise ""). A missing webhook is ErrNotFound, a stale
 // ExpectedVersion ErrConflict, invalid input a *ValidationError.
 func (s *Store) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
-	if err := requireAdmin(ctx, "changing a webhook"); err != nil {
+	if err := domain.RequireAdmin(ctx, "changing a webhook"); err != nil {
 		return nil, "", err
 	}
 	for attempt := 0; ; attempt++ {
@@ -416,7 +416,7 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 // DeleteWebhook removes a webhook; an instance delivering it stops at its next lease
 // renewal (a POST already in flight still completes). A missing webhook is ErrNotFound.
 func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
-	if err := requireAdmin(ctx, "deleting a webhook"); err != nil {
+	if err := domain.RequireAdmin(ctx, "deleting a webhook"); err != nil {
 		return err
 	}
 	if !isWebhookID(id) {

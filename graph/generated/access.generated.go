@@ -20,7 +20,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ApiKeyResolver interface {
-	Museums(ctx context.Context, obj *store.APIKey) ([]*domain.Museum, error)
+	Museums(ctx context.Context, obj *auth.APIKey) ([]*domain.Museum, error)
 }
 type AuditEntryResolver interface {
 	Entity(ctx context.Context, obj *store.AuditEntry) (string, error)
@@ -38,7 +38,7 @@ type AuditFilterResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -61,7 +61,7 @@ func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -84,7 +84,7 @@ func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiKey_role(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_role(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -96,8 +96,8 @@ func (ec *executionContext) _ApiKey_role(ctx context.Context, field graphql.Coll
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
-			return ec.marshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -107,7 +107,7 @@ func (ec *executionContext) fieldContext_ApiKey_role(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Role")
 }
 
-func (ec *executionContext) _ApiKey_museums(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_museums(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -139,7 +139,7 @@ func (ec *executionContext) fieldContext_ApiKey_museums(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -162,7 +162,7 @@ func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _ApiKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_createdBy(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -185,7 +185,7 @@ func (ec *executionContext) fieldContext_ApiKey_createdBy(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiKey_revoked(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_revoked(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -208,7 +208,7 @@ func (ec *executionContext) fieldContext_ApiKey_revoked(_ context.Context, field
 	return graphql.NewScalarFieldContext("ApiKey", field, true, false, "Boolean")
 }
 
-func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *store.APIKey) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *auth.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -231,7 +231,7 @@ func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ApiKey", field, true, false, "DateTime")
 }
 
-func (ec *executionContext) _ApiKeyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.APIKey]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKeyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *store.Page[auth.APIKey]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -243,7 +243,7 @@ func (ec *executionContext) _ApiKeyConnection_edges(ctx context.Context, field g
 			return obj.Edges, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[store.APIKey]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Edge[auth.APIKey]) graphql.Marshaler {
 			return ec.marshalNApiKeyEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -263,7 +263,7 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_edges(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiKeyConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.APIKey]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKeyConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *store.Page[auth.APIKey]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -275,8 +275,8 @@ func (ec *executionContext) _ApiKeyConnection_nodes(ctx context.Context, field g
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKeyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*auth.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKeyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -295,7 +295,7 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_nodes(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiKeyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.APIKey]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKeyConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *store.Page[auth.APIKey]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -327,7 +327,7 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_pageInfo(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiKeyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[store.APIKey]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKeyConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *store.Page[auth.APIKey]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -350,7 +350,7 @@ func (ec *executionContext) fieldContext_ApiKeyConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("ApiKeyConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ApiKeyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.APIKey]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKeyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[auth.APIKey]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -373,7 +373,7 @@ func (ec *executionContext) fieldContext_ApiKeyEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ApiKeyEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiKeyEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[store.APIKey]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiKeyEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[auth.APIKey]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -385,8 +385,8 @@ func (ec *executionContext) _ApiKeyEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKey(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKey(ctx, selections, v)
 		},
 		true,
 		true,
@@ -486,8 +486,8 @@ func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Role) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
@@ -821,8 +821,8 @@ func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, fie
 			return obj.APIKey, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKey(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKey(ctx, selections, v)
 		},
 		true,
 		true,
@@ -876,8 +876,8 @@ func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, fie
 			return obj.APIKey, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.APIKey) graphql.Marshaler {
-			return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKey(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKey(ctx, selections, v)
 		},
 		true,
 		true,
@@ -978,8 +978,8 @@ func (ec *executionContext) fieldContext_Viewer_museums(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputApiKeyFilter(ctx context.Context, obj any) (store.APIKeyFilter, error) {
-	var it store.APIKeyFilter
+func (ec *executionContext) unmarshalInputApiKeyFilter(ctx context.Context, obj any) (auth.APIKeyFilter, error) {
+	var it auth.APIKeyFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -998,7 +998,7 @@ func (ec *executionContext) unmarshalInputApiKeyFilter(ctx context.Context, obj 
 		switch k {
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx, v)
+			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1021,8 +1021,8 @@ func (ec *executionContext) unmarshalInputApiKeyFilter(ctx context.Context, obj 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalApiKeyFilter(ctx context.Context, raw any) (store.APIKeyFilter, error) {
-	var out store.APIKeyFilter
+func UnmarshalApiKeyFilter(ctx context.Context, raw any) (auth.APIKeyFilter, error) {
+	var out auth.APIKeyFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApiKeyFilter", raw, &out)
 	return out, err
 }
@@ -1106,8 +1106,8 @@ func UnmarshalAuditFilter(ctx context.Context, raw any) (store.AuditFilter, erro
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (store.CreateAPIKeyInput, error) {
-	var it store.CreateAPIKeyInput
+func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (auth.CreateAPIKeyInput, error) {
+	var it auth.CreateAPIKeyInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1133,7 +1133,7 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 			it.Name = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx, v)
+			data, err := ec.unmarshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1156,14 +1156,14 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateApiKeyInput(ctx context.Context, raw any) (store.CreateAPIKeyInput, error) {
-	var out store.CreateAPIKeyInput
+func UnmarshalCreateApiKeyInput(ctx context.Context, raw any) (auth.CreateAPIKeyInput, error) {
+	var out auth.CreateAPIKeyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiKeyInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (store.RevokeAPIKeyInput, error) {
-	var it store.RevokeAPIKeyInput
+func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (auth.RevokeAPIKeyInput, error) {
+	var it auth.RevokeAPIKeyInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1198,8 +1198,8 @@ func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (store.RevokeAPIKeyInput, error) {
-	var out store.RevokeAPIKeyInput
+func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (auth.RevokeAPIKeyInput, error) {
+	var out auth.RevokeAPIKeyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiKeyInput", raw, &out)
 	return out, err
 }
@@ -1214,7 +1214,7 @@ func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (store.RevokeAPIKe
 
 var apiKeyImplementors = []string{"ApiKey"}
 
-func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *store.APIKey) graphql.Marshaler {
+func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *auth.APIKey) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1283,7 +1283,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 
 var apiKeyConnectionImplementors = []string{"ApiKeyConnection"}
 
-func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[store.APIKey]) graphql.Marshaler {
+func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.SelectionSet, obj *store.Page[auth.APIKey]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1332,7 +1332,7 @@ func (ec *executionContext) _ApiKeyConnection(ctx context.Context, sel ast.Selec
 
 var apiKeyEdgeImplementors = []string{"ApiKeyEdge"}
 
-func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[store.APIKey]) graphql.Marshaler {
+func (ec *executionContext) _ApiKeyEdge(ctx context.Context, sel ast.SelectionSet, obj *store.Edge[auth.APIKey]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1652,11 +1652,11 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.APIKey) graphql.Marshaler {
+func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*auth.APIKey) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKey(ctx, sel, v[i])
+		return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKey(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1668,7 +1668,7 @@ func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋparticipationᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *store.APIKey) graphql.Marshaler {
+func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *auth.APIKey) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApiKey!")
 		return graphql.Null
@@ -1676,7 +1676,7 @@ func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._ApiKey(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNApiKeyConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[store.APIKey]) graphql.Marshaler {
+func (ec *executionContext) marshalNApiKeyConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx context.Context, sel ast.SelectionSet, v *store.Page[auth.APIKey]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApiKeyConnection!")
 		return graphql.Null
@@ -1684,11 +1684,11 @@ func (ec *executionContext) marshalNApiKeyConnection2ᚖgithubᚗcomᚋparticipa
 	return ec._ApiKeyConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNApiKeyEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[store.APIKey]) graphql.Marshaler {
+func (ec *executionContext) marshalNApiKeyEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx context.Context, sel ast.SelectionSet, v store.Edge[auth.APIKey]) graphql.Marshaler {
 	return ec._ApiKeyEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNApiKeyEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[store.APIKey]) graphql.Marshaler {
+func (ec *executionContext) marshalNApiKeyEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[auth.APIKey]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -1756,7 +1756,7 @@ func (ec *executionContext) marshalNAuditEntryEdge2ᚕgithubᚗcomᚋparticipati
 	return ret
 }
 
-func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateAPIKeyInput(ctx context.Context, v any) (store.CreateAPIKeyInput, error) {
+func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐCreateAPIKeyInput(ctx context.Context, v any) (auth.CreateAPIKeyInput, error) {
 	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1769,7 +1769,7 @@ func (ec *executionContext) marshalNCreateApiKeyPayload2ᚖgithubᚗcomᚋpartic
 	return ec._CreateApiKeyPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRevokeAPIKeyInput(ctx context.Context, v any) (store.RevokeAPIKeyInput, error) {
+func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRevokeAPIKeyInput(ctx context.Context, v any) (auth.RevokeAPIKeyInput, error) {
 	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1782,13 +1782,13 @@ func (ec *executionContext) marshalNRevokeApiKeyPayload2ᚖgithubᚗcomᚋpartic
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
-	var res auth.Role
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
+	var res domain.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v domain.Role) graphql.Marshaler {
 	return v
 }
 
@@ -1800,7 +1800,7 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋparticipationᚑgra
 	return ec._Viewer(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOApiKeyFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKeyFilter(ctx context.Context, v any) (*store.APIKeyFilter, error) {
+func (ec *executionContext) unmarshalOApiKeyFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKeyFilter(ctx context.Context, v any) (*auth.APIKeyFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -1816,16 +1816,16 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋparticipatio
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx context.Context, v any) (*auth.Role, error) {
+func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx context.Context, v any) (*domain.Role, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(auth.Role)
+	var res = new(domain.Role)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v *auth.Role) graphql.Marshaler {
+func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v *domain.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
@@ -23,8 +24,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	CreateAPIKey(ctx context.Context, input store.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
-	RevokeAPIKey(ctx context.Context, input store.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	CreateAPIKey(ctx context.Context, input auth.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
+	RevokeAPIKey(ctx context.Context, input auth.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
 	RecordActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error)
 	CreateActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error)
 	UpdateActivity(ctx context.Context, input domain.UpdateActivityInput) (*model.ActivityPayload, error)
@@ -73,7 +74,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
-	APIKeys(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) (*store.Page[store.APIKey], error)
+	APIKeys(ctx context.Context, first *int, after *string, last *int, before *string, filter *auth.APIKeyFilter) (*store.Page[auth.APIKey], error)
 	AuditTrail(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.AuditFilter) (*store.Page[store.AuditEntry], error)
 	Activity(ctx context.Context, id string) (*domain.Activity, error)
 	Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error)
@@ -292,8 +293,8 @@ func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateAPIKeyInput, error) {
-			return ec.unmarshalNCreateApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateAPIKeyInput(ctx, v)
+		func(ctx context.Context, v any) (auth.CreateAPIKeyInput, error) {
+			return ec.unmarshalNCreateApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐCreateAPIKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -544,8 +545,8 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.RevokeAPIKeyInput, error) {
-			return ec.unmarshalNRevokeApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐRevokeAPIKeyInput(ctx, v)
+		func(ctx context.Context, v any) (auth.RevokeAPIKeyInput, error) {
+			return ec.unmarshalNRevokeApiKeyInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRevokeAPIKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -854,8 +855,8 @@ func (ec *executionContext) field_Query_apiKeys_args(ctx context.Context, rawArg
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.APIKeyFilter, error) {
-			return ec.unmarshalOApiKeyFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAPIKeyFilter(ctx, v)
+		func(ctx context.Context, v any) (*auth.APIKeyFilter, error) {
+			return ec.unmarshalOApiKeyFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKeyFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1636,7 +1637,7 @@ func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["input"].(store.CreateAPIKeyInput))
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["input"].(auth.CreateAPIKeyInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {
@@ -1680,7 +1681,7 @@ func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["input"].(store.RevokeAPIKeyInput))
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["input"].(auth.RevokeAPIKeyInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
@@ -3828,10 +3829,10 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().APIKeys(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.APIKeyFilter))
+			return ec.Resolvers.Query().APIKeys(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*auth.APIKeyFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.APIKey]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[auth.APIKey]) graphql.Marshaler {
 			return ec.marshalNApiKeyConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,

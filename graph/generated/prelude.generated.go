@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
-	"github.com/participation-graph/participation-graph/auth"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -1622,13 +1622,13 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) unmarshalNString2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
-	var res auth.Role
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
+	var res domain.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNString2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNString2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v domain.Role) graphql.Marshaler {
 	return v
 }
 

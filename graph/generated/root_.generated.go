@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
@@ -330,7 +331,7 @@ type ComplexityRoot struct {
 		ArchiveProgrammeMembership func(childComplexity int, input domain.ArchiveInput) int
 		ArchivePublication         func(childComplexity int, input domain.ArchiveInput) int
 		ArchiveReflection          func(childComplexity int, input domain.ArchiveInput) int
-		CreateAPIKey               func(childComplexity int, input store.CreateAPIKeyInput) int
+		CreateAPIKey               func(childComplexity int, input auth.CreateAPIKeyInput) int
 		CreateActivity             func(childComplexity int, input domain.RecordActivityInput) int
 		CreateCommunity            func(childComplexity int, input domain.CreateCommunityInput) int
 		CreateDecisionEvent        func(childComplexity int, input domain.RecordDecisionEventInput) int
@@ -349,7 +350,7 @@ type ComplexityRoot struct {
 		RecordActivity             func(childComplexity int, input domain.RecordActivityInput) int
 		RecordConsent              func(childComplexity int, input domain.RecordConsentInput) int
 		RecordDecisionEvent        func(childComplexity int, input domain.RecordDecisionEventInput) int
-		RevokeAPIKey               func(childComplexity int, input store.RevokeAPIKeyInput) int
+		RevokeAPIKey               func(childComplexity int, input auth.RevokeAPIKeyInput) int
 		StartPartnership           func(childComplexity int, input domain.StartPartnershipInput) int
 		UpdateActivity             func(childComplexity int, input domain.UpdateActivityInput) int
 		UpdateCommunity            func(childComplexity int, input domain.UpdateCommunityInput) int
@@ -600,7 +601,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.APIKeyFilter) int
+		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string, filter *auth.APIKeyFilter) int
 		Activities           func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) int
 		Activity             func(childComplexity int, id string) int
 		AuditTrail           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.AuditFilter) int
@@ -1948,7 +1949,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(store.CreateAPIKeyInput)), true
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(auth.CreateAPIKeyInput)), true
 	case "Mutation.createActivity":
 		if e.ComplexityRoot.Mutation.CreateActivity == nil {
 			break
@@ -2157,7 +2158,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(store.RevokeAPIKeyInput)), true
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(auth.RevokeAPIKeyInput)), true
 	case "Mutation.startPartnership":
 		if e.ComplexityRoot.Mutation.StartPartnership == nil {
 			break
@@ -3272,7 +3273,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.APIKeyFilter)), true
+		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*auth.APIKeyFilter)), true
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
 			break

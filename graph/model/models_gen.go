@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -47,7 +48,7 @@ type CommunityPayload struct {
 }
 
 type CreateAPIKeyPayload struct {
-	APIKey *store.APIKey `json:"apiKey"`
+	APIKey *auth.APIKey `json:"apiKey"`
 	// The bearer token: send it as `Authorization: Bearer <secret>`. It is shown only here; the server keeps only its hash.
 	Secret string `json:"secret"`
 }
@@ -117,7 +118,7 @@ type ReflectionPayload struct {
 }
 
 type RevokeAPIKeyPayload struct {
-	APIKey *store.APIKey `json:"apiKey"`
+	APIKey *auth.APIKey `json:"apiKey"`
 }
 
 type Subscription struct {
