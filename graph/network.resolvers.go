@@ -4,13 +4,8 @@ import (
 	"context"
 
 	"github.com/participation-graph/participation-graph/domain"
-	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/network"
 )
-
-func (r *networkEdgeResolver) Partnership(ctx context.Context, obj *network.Edge) (*domain.Partnership, error) {
-	return loaders(ctx).Partnership.Load(ctx, obj.ID)
-}
 
 func (r *queryResolver) PartnershipNetwork(ctx context.Context, filter *network.Filter) (*network.Network, error) {
 	return r.Network.Network(ctx, filter, callerView(ctx))
@@ -31,7 +26,3 @@ func (r *queryResolver) ShortestPath(ctx context.Context, from string, to string
 func (r *queryResolver) ParticipationSummary(ctx context.Context, filter *domain.DecisionEventFilter, groupBy network.Dimension) ([]*network.Bucket, error) {
 	return r.Network.Summary(ctx, filter, groupBy, callerView(ctx))
 }
-
-func (r *Resolver) NetworkEdge() generated.NetworkEdgeResolver { return &networkEdgeResolver{r} }
-
-type networkEdgeResolver struct{ *Resolver }

@@ -80,6 +80,8 @@ type nodeRec struct {
 }
 
 type partnershipRec struct {
+	// rec is the record itself, which an edge hands to the API as its partnership.
+	rec                                           *domain.Partnership
 	id, title, museumID, communityID, programmeID string
 	status                                        domain.PartnershipStatus
 	start, end                                    *domain.Date
@@ -183,7 +185,7 @@ func (p *Projection) put(r any) {
 	case *domain.Outcome:
 		p.outcomes[r.ID] = &outcomeRec{id: r.ID, code: r.Code, title: r.Title, archived: r.Archived}
 	case *domain.Partnership:
-		rec := &partnershipRec{id: r.ID, title: r.Title, museumID: r.MuseumID, communityID: r.CommunityID, status: r.Status,
+		rec := &partnershipRec{rec: r, id: r.ID, title: r.Title, museumID: r.MuseumID, communityID: r.CommunityID, status: r.Status,
 			start: r.StartDate, end: r.EndDate, outcomeIDs: r.OutcomeIDs, archived: r.Archived, sample: r.Sample}
 		if r.ProgrammeID != nil {
 			rec.programmeID = *r.ProgrammeID

@@ -166,7 +166,7 @@ func (p *Projection) build(f *Filter, v View) *graph {
 			continue
 		}
 		e := &Edge{ID: pr.id, Source: pr.museumID, Target: pr.communityID, Title: pr.title, Status: pr.status,
-			Weight: weight, StartDate: pr.start, EndDate: pr.end}
+			Weight: weight, StartDate: pr.start, EndDate: pr.end, Partnership: pr.rec}
 		if level > 0 {
 			l := domain.ParticipationLevels[level-1]
 			e.MaxLevel = &l

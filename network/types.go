@@ -85,6 +85,10 @@ type Edge struct {
 	EndDate   *domain.Date
 	// MaxLevel is the highest participation level of those events; nil when none counts.
 	MaxLevel *domain.ParticipationLevel
+	// Partnership is the partnership's record as the projection holds it (shared: treat
+	// it as read-only). Partnerships carry no access rule, so any caller who may see the
+	// edge may see it. It is no part of the edge's own JSON.
+	Partnership *domain.Partnership `json:"-"`
 }
 
 // Stats describe a network as a whole.

@@ -16,10 +16,6 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
-type NetworkEdgeResolver interface {
-	Partnership(ctx context.Context, obj *network.Edge) (*domain.Partnership, error)
-}
-
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
@@ -248,7 +244,7 @@ func (ec *executionContext) _NetworkEdge_partnership(ctx context.Context, field 
 			return ec.fieldContext_NetworkEdge_partnership(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.NetworkEdge().Partnership(ctx, obj)
+			return obj.Partnership, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *domain.Partnership) graphql.Marshaler {
@@ -262,8 +258,8 @@ func (ec *executionContext) fieldContext_NetworkEdge_partnership(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "NetworkEdge",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Partnership(ctx, field)
 		},
@@ -1083,53 +1079,52 @@ func (ec *executionContext) _NetworkEdge(ctx context.Context, sel ast.SelectionS
 		case "id":
 			out.Values[i] = ec._NetworkEdge_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "source":
 			out.Values[i] = ec._NetworkEdge_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "target":
 			out.Values[i] = ec._NetworkEdge_target(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "partnership":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._NetworkEdge_partnership(ctx, field, obj)
-				})
+			out.Values[i] = ec._NetworkEdge_partnership(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "title":
 			out.Values[i] = ec._NetworkEdge_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._NetworkEdge_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "weight":
 			out.Values[i] = ec._NetworkEdge_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "startDate":
 			out.Values[i] = ec._NetworkEdge_startDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "endDate":
 			out.Values[i] = ec._NetworkEdge_endDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "maxLevel":
 			out.Values[i] = ec._NetworkEdge_maxLevel(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -34,7 +34,6 @@ type ResolverRoot interface {
 	DecisionEvent() DecisionEventResolver
 	Museum() MuseumResolver
 	Mutation() MutationResolver
-	NetworkEdge() NetworkEdgeResolver
 	Outcome() OutcomeResolver
 	Participant() ParticipantResolver
 	Partnership() PartnershipResolver
