@@ -141,7 +141,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, pr
 	feedDone := make(chan struct{})
 	go func() { defer close(feedDone); _ = feed.Run(ctx) }()
 	defer func() { <-feedDone }()
-	hooks, err := webhook.New(webhook.Options{Store: s, Feed: feed, Logger: log, AllowPrivate: cfg.WebhookAllowPrivate})
+	hooks, err := webhook.New(ctx, webhook.Options{Store: s, Feed: feed, Logger: log, AllowPrivate: cfg.WebhookAllowPrivate})
 	if err != nil {
 		return err
 	}

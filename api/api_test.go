@@ -67,7 +67,7 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 	if live {
 		feed = changefeed.New(s, 50*time.Millisecond)
 		var err error
-		if hooks, err = webhook.New(webhook.Options{Store: s, Feed: feed, AllowPrivate: true}); err != nil {
+		if hooks, err = webhook.New(context.Background(), webhook.Options{Store: s, Feed: feed, AllowPrivate: true}); err != nil {
 			t.Fatal(err)
 		}
 		graphs = network.New(s, nil)

@@ -112,7 +112,7 @@ func BenchmarkLoadMix(b *testing.B) {
 	}
 	feed := changefeed.New(s, 250*time.Millisecond)
 	graphs := network.New(s, nil)
-	hooks, err := webhook.New(webhook.Options{Store: s, Feed: feed, AllowPrivate: true})
+	hooks, err := webhook.New(context.Background(), webhook.Options{Store: s, Feed: feed, AllowPrivate: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func byMuseumName(ctx context.Context, ms []*domain.ProgrammeMembership) ([]*dom
 // changeEntity names a stored entity as the change feed's ChangeEntity does: outcomes and
 // memberships belong to their programme.
 func changeEntity(e domain.Entity) model.ChangeEntity {
-	return model.ChangeEntity(store.ChangeEntityOf(e))
+	return model.ChangeEntity(domain.ChangeEntityOf(e))
 }
 
 // entitiesOf reads a types argument as the store's entity names.
@@ -93,7 +93,7 @@ func entitiesOf(types []model.ChangeEntity) []domain.Entity {
 
 // storeEntities is the inverse of changeEntity for a types filter.
 func storeEntities(types []model.ChangeEntity) []domain.Entity {
-	return store.FeedEntities(entitiesOf(types))
+	return domain.FeedEntities(entitiesOf(types))
 }
 
 // stream turns a feed of changes into a subscription's channel: convert picks and loads

@@ -7,9 +7,10 @@ import (
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
-func (r *mutationResolver) CreateWebhook(ctx context.Context, input store.CreateWebhookInput) (*model.CreateWebhookPayload, error) {
+func (r *mutationResolver) CreateWebhook(ctx context.Context, input webhook.CreateWebhookInput) (*model.CreateWebhookPayload, error) {
 	w, secret, err := r.Hooks.CreateWebhook(ctx, input)
 	if err != nil {
 		return nil, err
@@ -17,7 +18,7 @@ func (r *mutationResolver) CreateWebhook(ctx context.Context, input store.Create
 	return &model.CreateWebhookPayload{Webhook: w, Secret: secret}, nil
 }
 
-func (r *mutationResolver) UpdateWebhook(ctx context.Context, input store.UpdateWebhookInput) (*model.UpdateWebhookPayload, error) {
+func (r *mutationResolver) UpdateWebhook(ctx context.Context, input webhook.UpdateWebhookInput) (*model.UpdateWebhookPayload, error) {
 	w, secret, err := r.Hooks.UpdateWebhook(ctx, input)
 	if err != nil {
 		return nil, err
@@ -36,15 +37,15 @@ func (r *mutationResolver) DeleteWebhook(ctx context.Context, input model.Delete
 	return &model.DeleteWebhookPayload{ID: input.ID}, nil
 }
 
-func (r *queryResolver) Webhooks(ctx context.Context) ([]*store.Webhook, error) {
-	return r.Store.ListWebhooks(ctx)
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*webhook.Webhook, error) {
+	return r.Hooks.ListWebhooks(ctx)
 }
 
-func (r *queryResolver) Webhook(ctx context.Context, id string) (*store.Webhook, error) {
-	return orNull(r.Store.GetWebhook(ctx, id))
+func (r *queryResolver) Webhook(ctx context.Context, id string) (*webhook.Webhook, error) {
+	return orNull(r.Hooks.GetWebhook(ctx, id))
 }
 
-func (r *webhookResolver) Types(ctx context.Context, obj *store.Webhook) ([]model.ChangeEntity, error) {
+func (r *webhookResolver) Types(ctx context.Context, obj *webhook.Webhook) ([]model.ChangeEntity, error) {
 	out := make([]model.ChangeEntity, len(obj.Types))
 	for i, t := range obj.Types {
 		out[i] = changeEntity(t)
@@ -52,29 +53,29 @@ func (r *webhookResolver) Types(ctx context.Context, obj *store.Webhook) ([]mode
 	return out, nil
 }
 
-func (r *webhookResolver) DeliveredThrough(ctx context.Context, obj *store.Webhook) (string, error) {
+func (r *webhookResolver) DeliveredThrough(ctx context.Context, obj *webhook.Webhook) (string, error) {
 	return store.EncodeChangeCursor(obj.DeliveredThrough), nil
 }
 
-func (r *webhookResolver) DeliveredThroughSeq(ctx context.Context, obj *store.Webhook) (int, error) {
+func (r *webhookResolver) DeliveredThroughSeq(ctx context.Context, obj *webhook.Webhook) (int, error) {
 	return int(obj.DeliveredThrough), nil
 }
 
-func (r *createWebhookInputResolver) Types(ctx context.Context, obj *store.CreateWebhookInput, data []model.ChangeEntity) error {
+func (r *createWebhookInputResolver) Types(ctx context.Context, obj *webhook.CreateWebhookInput, data []model.ChangeEntity) error {
 	obj.Types = entitiesOf(data)
 	return nil
 }
 
-func (r *createWebhookInputResolver) StartAfter(ctx context.Context, obj *store.CreateWebhookInput, data *string) error {
+func (r *createWebhookInputResolver) StartAfter(ctx context.Context, obj *webhook.CreateWebhookInput, data *string) error {
 	return feedPosition("startAfter", data, &obj.StartAfter)
 }
 
-func (r *updateWebhookInputResolver) Types(ctx context.Context, obj *store.UpdateWebhookInput, data []model.ChangeEntity) error {
+func (r *updateWebhookInputResolver) Types(ctx context.Context, obj *webhook.UpdateWebhookInput, data []model.ChangeEntity) error {
 	obj.Types = graphql.OmittableOf(entitiesOf(data))
 	return nil
 }
 
-func (r *updateWebhookInputResolver) ResumeAfter(ctx context.Context, obj *store.UpdateWebhookInput, data *string) error {
+func (r *updateWebhookInputResolver) ResumeAfter(ctx context.Context, obj *webhook.UpdateWebhookInput, data *string) error {
 	return feedPosition("resumeAfter", data, &obj.ResumeAfter)
 }
 

@@ -27,7 +27,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, in auth.CreateAPIKeyInput) (*a
 	if err := domain.RequireAdmin(ctx, "creating an API key"); err != nil {
 		return nil, "", err
 	}
-	v := s.validator()
+	v := s.Validator()
 	in.Check(v)
 	if err := v.Err(ctx); err != nil {
 		return nil, "", err
@@ -56,9 +56,9 @@ func (s *Store) RevokeAPIKey(ctx context.Context, in auth.RevokeAPIKeyInput) (*a
 	for attempt := 0; ; attempt++ {
 		k, err := s.revokeAPIKeyOnce(ctx, in.ID)
 		switch {
-		case errors.Is(err, errStale) && attempt < maxRetries:
+		case errors.Is(err, ErrStale) && attempt < maxRetries:
 			continue
-		case errors.Is(err, errStale):
+		case errors.Is(err, ErrStale):
 			return nil, fmt.Errorf("%w: API key %q changed while it was being revoked; try again", domain.ErrConflict, in.ID)
 		}
 		return k, err

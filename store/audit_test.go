@@ -13,6 +13,7 @@ import (
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 // auditOf returns the audit entries of record id.
@@ -54,6 +55,10 @@ func later(t *testing.T, s *store.Store) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close(ctx) })
+	// The later process is a server, which opens the webhooks it delivers.
+	if _, err := webhook.NewStorage(ctx, l); err != nil {
+		t.Fatal(err)
+	}
 	return l
 }
 
@@ -62,12 +67,16 @@ func later(t *testing.T, s *store.Store) *store.Store {
 // fails after the record is stored, and none of them reaches the change feed.
 func TestAdminWritesAreAuditedOnce(t *testing.T) {
 	s, _ := dbtest.Open(t)
+	hooks, err := webhook.NewStorage(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	must[*domain.Museum](t)(s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "M", Kind: "MUSEUM"}))
 	feedEnd := must[int64](t)(s.LastSeq(ctx))
 	// create and change write each kind once; change completes, as it writes, the intents
 	// create left, so each is run with audits failing on its own.
-	create := func(t *testing.T) (key *auth.APIKey, hook, gone *store.Webhook) {
+	create := func(t *testing.T) (key *auth.APIKey, hook, gone *webhook.Webhook) {
 		t.Helper()
 		key, secret, err := s.CreateAPIKey(ctx, auth.CreateAPIKeyInput{Name: "integrator", Role: domain.Researcher})
 		if err != nil {
@@ -76,26 +85,26 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 		if c, err := auth.Authenticate(ctx, s, secret, ""); err != nil || c.KeyID != key.ID {
 			t.Errorf("the key's secret authenticates %+v, %v; want key %s", c, err, key.ID)
 		}
-		hook, _, err = s.CreateWebhook(ctx, store.CreateWebhookInput{URL: "https://example.org/hook"})
+		hook, _, err = hooks.CreateWebhook(ctx, webhook.CreateWebhookInput{URL: "https://example.org/hook"})
 		if err != nil {
 			t.Fatalf("CreateWebhook: %v", err)
 		}
-		gone, _, err = s.CreateWebhook(ctx, store.CreateWebhookInput{URL: "https://example.org/gone"})
+		gone, _, err = hooks.CreateWebhook(ctx, webhook.CreateWebhookInput{URL: "https://example.org/gone"})
 		if err != nil {
 			t.Fatalf("CreateWebhook: %v", err)
 		}
 		return key, hook, gone
 	}
-	change := func(t *testing.T, key *auth.APIKey, hook, gone *store.Webhook) {
+	change := func(t *testing.T, key *auth.APIKey, hook, gone *webhook.Webhook) {
 		t.Helper()
 		if _, err := s.RevokeAPIKey(ctx, auth.RevokeAPIKeyInput{ID: key.ID}); err != nil {
 			t.Fatalf("RevokeAPIKey: %v", err)
 		}
 		off := false
-		if _, _, err := s.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: hook.ID, Enabled: graphql.OmittableOf(&off), RotateSecret: true}); err != nil {
+		if _, _, err := hooks.UpdateWebhook(ctx, webhook.UpdateWebhookInput{ID: hook.ID, Enabled: graphql.OmittableOf(&off), RotateSecret: true}); err != nil {
 			t.Fatalf("UpdateWebhook: %v", err)
 		}
-		if err := s.DeleteWebhook(ctx, gone.ID); err != nil {
+		if err := hooks.DeleteWebhook(ctx, gone.ID); err != nil {
 			t.Fatalf("DeleteWebhook: %v", err)
 		}
 	}
@@ -123,7 +132,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 			}
 		}
 	}
-	check := func(t *testing.T, key *auth.APIKey, hook, gone *store.Webhook) {
+	check := func(t *testing.T, key *auth.APIKey, hook, gone *webhook.Webhook) {
 		t.Helper()
 		k := wantAudit(t, s, key.ID, "CREATED", "REVOKED")
 		if len(k) == 2 && (!slices.Equal(k[0].Fields, []string{"name", "role", "museumIds"}) || k[0].Operation != "createApiKey" ||
@@ -156,7 +165,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 
 	t.Run("AuditFails", func(t *testing.T) {
 		var key *auth.APIKey
-		var hook, gone *store.Webhook
+		var hook, gone *webhook.Webhook
 		failing(t, 3, func() []string {
 			key, hook, gone = create(t)
 			return []string{key.ID, hook.ID, gone.ID}
@@ -165,7 +174,7 @@ func TestAdminWritesAreAuditedOnce(t *testing.T) {
 			change(t, key, hook, gone)
 			return []string{key.ID, hook.ID, gone.ID}
 		})
-		if _, err := s.GetWebhook(ctx, gone.ID); !errors.Is(err, domain.ErrNotFound) {
+		if _, err := hooks.GetWebhook(ctx, gone.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("deleted webhook: %v, want ErrNotFound", err)
 		}
 		check(t, key, hook, gone)

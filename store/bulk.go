@@ -23,7 +23,7 @@ func Insert[T, F any](ctx context.Context, c *Collection[T, F], recs []*T) error
 	now := c.s.clock()
 	// Check everything first, so that a bad record stops the load before anything is written.
 	for i, rec := range recs {
-		v := c.s.validator()
+		v := c.s.Validator()
 		if ch, ok := any(rec).(checker); ok {
 			ch.Check(v)
 		}

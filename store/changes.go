@@ -109,7 +109,7 @@ func (s *Store) putIntent(ctx context.Context, in intentDoc) error {
 	defer cancel()
 	_, err := s.db.Collection(intentsCollection).InsertOne(ctx, in)
 	if mongo.IsDuplicateKeyError(err) {
-		return errStale
+		return ErrStale
 	}
 	return translate(err)
 }
@@ -313,7 +313,13 @@ func (s *Store) SweepIntents(ctx context.Context) (int, error) {
 	if err := cur.All(octx, &stale); err != nil {
 		return 0, translate(err)
 	}
+	handled := 0
 	for _, in := range stale {
+		if _, record := collections[in.Entity]; !record {
+			if _, ok := s.documentCollection(in.Entity); !ok {
+				continue // documents this process does not open: left for one that does
+			}
+		}
 		done, err := s.intentWritten(ctx, in)
 		switch {
 		case err != nil:
@@ -326,8 +332,9 @@ func (s *Store) SweepIntents(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, err
 		}
+		handled++
 	}
-	return len(stale), nil
+	return handled, nil
 }
 
 // intentWritten reports whether the write an intent announced happened: the record
@@ -341,8 +348,8 @@ func (s *Store) intentWritten(ctx context.Context, in intentDoc) (bool, error) {
 		return recs[0].(interface{ Base() *domain.Meta }).Base().Version >= in.Version, nil
 	}
 	coll := s.coll(in.Entity)
-	if in.Entity == domain.EntityWebhook {
-		coll = s.db.Collection(webhooksCollection)
+	if c, ok := s.documentCollection(in.Entity); ok {
+		coll = c
 	}
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()

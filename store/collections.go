@@ -246,7 +246,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	for _, ix := range indexes() {
 		byEntity[ix.entity] = append(byEntity[ix.entity], ix)
 	}
-	for _, set := range []map[string][]mongo.IndexModel{feedIndexes(), webhookIndexes()} {
+	for _, set := range []map[string][]mongo.IndexModel{feedIndexes()} {
 		for name, models := range set {
 			if err := s.ensure(ctx, s.db.Collection(name), models); err != nil {
 				return err

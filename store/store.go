@@ -125,6 +125,10 @@ type Store struct {
 	nextSeq int64 // the change feed's next seq; 0 until read from the database
 
 	onChange func() // told of each appended change (see OnChange)
+	// documents names the collection of each kind of administrative document (see
+	// documents.go).
+	documentsMu sync.Mutex
+	documents   map[domain.Entity]string
 	// auditFault, set only by tests, fails audit writes, as a database that stores a record
 	// and then refuses its audit entry would.
 	auditFault func() error
@@ -200,7 +204,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(o.Database), opTimeout: o.OpTimeout, now: o.Now, reachable: reachable}
+	s := &Store{client: client, db: client.Database(o.Database), opTimeout: o.OpTimeout, now: o.Now, reachable: reachable,
+		documents: map[domain.Entity]string{}}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store: %w", err)

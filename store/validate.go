@@ -6,9 +6,9 @@ import (
 	"github.com/participation-graph/participation-graph/domain"
 )
 
-// validator returns a validator of a write made now, which looks referenced records up in
+// Validator returns a validator of a write made now, which looks referenced records up in
 // the store.
-func (s *Store) validator() *domain.Validator {
+func (s *Store) Validator() *domain.Validator {
 	return &domain.Validator{Records: s, Now: s.clock()}
 }
 

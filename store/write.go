@@ -10,8 +10,9 @@ import (
 	"github.com/participation-graph/participation-graph/domain"
 )
 
-// errStale means the record changed between reading and writing it.
-var errStale = errors.New("stale version")
+// ErrStale means the record changed between reading and writing it: the write surely did
+// not happen.
+var ErrStale = errors.New("stale version")
 
 // write is one change to one record. Every write in the store goes through commit, the one
 // place that will also append to the change feed and check the caller.
@@ -34,7 +35,7 @@ type write struct {
 	// cannot reach subscribers, changes readers, webhook deliveries or backups' replays,
 	// whichever way they filter, and the feed's positions stay those of records alone.
 	adminOnly bool
-	// store, when set, writes the record instead of writeRecord. It returns errStale,
+	// store, when set, writes the record instead of writeRecord. It returns ErrStale,
 	// ErrConflict or ErrNotFound when the write surely did not happen.
 	store func(ctx context.Context) error
 }
@@ -63,7 +64,7 @@ func (s *Store) commit(ctx context.Context, w write) error {
 	if err := store(ctx, w); err != nil {
 		// A write that surely did not happen takes its intent with it; after an ambiguous
 		// failure (a timeout, a lost connection) the sweeper finds out from the record.
-		if errors.Is(err, errStale) || errors.Is(err, domain.ErrConflict) || errors.Is(err, domain.ErrNotFound) {
+		if errors.Is(err, ErrStale) || errors.Is(err, domain.ErrConflict) || errors.Is(err, domain.ErrNotFound) {
 			_ = s.dropIntent(ctx, in.ID)
 		}
 		return err
@@ -97,7 +98,7 @@ func (s *Store) writeRecord(ctx context.Context, w write) error {
 		return translate(err)
 	}
 	if res.MatchedCount == 0 {
-		return errStale
+		return ErrStale
 	}
 	return nil
 }
@@ -112,7 +113,7 @@ func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check fu
 	if err := c.permit(ctx, domain.OpCreated, rec); err != nil {
 		return nil, err
 	}
-	v := c.s.validator()
+	v := c.s.Validator()
 	check(v)
 	if err := v.Err(ctx); err != nil {
 		return nil, err
@@ -143,9 +144,9 @@ func update[T, F any](ctx context.Context, c *Collection[T, F], op domain.Op, id
 	for attempt := 0; ; attempt++ {
 		rec, err := updateOnce(ctx, c, op, id, expected, apply)
 		switch {
-		case errors.Is(err, errStale) && expected == nil && attempt < maxRetries:
+		case errors.Is(err, ErrStale) && expected == nil && attempt < maxRetries:
 			continue
-		case errors.Is(err, errStale):
+		case errors.Is(err, ErrStale):
 			return nil, fmt.Errorf("%w: %s %q changed while it was being updated; try again", domain.ErrConflict, c.entity.Label(), id)
 		}
 		return rec, err
@@ -178,7 +179,7 @@ func updateOnce[T, F any](ctx context.Context, c *Collection[T, F], op domain.Op
 	}
 	prev := m.Version
 	before, _ := bson.Marshal(rec)
-	v := c.s.validator()
+	v := c.s.Validator()
 	v.Kept = referencedIDs(rec)
 	apply(rec, v)
 	if c.access.owners != nil {

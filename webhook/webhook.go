@@ -97,19 +97,21 @@ type Options struct {
 // Dispatcher delivers every enabled webhook whose lease it holds, with one worker
 // goroutine per webhook. Create it with New and run it with Run.
 type Dispatcher struct {
-	o      Options
-	log    *slog.Logger
-	client *http.Client
-	wake   chan struct{}
+	o       Options
+	storage *Storage
+	log     *slog.Logger
+	client  *http.Client
+	wake    chan struct{}
 
 	mu      sync.Mutex
 	workers map[string]*worker
 	running bool
 }
 
-// New returns a dispatcher with o's defaults filled in. It fails when Store or Feed is
-// missing or LeaseTTL is shorter than three times Timeout.
-func New(o Options) (*Dispatcher, error) {
+// New returns a dispatcher with o's defaults filled in, and creates the webhooks' index
+// unless it exists. It fails when Store or Feed is missing, LeaseTTL is shorter than three
+// times Timeout, or the database fails.
+func New(ctx context.Context, o Options) (*Dispatcher, error) {
 	if o.Store == nil || o.Feed == nil {
 		return nil, errors.New("webhook: a store and a change feed are required")
 	}
@@ -138,8 +140,23 @@ func New(o Options) (*Dispatcher, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Dispatcher{o: o, log: log, client: newClient(o.Timeout, o.AllowPrivate), wake: make(chan struct{}, 1),
+	storage, err := NewStorage(ctx, o.Store)
+	if err != nil {
+		return nil, err
+	}
+	return &Dispatcher{o: o, storage: storage, log: log, client: newClient(o.Timeout, o.AllowPrivate), wake: make(chan struct{}, 1),
 		workers: map[string]*worker{}}, nil
+}
+
+// GetWebhook returns a webhook with its status (see Storage.GetWebhook).
+func (d *Dispatcher) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
+	return d.storage.GetWebhook(ctx, id)
+}
+
+// ListWebhooks returns every webhook with its status, oldest first (see
+// Storage.ListWebhooks).
+func (d *Dispatcher) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
+	return d.storage.ListWebhooks(ctx)
 }
 
 // Run delivers webhooks until ctx ends, then stops every worker, releases their leases and
@@ -184,7 +201,7 @@ func (d *Dispatcher) Refresh() {
 // scan starts a worker for every enabled webhook that no live lease holds and this
 // instance can claim.
 func (d *Dispatcher) scan(ctx context.Context, wg *sync.WaitGroup) {
-	list, err := d.o.Store.ListWebhooks(ctx)
+	list, err := d.storage.ListWebhooks(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Warn("webhooks: listing failed", "err", err)
@@ -202,7 +219,7 @@ func (d *Dispatcher) scan(ctx context.Context, wg *sync.WaitGroup) {
 			continue
 		}
 		start := time.Now()
-		got, err := d.o.Store.AcquireWebhookLease(ctx, wh.ID, d.o.Owner, d.o.LeaseTTL)
+		got, err := d.storage.AcquireWebhookLease(ctx, wh.ID, d.o.Owner, d.o.LeaseTTL)
 		if err != nil {
 			if !errors.Is(err, domain.ErrConflict) && !errors.Is(err, domain.ErrNotFound) && ctx.Err() == nil {
 				d.log.Warn("webhooks: claiming failed", "webhook", wh.ID, "err", err)
@@ -256,11 +273,11 @@ func (d *Dispatcher) checkURL(raw string) error {
 // address, and starts delivering it. It returns the webhook and its secret, shown this
 // once. Invalid input, a non-public address included, is a *store.ValidationError; a
 // database failure store.ErrUnavailable.
-func (d *Dispatcher) CreateWebhook(ctx context.Context, in store.CreateWebhookInput) (*store.Webhook, string, error) {
+func (d *Dispatcher) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, string, error) {
 	if err := d.checkURL(in.URL); err != nil {
 		return nil, "", err
 	}
-	w, secret, err := d.o.Store.CreateWebhook(ctx, in)
+	w, secret, err := d.storage.CreateWebhook(ctx, in)
 	if err == nil {
 		d.Refresh()
 	}
@@ -271,13 +288,13 @@ func (d *Dispatcher) CreateWebhook(ctx context.Context, in store.CreateWebhookIn
 // address; a worker of this instance applies the change at once, one of another instance
 // at its next lease renewal. It returns the webhook and, when rotated, the new secret.
 // Errors are those of store.UpdateWebhook.
-func (d *Dispatcher) UpdateWebhook(ctx context.Context, in store.UpdateWebhookInput) (*store.Webhook, string, error) {
+func (d *Dispatcher) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
 	if u, ok := in.URL.ValueOK(); ok && u != nil {
 		if err := d.checkURL(*u); err != nil {
 			return nil, "", err
 		}
 	}
-	w, secret, err := d.o.Store.UpdateWebhook(ctx, in)
+	w, secret, err := d.storage.UpdateWebhook(ctx, in)
 	if err == nil {
 		d.poke(in.ID)
 		d.Refresh()
@@ -289,7 +306,7 @@ func (d *Dispatcher) UpdateWebhook(ctx context.Context, in store.UpdateWebhookIn
 // once, another instance's at its next lease renewal; a POST already in flight completes.
 // A missing webhook is store.ErrNotFound.
 func (d *Dispatcher) DeleteWebhook(ctx context.Context, id string) error {
-	err := d.o.Store.DeleteWebhook(ctx, id)
+	err := d.storage.DeleteWebhook(ctx, id)
 	if err == nil {
 		d.poke(id)
 	}

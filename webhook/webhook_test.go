@@ -69,7 +69,7 @@ type running struct {
 
 func start(t *testing.T, o webhook.Options) *running {
 	t.Helper()
-	d, err := webhook.New(o)
+	d, err := webhook.New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func museums(t *testing.T, s *store.Store, n int) {
 	}
 }
 
-func register(t *testing.T, d *running, in store.CreateWebhookInput) *store.Webhook {
+func register(t *testing.T, d *running, in webhook.CreateWebhookInput) *webhook.Webhook {
 	t.Helper()
 	if in.Secret == nil {
 		secret := testSecret
@@ -227,9 +227,9 @@ func register(t *testing.T, d *running, in store.CreateWebhookInput) *store.Webh
 	return w
 }
 
-func status(t *testing.T, s *store.Store, id string) *store.Webhook {
+func status(t *testing.T, s *store.Store, id string) *webhook.Webhook {
 	t.Helper()
-	w, err := s.GetWebhook(context.Background(), id)
+	w, err := openStorage(t, s).GetWebhook(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,9 +254,9 @@ func TestDeliversEveryChangeOnceInOrderSigned(t *testing.T) {
 	museums(t, s, 1)
 	d := start(t, testOptions(in))
 	plain, full := newReceiver(t, nil), newReceiver(t, nil)
-	wPlain := register(t, d, store.CreateWebhookInput{URL: plain.url})
+	wPlain := register(t, d, webhook.CreateWebhookInput{URL: plain.url})
 	// A generated secret, handed to the receiver before anything changes.
-	wFull, secret, err := d.CreateWebhook(ctx, store.CreateWebhookInput{URL: full.url, IncludeRestricted: true})
+	wFull, secret, err := d.CreateWebhook(ctx, webhook.CreateWebhookInput{URL: full.url, IncludeRestricted: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestDeliversEveryChangeOnceInOrderSigned(t *testing.T) {
 		}
 	}
 	st := status(t, s, wPlain.ID)
-	if st.State() != store.WebhookActive || st.LastStatusCode == nil || *st.LastStatusCode != http.StatusNoContent ||
+	if st.State() != webhook.WebhookActive || st.LastStatusCode == nil || *st.LastStatusCode != http.StatusNoContent ||
 		st.LastError != nil || st.ConsecutiveFailures != 0 || st.LastSuccessAt == nil || st.LastAttemptAt == nil || st.NextAttemptAt != nil {
 		t.Errorf("status after success = %+v, want ACTIVE, 204, no error, no failures", st.WebhookStatus)
 	}
@@ -348,7 +348,7 @@ func TestRetriesWithBackoffWithoutSkipping(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	w := register(t, d, store.CreateWebhookInput{URL: r.url})
+	w := register(t, d, webhook.CreateWebhookInput{URL: r.url})
 	museums(t, s, 1)
 	mu.Lock()
 	failingSeq = w.DeliveredThrough + 2
@@ -362,7 +362,7 @@ func TestRetriesWithBackoffWithoutSkipping(t *testing.T) {
 		st.LastError == nil || *st.LastError != "HTTP 500 Internal Server Error" || st.NextAttemptAt == nil || st.FailingSince == nil {
 		t.Errorf("status while failing = %+v, want position %d, 500 and its error, a next attempt", st.WebhookStatus, failingSeq-1)
 	}
-	if st.State() != store.WebhookFailing {
+	if st.State() != webhook.WebhookFailing {
 		t.Errorf("state after failing for longer than FailingAfter = %s, want FAILING", st.State())
 	}
 	equalSeqs(t, "before the receiver recovers", r.seqs(), want[:1])
@@ -387,7 +387,7 @@ func TestRetriesWithBackoffWithoutSkipping(t *testing.T) {
 		t.Errorf("the next change was sent at %v, before the failing one got through at %v", next, times[len(times)-1])
 	}
 	st = status(t, s, w.ID)
-	if st.State() != store.WebhookActive || st.ConsecutiveFailures != 0 || st.LastError != nil || st.FailingSince != nil || *st.LastStatusCode != 200 {
+	if st.State() != webhook.WebhookActive || st.ConsecutiveFailures != 0 || st.LastError != nil || st.FailingSince != nil || *st.LastStatusCode != 200 {
 		t.Errorf("status after recovery = %+v, want ACTIVE with no failures", st.WebhookStatus)
 	}
 }
@@ -397,7 +397,7 @@ func TestResumesAfterRestart(t *testing.T) {
 	in := newInstance(t, s)
 	r := newReceiver(t, nil)
 	first := start(t, testOptions(in))
-	w := register(t, first, store.CreateWebhookInput{URL: r.url})
+	w := register(t, first, webhook.CreateWebhookInput{URL: r.url})
 	museums(t, s, 3)
 	before := feedAfter(t, s, w.DeliveredThrough)
 	waitFor(t, "the first changes", 15*time.Second, deliveredThrough(t, s, w.ID, before[len(before)-1]))
@@ -423,9 +423,9 @@ func TestTwoInstancesDeliverEachChangeOnce(t *testing.T) {
 	a, b := newInstance(t, s), secondInstance(t, s)
 	da, db := start(t, testOptions(a)), start(t, testOptions(b))
 	recv := []*receiver{newReceiver(t, nil), newReceiver(t, nil), newReceiver(t, nil)}
-	var hooks []*store.Webhook
+	var hooks []*webhook.Webhook
 	for _, r := range recv {
-		hooks = append(hooks, register(t, da, store.CreateWebhookInput{URL: r.url}))
+		hooks = append(hooks, register(t, da, webhook.CreateWebhookInput{URL: r.url}))
 	}
 	db.Refresh()
 	from := hooks[len(hooks)-1].DeliveredThrough
@@ -467,8 +467,8 @@ func TestTypeFilter(t *testing.T) {
 	ctx := context.Background()
 	d := start(t, testOptions(in))
 	mr, pr := newReceiver(t, nil), newReceiver(t, nil)
-	wm := register(t, d, store.CreateWebhookInput{URL: mr.url, Types: []domain.Entity{domain.EntityMuseum}})
-	wp := register(t, d, store.CreateWebhookInput{URL: pr.url, Types: []domain.Entity{domain.EntityProgramme}})
+	wm := register(t, d, webhook.CreateWebhookInput{URL: mr.url, Types: []domain.Entity{domain.EntityMuseum}})
+	wp := register(t, d, webhook.CreateWebhookInput{URL: pr.url, Types: []domain.Entity{domain.EntityProgramme}})
 	from := wp.DeliveredThrough
 	for i := range 2 {
 		if _, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("C%d", i), Kind: "YOUTH"}); err != nil {
@@ -488,7 +488,7 @@ func TestTypeFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := feedAfter(t, s, from)
-	for _, w := range []*store.Webhook{wm, wp} {
+	for _, w := range []*webhook.Webhook{wm, wp} {
 		waitFor(t, "the position to pass the changes left out", 15*time.Second, deliveredThrough(t, s, w.ID, all[len(all)-1]))
 	}
 	equalSeqs(t, "museum webhook", mr.seqs(), feedAfter(t, s, from, domain.EntityMuseum))
@@ -505,22 +505,22 @@ func TestDisableAndEnableResumesWithoutSkipping(t *testing.T) {
 	ctx := context.Background()
 	d := start(t, testOptions(in))
 	r := newReceiver(t, nil)
-	w := register(t, d, store.CreateWebhookInput{URL: r.url})
+	w := register(t, d, webhook.CreateWebhookInput{URL: r.url})
 	museums(t, s, 1)
 	first := feedAfter(t, s, w.DeliveredThrough)
 	waitFor(t, "the first change", 15*time.Second, deliveredThrough(t, s, w.ID, first[0]))
 	off, on := false, true
-	if _, _, err := d.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off)}); err != nil {
+	if _, _, err := d.UpdateWebhook(ctx, webhook.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the worker to let go", 5*time.Second, func() bool { return status(t, s, w.ID).LeaseOwner == "" })
 	museums(t, s, 2)
 	time.Sleep(200 * time.Millisecond)
 	equalSeqs(t, "while disabled", r.seqs(), first)
-	if st := status(t, s, w.ID).State(); st != store.WebhookDisabled {
+	if st := status(t, s, w.ID).State(); st != webhook.WebhookDisabled {
 		t.Errorf("state = %s, want DISABLED", st)
 	}
-	if _, _, err := d.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&on)}); err != nil {
+	if _, _, err := d.UpdateWebhook(ctx, webhook.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&on)}); err != nil {
 		t.Fatal(err)
 	}
 	all := feedAfter(t, s, w.DeliveredThrough)
@@ -537,7 +537,7 @@ func TestRetentionGapNeedsAnAdministrator(t *testing.T) {
 	r := newReceiver(t, nil)
 	from := int64(0)
 	secret := testSecret
-	w, _, err := s.CreateWebhook(ctx, store.CreateWebhookInput{URL: r.url, Secret: &secret, StartAfter: &from})
+	w, _, err := openStorage(t, s).CreateWebhook(ctx, webhook.CreateWebhookInput{URL: r.url, Secret: &secret, StartAfter: &from})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,12 +557,12 @@ func TestRetentionGapNeedsAnAdministrator(t *testing.T) {
 	}
 	equalSeqs(t, "before the administrator acts", r.seqs(), nil)
 	resume := int64(2)
-	if _, _, err := d.UpdateWebhook(ctx, store.UpdateWebhookInput{ID: w.ID, ResumeAfter: &resume}); err != nil {
+	if _, _, err := d.UpdateWebhook(ctx, webhook.UpdateWebhookInput{ID: w.ID, ResumeAfter: &resume}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "delivery after resumeAfter", 15*time.Second, deliveredThrough(t, s, w.ID, 3))
 	equalSeqs(t, "after resumeAfter", r.seqs(), []int64{3})
-	if st := status(t, s, w.ID); st.State() != store.WebhookActive {
+	if st := status(t, s, w.ID); st.State() != webhook.WebhookActive {
 		t.Errorf("state after delivering again = %s, want ACTIVE", st.State())
 	}
 }
@@ -576,7 +576,7 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 	d := start(t, o)
 	r := newReceiver(t, nil)
 	for _, u := range []string{r.url, "http://localhost:8080/x", "http://[::1]/x", "http://169.254.169.254/latest/meta-data", "http://10.0.0.7/"} {
-		_, _, err := d.CreateWebhook(ctx, store.CreateWebhookInput{URL: u})
+		_, _, err := d.CreateWebhook(ctx, webhook.CreateWebhookInput{URL: u})
 		var ve *domain.ValidationError
 		if !errors.As(err, &ve) || ve.Fields[0].Field != "url" {
 			t.Errorf("CreateWebhook(%s) = %v, want a validation error on url", u, err)
@@ -585,7 +585,7 @@ func TestRefusesPrivateAddresses(t *testing.T) {
 	// Registered past the check (as a name resolving to loopback would be), the address is
 	// refused when dialling.
 	secret := testSecret
-	w, _, err := s.CreateWebhook(ctx, store.CreateWebhookInput{URL: r.url, Secret: &secret})
+	w, _, err := openStorage(t, s).CreateWebhook(ctx, webhook.CreateWebhookInput{URL: r.url, Secret: &secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,9 +630,9 @@ func TestGoroutinesReturnToBaselineAfterStop(t *testing.T) {
 	base, _ := goroutines()
 	for i := range 3 {
 		d := start(t, testOptions(in))
-		w := register(t, d, store.CreateWebhookInput{URL: r.url})
+		w := register(t, d, webhook.CreateWebhookInput{URL: r.url})
 		if i == 0 {
-			register(t, d, store.CreateWebhookInput{URL: failing.url}) // it stays, and keeps failing
+			register(t, d, webhook.CreateWebhookInput{URL: failing.url}) // it stays, and keeps failing
 		}
 		museums(t, s, 2)
 		all := feedAfter(t, s, w.DeliveredThrough)
@@ -660,10 +660,10 @@ func TestNewRefusesAShortLease(t *testing.T) {
 	in := newInstance(t, s)
 	o := testOptions(in)
 	o.LeaseTTL = o.Timeout
-	if _, err := webhook.New(o); err == nil {
+	if _, err := webhook.New(context.Background(), o); err == nil {
 		t.Error("New accepted a lease shorter than three request timeouts")
 	}
-	if _, err := webhook.New(webhook.Options{}); err == nil {
+	if _, err := webhook.New(context.Background(), webhook.Options{}); err == nil {
 		t.Error("New accepted options without a store")
 	}
 }
@@ -701,7 +701,7 @@ func TestFailuresAreDescribed(t *testing.T) {
 		{"Redirect", redirecting.URL + "/hook", ptr(http.StatusFound), "HTTP 302: redirects are not followed; register the final URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := register(t, d, store.CreateWebhookInput{URL: tc.url})
+			w := register(t, d, webhook.CreateWebhookInput{URL: tc.url})
 			museums(t, s, 1)
 			waitFor(t, "a failed attempt", 15*time.Second, func() bool { return status(t, s, w.ID).ConsecutiveFailures > 0 })
 			st := status(t, s, w.ID)
@@ -710,7 +710,7 @@ func TestFailuresAreDescribed(t *testing.T) {
 				t.Errorf("status = %+v (error %v), want error %q, status code %v, no progress", st.WebhookStatus, deref(st.LastError), tc.err, deref(tc.code))
 			}
 			off := false
-			if _, _, err := d.UpdateWebhook(context.Background(), store.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off)}); err != nil {
+			if _, _, err := d.UpdateWebhook(context.Background(), webhook.UpdateWebhookInput{ID: w.ID, Enabled: graphql.OmittableOf(&off)}); err != nil {
 				t.Fatal(err)
 			}
 		})

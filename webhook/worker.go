@@ -34,8 +34,8 @@ const maxResponse = 64 << 10
 type worker struct {
 	d      *Dispatcher
 	id     string
-	wh     *store.Webhook // as the database last returned it
-	secret string         // "" until read, and again after a change of configuration
+	wh     *Webhook // as the database last returned it
+	secret string   // "" until read, and again after a change of configuration
 
 	leaseUntil time.Time // when the lease ends unless renewed, by this instance's clock
 	renewAt    time.Time
@@ -57,7 +57,7 @@ func (w *worker) run(ctx context.Context) {
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if err := w.d.o.Store.ReleaseWebhookLease(rctx, w.id, w.d.o.Owner); err != nil {
+		if err := w.d.storage.ReleaseWebhookLease(rctx, w.id, w.d.o.Owner); err != nil {
 			w.d.log.Warn("webhook: releasing the lease failed", "webhook", w.id, "err", err)
 		}
 	}()
@@ -81,7 +81,7 @@ func (w *worker) run(ctx context.Context) {
 // until an error says why it must stop or start again.
 func (w *worker) follow(ctx context.Context) error {
 	if w.secret == "" {
-		secret, err := w.d.o.Store.WebhookSecret(ctx, w.id)
+		secret, err := w.d.storage.WebhookSecret(ctx, w.id)
 		if errors.Is(err, domain.ErrNotFound) {
 			return errStop
 		}
@@ -99,7 +99,7 @@ func (w *worker) follow(ctx context.Context) error {
 	if err != nil {
 		return w.feedFailed(ctx, err)
 	}
-	types := store.FeedEntities(w.wh.Types)
+	types := domain.FeedEntities(w.wh.Types)
 	for {
 		c, err := w.next(ctx, feed, nil)
 		switch {
@@ -230,17 +230,17 @@ func (w *worker) attempt(ctx context.Context, c *store.Change) (*int, string) {
 // sends it as it is then (and withholds it if it became restricted meanwhile).
 func (w *worker) payload(ctx context.Context, c *store.Change) ([]byte, error) {
 	p := Payload{ID: DeliveryID(w.id, c.Seq), WebhookID: w.id, Cursor: store.EncodeChangeCursor(c.Seq), Seq: c.Seq,
-		Kind: string(c.Op), Entity: string(store.ChangeEntityOf(c.Entity)), EntityID: c.EntityID, At: c.At.UTC(),
+		Kind: string(c.Op), Entity: string(domain.ChangeEntityOf(c.Entity)), EntityID: c.EntityID, At: c.At.UTC(),
 		Node: json.RawMessage("null")}
 	recs, errs := w.d.o.Store.Node(ctx, []string{c.EntityID})
 	switch {
 	case errs[0] != nil && !domain.IsNotFound(errs[0]):
 		return nil, errs[0]
 	case errs[0] != nil:
-	case store.Restricted(recs[0]) && !w.wh.IncludeRestricted:
+	case Restricted(recs[0]) && !w.wh.IncludeRestricted:
 		p.Restricted = true
 	default:
-		node, err := store.RecordJSON(recs[0])
+		node, err := RecordJSON(recs[0])
 		if err != nil {
 			return nil, err
 		}
@@ -253,9 +253,9 @@ func (w *worker) payload(ctx context.Context, c *store.Change) ([]byte, error) {
 // because the position moved (an administrator did it) makes the worker reload; one
 // refused because the lease is gone stops it. The write is made even while shutting
 // down, so an acknowledged change is not sent again.
-func (w *worker) record(ctx context.Context, st store.WebhookStatus) error {
+func (w *worker) record(ctx context.Context, st WebhookStatus) error {
 	start := time.Now()
-	wh, err := w.d.o.Store.RecordWebhookAttempt(context.WithoutCancel(ctx), w.id, w.d.o.Owner, w.wh.DeliveredThrough, st, w.d.o.LeaseTTL)
+	wh, err := w.d.storage.RecordWebhookAttempt(context.WithoutCancel(ctx), w.id, w.d.o.Owner, w.wh.DeliveredThrough, st, w.d.o.LeaseTTL)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		return errStop
@@ -275,18 +275,18 @@ func (w *worker) record(ctx context.Context, st store.WebhookStatus) error {
 // when there are any, and picks up changes of configuration.
 func (w *worker) renew(ctx context.Context) error {
 	start := time.Now()
-	var wh *store.Webhook
+	var wh *Webhook
 	var err error
 	if w.passed > w.wh.DeliveredThrough {
 		st := w.wh.WebhookStatus
 		st.DeliveredThrough = w.passed
-		wh, err = w.d.o.Store.RecordWebhookAttempt(ctx, w.id, w.d.o.Owner, w.wh.DeliveredThrough, st, w.d.o.LeaseTTL)
+		wh, err = w.d.storage.RecordWebhookAttempt(ctx, w.id, w.d.o.Owner, w.wh.DeliveredThrough, st, w.d.o.LeaseTTL)
 		if errors.Is(err, domain.ErrConflict) {
 			// Perhaps the position was moved: a plain renewal tells that from a lost lease.
-			wh, err = w.d.o.Store.RenewWebhookLease(ctx, w.id, w.d.o.Owner, w.d.o.LeaseTTL)
+			wh, err = w.d.storage.RenewWebhookLease(ctx, w.id, w.d.o.Owner, w.d.o.LeaseTTL)
 		}
 	} else {
-		wh, err = w.d.o.Store.RenewWebhookLease(ctx, w.id, w.d.o.Owner, w.d.o.LeaseTTL)
+		wh, err = w.d.storage.RenewWebhookLease(ctx, w.id, w.d.o.Owner, w.d.o.LeaseTTL)
 	}
 	switch {
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrConflict):
@@ -308,7 +308,7 @@ func (w *worker) renew(ctx context.Context) error {
 }
 
 // apply takes the webhook as the database returned it.
-func (w *worker) apply(wh *store.Webhook) error {
+func (w *worker) apply(wh *Webhook) error {
 	prev := w.wh
 	w.wh = wh
 	switch {

@@ -18,6 +18,7 @@ import (
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -66,8 +67,8 @@ type MutationResolver interface {
 	CreateReflection(ctx context.Context, input domain.AddReflectionInput) (*model.ReflectionPayload, error)
 	UpdateReflection(ctx context.Context, input domain.UpdateReflectionInput) (*model.ReflectionPayload, error)
 	ArchiveReflection(ctx context.Context, input domain.ArchiveInput) (*model.ReflectionPayload, error)
-	CreateWebhook(ctx context.Context, input store.CreateWebhookInput) (*model.CreateWebhookPayload, error)
-	UpdateWebhook(ctx context.Context, input store.UpdateWebhookInput) (*model.UpdateWebhookPayload, error)
+	CreateWebhook(ctx context.Context, input webhook.CreateWebhookInput) (*model.CreateWebhookPayload, error)
+	UpdateWebhook(ctx context.Context, input webhook.UpdateWebhookInput) (*model.UpdateWebhookPayload, error)
 	DeleteWebhook(ctx context.Context, input model.DeleteWebhookInput) (*model.DeleteWebhookPayload, error)
 }
 type QueryResolver interface {
@@ -99,8 +100,8 @@ type QueryResolver interface {
 	Publications(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.PublicationFilter, orderBy *store.Order) (*store.Page[domain.Publication], error)
 	Reflection(ctx context.Context, id string) (*domain.Reflection, error)
 	Reflections(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) (*store.Page[domain.Reflection], error)
-	Webhooks(ctx context.Context) ([]*store.Webhook, error)
-	Webhook(ctx context.Context, id string) (*store.Webhook, error)
+	Webhooks(ctx context.Context) ([]*webhook.Webhook, error)
+	Webhook(ctx context.Context, id string) (*webhook.Webhook, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -447,8 +448,8 @@ func (ec *executionContext) field_Mutation_createWebhook_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.CreateWebhookInput, error) {
-			return ec.unmarshalNCreateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateWebhookInput(ctx, v)
+		func(ctx context.Context, v any) (webhook.CreateWebhookInput, error) {
+			return ec.unmarshalNCreateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐCreateWebhookInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -727,8 +728,8 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (store.UpdateWebhookInput, error) {
-			return ec.unmarshalNUpdateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateWebhookInput(ctx, v)
+		func(ctx context.Context, v any) (webhook.UpdateWebhookInput, error) {
+			return ec.unmarshalNUpdateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐUpdateWebhookInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3485,7 +3486,7 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["input"].(store.CreateWebhookInput))
+			return ec.Resolvers.Mutation().CreateWebhook(ctx, fc.Args["input"].(webhook.CreateWebhookInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateWebhookPayload) graphql.Marshaler {
@@ -3529,7 +3530,7 @@ func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateWebhook(ctx, fc.Args["input"].(store.UpdateWebhookInput))
+			return ec.Resolvers.Mutation().UpdateWebhook(ctx, fc.Args["input"].(webhook.UpdateWebhookInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateWebhookPayload) graphql.Marshaler {
@@ -4931,8 +4932,8 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 			return ec.Resolvers.Query().Webhooks(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhookᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*webhook.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhookᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4964,8 +4965,8 @@ func (ec *executionContext) _Query_webhook(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().Webhook(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Webhook) graphql.Marshaler {
-			return ec.marshalOWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhook(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *webhook.Webhook) graphql.Marshaler {
+			return ec.marshalOWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx, selections, v)
 		},
 		true,
 		false,

@@ -14,6 +14,7 @@ import (
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -342,7 +343,7 @@ type ComplexityRoot struct {
 		CreateProgrammeMembership  func(childComplexity int, input domain.CreateProgrammeMembershipInput) int
 		CreatePublication          func(childComplexity int, input domain.CreatePublicationInput) int
 		CreateReflection           func(childComplexity int, input domain.AddReflectionInput) int
-		CreateWebhook              func(childComplexity int, input store.CreateWebhookInput) int
+		CreateWebhook              func(childComplexity int, input webhook.CreateWebhookInput) int
 		DeleteWebhook              func(childComplexity int, input model.DeleteWebhookInput) int
 		EndPartnership             func(childComplexity int, input domain.EndPartnershipInput) int
 		ErasePerson                func(childComplexity int, input domain.ErasePersonInput) int
@@ -362,7 +363,7 @@ type ComplexityRoot struct {
 		UpdateProgrammeMembership  func(childComplexity int, input domain.UpdateProgrammeMembershipInput) int
 		UpdatePublication          func(childComplexity int, input domain.UpdatePublicationInput) int
 		UpdateReflection           func(childComplexity int, input domain.UpdateReflectionInput) int
-		UpdateWebhook              func(childComplexity int, input store.UpdateWebhookInput) int
+		UpdateWebhook              func(childComplexity int, input webhook.UpdateWebhookInput) int
 	}
 
 	Network struct {
@@ -2080,7 +2081,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["input"].(store.CreateWebhookInput)), true
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["input"].(webhook.CreateWebhookInput)), true
 	case "Mutation.deleteWebhook":
 		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
 			break
@@ -2300,7 +2301,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(store.UpdateWebhookInput)), true
+		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(webhook.UpdateWebhookInput)), true
 
 	case "Network.edges":
 		if e.ComplexityRoot.Network.Edges == nil {

@@ -11,28 +11,28 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/graph/model"
-	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // region    ************************** generated!.gotpl **************************
 
 type WebhookResolver interface {
-	Types(ctx context.Context, obj *store.Webhook) ([]model.ChangeEntity, error)
+	Types(ctx context.Context, obj *webhook.Webhook) ([]model.ChangeEntity, error)
 
-	DeliveredThrough(ctx context.Context, obj *store.Webhook) (string, error)
-	DeliveredThroughSeq(ctx context.Context, obj *store.Webhook) (int, error)
+	DeliveredThrough(ctx context.Context, obj *webhook.Webhook) (string, error)
+	DeliveredThroughSeq(ctx context.Context, obj *webhook.Webhook) (int, error)
 }
 
 type CreateWebhookInputResolver interface {
-	Types(ctx context.Context, obj *store.CreateWebhookInput, data []model.ChangeEntity) error
+	Types(ctx context.Context, obj *webhook.CreateWebhookInput, data []model.ChangeEntity) error
 
-	StartAfter(ctx context.Context, obj *store.CreateWebhookInput, data *string) error
+	StartAfter(ctx context.Context, obj *webhook.CreateWebhookInput, data *string) error
 }
 type UpdateWebhookInputResolver interface {
-	Types(ctx context.Context, obj *store.UpdateWebhookInput, data []model.ChangeEntity) error
+	Types(ctx context.Context, obj *webhook.UpdateWebhookInput, data []model.ChangeEntity) error
 
-	ResumeAfter(ctx context.Context, obj *store.UpdateWebhookInput, data *string) error
+	ResumeAfter(ctx context.Context, obj *webhook.UpdateWebhookInput, data *string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -55,8 +55,8 @@ func (ec *executionContext) _CreateWebhookPayload_webhook(ctx context.Context, f
 			return obj.Webhook, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhook(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *webhook.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx, selections, v)
 		},
 		true,
 		true,
@@ -133,8 +133,8 @@ func (ec *executionContext) _UpdateWebhookPayload_webhook(ctx context.Context, f
 			return obj.Webhook, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Webhook) graphql.Marshaler {
-			return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhook(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *webhook.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx, selections, v)
 		},
 		true,
 		true,
@@ -176,7 +176,7 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_secret(_ context.C
 	return graphql.NewScalarFieldContext("UpdateWebhookPayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -199,7 +199,7 @@ func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -222,7 +222,7 @@ func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
 }
 
-func (ec *executionContext) _Webhook_types(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_types(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -245,7 +245,7 @@ func (ec *executionContext) fieldContext_Webhook_types(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Webhook", field, true, true, "ChangeEntity")
 }
 
-func (ec *executionContext) _Webhook_includeRestricted(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_includeRestricted(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -268,7 +268,7 @@ func (ec *executionContext) fieldContext_Webhook_includeRestricted(_ context.Con
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Webhook_description(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_description(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -291,7 +291,7 @@ func (ec *executionContext) fieldContext_Webhook_description(_ context.Context, 
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
 }
 
-func (ec *executionContext) _Webhook_enabled(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_enabled(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -314,7 +314,7 @@ func (ec *executionContext) fieldContext_Webhook_enabled(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Webhook_version(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_version(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -337,7 +337,7 @@ func (ec *executionContext) fieldContext_Webhook_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -360,7 +360,7 @@ func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -383,7 +383,7 @@ func (ec *executionContext) fieldContext_Webhook_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Webhook_state(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_state(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -395,8 +395,8 @@ func (ec *executionContext) _Webhook_state(ctx context.Context, field graphql.Co
 			return obj.State(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.WebhookState) graphql.Marshaler {
-			return ec.marshalNWebhookState2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhookState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v webhook.WebhookState) graphql.Marshaler {
+			return ec.marshalNWebhookState2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhookState(ctx, selections, v)
 		},
 		true,
 		true,
@@ -406,7 +406,7 @@ func (ec *executionContext) fieldContext_Webhook_state(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Webhook", field, true, false, "WebhookState")
 }
 
-func (ec *executionContext) _Webhook_deliveredThrough(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_deliveredThrough(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -429,7 +429,7 @@ func (ec *executionContext) fieldContext_Webhook_deliveredThrough(_ context.Cont
 	return graphql.NewScalarFieldContext("Webhook", field, true, true, "String")
 }
 
-func (ec *executionContext) _Webhook_deliveredThroughSeq(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_deliveredThroughSeq(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -452,7 +452,7 @@ func (ec *executionContext) fieldContext_Webhook_deliveredThroughSeq(_ context.C
 	return graphql.NewScalarFieldContext("Webhook", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Webhook_lastAttemptAt(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_lastAttemptAt(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -475,7 +475,7 @@ func (ec *executionContext) fieldContext_Webhook_lastAttemptAt(_ context.Context
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Webhook_lastSuccessAt(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_lastSuccessAt(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -498,7 +498,7 @@ func (ec *executionContext) fieldContext_Webhook_lastSuccessAt(_ context.Context
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Webhook_lastStatusCode(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_lastStatusCode(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -521,7 +521,7 @@ func (ec *executionContext) fieldContext_Webhook_lastStatusCode(_ context.Contex
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Webhook_lastError(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_lastError(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -544,7 +544,7 @@ func (ec *executionContext) fieldContext_Webhook_lastError(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
 }
 
-func (ec *executionContext) _Webhook_consecutiveFailures(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_consecutiveFailures(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -567,7 +567,7 @@ func (ec *executionContext) fieldContext_Webhook_consecutiveFailures(_ context.C
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Webhook_failingSince(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_failingSince(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -590,7 +590,7 @@ func (ec *executionContext) fieldContext_Webhook_failingSince(_ context.Context,
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "DateTime")
 }
 
-func (ec *executionContext) _Webhook_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *store.Webhook) (ret graphql.Marshaler) {
+func (ec *executionContext) _Webhook_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -617,8 +617,8 @@ func (ec *executionContext) fieldContext_Webhook_nextAttemptAt(_ context.Context
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context, obj any) (store.CreateWebhookInput, error) {
-	var it store.CreateWebhookInput
+func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context, obj any) (webhook.CreateWebhookInput, error) {
+	var it webhook.CreateWebhookInput
 	if obj == nil {
 		return it, nil
 	}
@@ -692,8 +692,8 @@ func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateWebhookInput(ctx context.Context, raw any) (store.CreateWebhookInput, error) {
-	var out store.CreateWebhookInput
+func UnmarshalCreateWebhookInput(ctx context.Context, raw any) (webhook.CreateWebhookInput, error) {
+	var out webhook.CreateWebhookInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookInput", raw, &out)
 	return out, err
 }
@@ -740,8 +740,8 @@ func UnmarshalDeleteWebhookInput(ctx context.Context, raw any) (model.DeleteWebh
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context, obj any) (store.UpdateWebhookInput, error) {
-	var it store.UpdateWebhookInput
+func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context, obj any) (webhook.UpdateWebhookInput, error) {
+	var it webhook.UpdateWebhookInput
 	if obj == nil {
 		return it, nil
 	}
@@ -836,8 +836,8 @@ func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (store.UpdateWebhookInput, error) {
-	var out store.UpdateWebhookInput
+func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (webhook.UpdateWebhookInput, error) {
+	var out webhook.UpdateWebhookInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWebhookInput", raw, &out)
 	return out, err
 }
@@ -961,7 +961,7 @@ func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.S
 
 var webhookImplementors = []string{"Webhook"}
 
-func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *store.Webhook) graphql.Marshaler {
+func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *webhook.Webhook) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, webhookImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1089,7 +1089,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐCreateWebhookInput(ctx context.Context, v any) (store.CreateWebhookInput, error) {
+func (ec *executionContext) unmarshalNCreateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐCreateWebhookInput(ctx context.Context, v any) (webhook.CreateWebhookInput, error) {
 	res, err := ec.unmarshalInputCreateWebhookInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1115,7 +1115,7 @@ func (ec *executionContext) marshalNDeleteWebhookPayload2ᚖgithubᚗcomᚋparti
 	return ec._DeleteWebhookPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐUpdateWebhookInput(ctx context.Context, v any) (store.UpdateWebhookInput, error) {
+func (ec *executionContext) unmarshalNUpdateWebhookInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐUpdateWebhookInput(ctx context.Context, v any) (webhook.UpdateWebhookInput, error) {
 	res, err := ec.unmarshalInputUpdateWebhookInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1128,11 +1128,11 @@ func (ec *executionContext) marshalNUpdateWebhookPayload2ᚖgithubᚗcomᚋparti
 	return ec._UpdateWebhookPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*webhook.Webhook) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhook(ctx, sel, v[i])
+		return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1144,7 +1144,7 @@ func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋparticipation�
 	return ret
 }
 
-func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *store.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *webhook.Webhook) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Webhook!")
 		return graphql.Null
@@ -1152,17 +1152,17 @@ func (ec *executionContext) marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgr
 	return ec._Webhook(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNWebhookState2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhookState(ctx context.Context, v any) (store.WebhookState, error) {
-	var res store.WebhookState
+func (ec *executionContext) unmarshalNWebhookState2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhookState(ctx context.Context, v any) (webhook.WebhookState, error) {
+	var res webhook.WebhookState
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNWebhookState2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhookState(ctx context.Context, sel ast.SelectionSet, v store.WebhookState) graphql.Marshaler {
+func (ec *executionContext) marshalNWebhookState2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhookState(ctx context.Context, sel ast.SelectionSet, v webhook.WebhookState) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *store.Webhook) graphql.Marshaler {
+func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *webhook.Webhook) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/participation-graph/participation-graph/auth"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
+	"github.com/participation-graph/participation-graph/webhook"
 )
 
 // Every stored record is a Node: its `id` is opaque, unique across all types, and can be
@@ -54,7 +55,7 @@ type CreateAPIKeyPayload struct {
 }
 
 type CreateWebhookPayload struct {
-	Webhook *store.Webhook `json:"webhook"`
+	Webhook *webhook.Webhook `json:"webhook"`
 	// The signing secret: shown only here.
 	Secret string `json:"secret"`
 }
@@ -125,7 +126,7 @@ type Subscription struct {
 }
 
 type UpdateWebhookPayload struct {
-	Webhook *store.Webhook `json:"webhook"`
+	Webhook *webhook.Webhook `json:"webhook"`
 	// The new secret, when rotateSecret was set.
 	Secret *string `json:"secret,omitempty"`
 }

@@ -1,4 +1,4 @@
-package store
+package webhook
 
 import (
 	"context"
@@ -15,27 +15,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/participation-graph/participation-graph/domain"
+	"github.com/participation-graph/participation-graph/store"
 )
-
-// Webhooks are integrators' HTTP endpoints that receive the change feed (the webhook
-// package delivers it). A webhook is administrative configuration, not a record: an
-// administrator's writes (create, update, delete) go through commit, which audits them
-// exactly once but keeps them out of the change feed (see write.adminOnly); the
-// deliverer's bookkeeping (leases, attempts) is neither audited nor in the feed.
-//
-// One document per webhook holds its configuration, its signing secret (kept as is,
-// because signing needs it, and never returned after creation), its delivery position and
-// status, and a lease naming the server instance that delivers it and until when. Every
-// write to a webhook document is one findOneAndUpdate whose filter says what the writer
-// relies on (the lease is free or expired, the lease is still the writer's, the position
-// is still the one it delivered from), so an instance that lost its lease records
-// nothing. MongoDB applies such a write atomically; FerretDB v1 checks the filter and
-// writes in two steps, so there each write runs under the record lock (ferretdb.go), which
-// makes it atomic across every instance that shares the database.
 
 const webhooksCollection = "webhooks"
 
@@ -64,34 +47,6 @@ func (e WebhookState) MarshalGQL(w io.Writer) { domain.WriteEnum(w, string(e)) }
 // UnmarshalGQL reads a GraphQL enum value; an unknown one is an *InputError.
 func (e *WebhookState) UnmarshalGQL(v any) error {
 	return WebhookStates.Unmarshal(v, e, "WebhookState")
-}
-
-// changeEntities are the entity names the change feed's API uses (ChangeEntity).
-var changeEntities = domain.EnumValues[domain.Entity]{domain.EntityProgramme, domain.EntityMuseum, domain.EntityCommunity, domain.EntityPerson, domain.EntityPartner,
-	domain.EntityEvent, domain.EntityActivity, domain.EntityReflection, domain.EntityPublic}
-
-// ChangeEntityOf returns the ChangeEntity name under which the feed reports changes of
-// stored entity e: outcomes and programme memberships are part of their programme.
-func ChangeEntityOf(e domain.Entity) domain.Entity {
-	switch e {
-	case domain.EntityOutcome, domain.EntityMembership:
-		return domain.EntityProgramme
-	}
-	return e
-}
-
-// FeedEntities returns the stored entities a filter of ChangeEntity names covers, for
-// ChangesAfter and the change-feed broker (PROGRAMME brings outcomes and memberships). An
-// empty filter stays empty: every entity.
-func FeedEntities(types []domain.Entity) []domain.Entity {
-	var out []domain.Entity
-	for _, t := range types {
-		out = append(out, t)
-		if t == domain.EntityProgramme {
-			out = append(out, domain.EntityOutcome, domain.EntityMembership)
-		}
-	}
-	return out
 }
 
 // Webhook is an endpoint that receives the change feed, with its delivery status. It
@@ -192,11 +147,6 @@ type UpdateWebhookInput struct {
 	ResumeAfter *int64
 }
 
-// webhookIndexes are the webhooks collection's indexes: lists are ordered by creation.
-func webhookIndexes() map[string][]mongo.IndexModel {
-	return map[string][]mongo.IndexModel{webhooksCollection: {{Keys: keys("createdAt", "_id")}}}
-}
-
 const webhookPrefix = "whk_"
 
 func isWebhookID(id string) bool {
@@ -210,7 +160,7 @@ func isWebhookID(id string) bool {
 
 // NewWebhookSecret returns a fresh random signing secret (256 bits, "whsec_" and
 // base64url). It fails only if the system's random source does.
-func NewWebhookSecret() (string, error) {
+func NewSecret() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("webhook secret: %w", err)
@@ -218,18 +168,113 @@ func NewWebhookSecret() (string, error) {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
+// meta is what commit needs of a webhook's version.
+func (w *Webhook) meta() *domain.Meta {
+	return &domain.Meta{ID: w.ID, Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+}
+
+// fields names what an update sets, for the audit trail.
+func (in UpdateWebhookInput) fields() []string {
+	var f []string
+	for name, set := range map[string]bool{"url": in.URL.IsSet(), "types": in.Types.IsSet(), "includeRestricted": in.IncludeRestricted.IsSet(),
+		"enabled": in.Enabled.IsSet(), "description": in.Description.IsSet(), "secret": in.RotateSecret, "deliveredThrough": in.ResumeAfter != nil} {
+		if set {
+			f = append(f, name)
+		}
+	}
+	slices.Sort(f)
+	return f
+}
+
+// checkWebhook checks a webhook's configuration, trimming it and dropping repeated types.
+func checkWebhook(v *domain.Validator, w *Webhook) {
+	w.URL = strings.TrimSpace(w.URL)
+	u, err := url.Parse(w.URL)
+	switch {
+	case w.URL == "":
+		v.Add("url", "is required")
+	case len(w.URL) > 2000:
+		v.Add("url", "must be at most 2000 characters")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
+		v.Add("url", "must be an absolute http or https URL, for example https://example.org/hooks/participation")
+	case u.Fragment != "":
+		v.Add("url", "must not have a fragment (#…)")
+	}
+	seen := map[domain.Entity]bool{}
+	var types []domain.Entity
+	for i, t := range w.Types {
+		switch {
+		case !domain.ChangeEntities.Valid(t):
+			v.Add(fmt.Sprintf("types[%d]", i), "%q is not a ChangeEntity; use one of %v", t, []domain.Entity(domain.ChangeEntities))
+		case !seen[t]:
+			seen[t] = true
+			types = append(types, t)
+		}
+	}
+	w.Types = types
+	if w.Types == nil {
+		w.Types = []domain.Entity{}
+	}
+	v.TextUpTo("description", &w.Description, domain.MaxName)
+}
+
+func checkWebhookSecret(v *domain.Validator, s *string) {
+	if s == nil {
+		return
+	}
+	if n := len(*s); n < 16 || n > 200 || strings.TrimSpace(*s) != *s {
+		v.Add("secret", "must be 16 to 200 characters without surrounding spaces; leave it out to have a strong one generated")
+	}
+}
+
+// Webhooks are integrators' HTTP endpoints that receive the change feed (the webhook
+// package delivers it). A webhook is administrative configuration, not a record: an
+// administrator's writes (create, update, delete) go through commit, which audits them
+// exactly once but keeps them out of the change feed (see write.adminOnly); the
+// deliverer's bookkeeping (leases, attempts) is neither audited nor in the feed.
+//
+// One document per webhook holds its configuration, its signing secret (kept as is,
+// because signing needs it, and never returned after creation), its delivery position and
+// status, and a lease naming the server instance that delivers it and until when. Every
+// write to a webhook document is one findOneAndUpdate whose filter says what the writer
+// relies on (the lease is free or expired, the lease is still the writer's, the position
+// is still the one it delivered from), so an instance that lost its lease records
+// nothing. MongoDB applies such a write atomically; FerretDB v1 checks the filter and
+// writes in two steps, so there each write runs under the record lock (ferretdb.go), which
+// makes it atomic across every instance that shares the database.
+
+// Storage keeps webhooks in their collection of the store, through store.Documents.
+type Storage struct {
+	store *store.Store
+	docs  *store.Documents
+}
+
+// maxRetries bounds how often an update without expectedVersion is read and applied again
+// when the lease holder recorded an attempt in between.
+const maxRetries = 5
+
+// NewStorage opens the webhooks of s and creates their index (lists are ordered by
+// creation) unless it exists.
+func NewStorage(ctx context.Context, s *store.Store) (*Storage, error) {
+	st := &Storage{store: s, docs: s.Documents(webhooksCollection, domain.EntityWebhook)}
+	if err := st.docs.EnsureIndex(ctx, "createdAt", "_id"); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
 // CreateWebhook validates and stores a new, enabled webhook and returns it with its
 // secret, which is never returned again. Invalid input is a *ValidationError; a database
 // failure ErrUnavailable.
-func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, string, error) {
+func (s *Storage) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, string, error) {
 	if err := domain.RequireAdmin(ctx, "registering a webhook"); err != nil {
 		return nil, "", err
 	}
-	now := s.clock()
+	now := s.docs.Now()
 	w := Webhook{ID: webhookPrefix + bson.NewObjectID().Hex(), URL: in.URL, Types: slices.Clone(in.Types),
 		IncludeRestricted: in.IncludeRestricted, Description: in.Description, Enabled: true, Version: 1,
 		CreatedAt: now, UpdatedAt: now, LeaseExpiresAt: now}
-	v := s.validator()
+	v := s.store.Validator()
 	checkWebhook(v, &w)
 	checkWebhookSecret(v, in.Secret)
 	if in.StartAfter != nil {
@@ -238,7 +283,7 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 		}
 		w.DeliveredThrough = *in.StartAfter
 	} else {
-		last, err := s.LastSeq(ctx)
+		last, err := s.store.LastSeq(ctx)
 		if err != nil {
 			return nil, "", err
 		}
@@ -252,32 +297,22 @@ func (s *Store) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webh
 		secret = *in.Secret
 	} else {
 		var err error
-		if secret, err = NewWebhookSecret(); err != nil {
+		if secret, err = NewSecret(); err != nil {
 			return nil, "", err
 		}
 	}
-	insert := func(ctx context.Context) error {
-		ctx, cancel := s.opCtx(ctx)
-		defer cancel()
-		_, err := s.db.Collection(webhooksCollection).InsertOne(ctx, webhookDoc{Webhook: w, Secret: secret})
-		return translate(err)
-	}
+	insert := func(ctx context.Context) error { return s.docs.Insert(ctx, webhookDoc{Webhook: w, Secret: secret}) }
 	// The audit names the secret among the fields set, never its value.
-	if err := s.commit(ctx, write{entity: domain.EntityWebhook, op: domain.OpCreated, meta: w.meta(), adminOnly: true, store: insert,
-		operation: "createWebhook", fields: []string{"url", "types", "includeRestricted", "description", "secret"}}); err != nil {
+	if err := s.docs.Commit(ctx, store.AdminWrite{Op: domain.OpCreated, ID: w.ID, Version: w.Version, Store: insert,
+		Operation: "createWebhook", Fields: []string{"url", "types", "includeRestricted", "description", "secret"}}); err != nil {
 		return nil, "", err
 	}
 	return &w, secret, nil
 }
 
-// meta is what commit needs of a webhook's version.
-func (w *Webhook) meta() *domain.Meta {
-	return &domain.Meta{ID: w.ID, Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
-}
-
 // GetWebhook returns a webhook with its status. A missing webhook is ErrNotFound; a
 // database failure ErrUnavailable.
-func (s *Store) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
+func (s *Storage) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 	if err := domain.RequireAdmin(ctx, "reading webhooks"); err != nil {
 		return nil, err
 	}
@@ -290,7 +325,7 @@ func (s *Store) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 
 // WebhookSecret returns a webhook's signing secret, for the deliverer to sign with; it must
 // never be shown. A missing webhook is ErrNotFound; a database failure ErrUnavailable.
-func (s *Store) WebhookSecret(ctx context.Context, id string) (string, error) {
+func (s *Storage) WebhookSecret(ctx context.Context, id string) (string, error) {
 	var d webhookDoc
 	if err := s.findWebhook(ctx, id, &d); err != nil {
 		return "", err
@@ -298,56 +333,48 @@ func (s *Store) WebhookSecret(ctx context.Context, id string) (string, error) {
 	return d.Secret, nil
 }
 
-func (s *Store) findWebhook(ctx context.Context, id string, dst any) error {
+func (s *Storage) findWebhook(ctx context.Context, id string, dst any) error {
 	if !isWebhookID(id) {
 		return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	err := s.db.Collection(webhooksCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(dst)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	err := s.docs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, dst)
+	if domain.IsNotFound(err) {
 		return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
-	return translate(err)
+	return err
 }
 
 // ListWebhooks returns every webhook with its status, oldest first. There are few, so the
 // list is not paged. A database failure is ErrUnavailable.
-func (s *Store) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
+func (s *Storage) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
 	if err := domain.RequireAdmin(ctx, "reading webhooks"); err != nil {
 		return nil, err
 	}
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	cur, err := s.db.Collection(webhooksCollection).Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetProjection(bson.D{{Key: "secret", Value: 0}}))
-	if err != nil {
-		return nil, translate(err)
-	}
 	out := []*Webhook{}
-	return out, translate(cur.All(ctx, &out))
+	err := s.docs.Find(ctx, bson.D{}, bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}, &out, "secret")
+	return out, err
 }
 
 // UpdateWebhook applies an update and returns the webhook, with the new secret when
 // RotateSecret was asked (otherwise ""). A missing webhook is ErrNotFound, a stale
 // ExpectedVersion ErrConflict, invalid input a *ValidationError.
-func (s *Store) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
+func (s *Storage) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
 	if err := domain.RequireAdmin(ctx, "changing a webhook"); err != nil {
 		return nil, "", err
 	}
 	for attempt := 0; ; attempt++ {
 		w, secret, err := s.updateWebhookOnce(ctx, in)
-		if errors.Is(err, errStale) && in.ExpectedVersion == nil && attempt < maxRetries {
+		if errors.Is(err, store.ErrStale) && in.ExpectedVersion == nil && attempt < maxRetries {
 			continue // the lease holder recorded an attempt in between: apply again
 		}
-		if errors.Is(err, errStale) {
+		if errors.Is(err, store.ErrStale) {
 			return nil, "", fmt.Errorf("%w: webhook %q changed while it was being updated; try again", domain.ErrConflict, in.ID)
 		}
 		return w, secret, err
 	}
 }
 
-func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
+func (s *Storage) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
 	w, err := s.GetWebhook(ctx, in.ID)
 	if err != nil {
 		return nil, "", err
@@ -357,7 +384,7 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 			domain.ErrConflict, in.ID, w.Version, *in.ExpectedVersion)
 	}
 	prev, pos := w.Version, w.DeliveredThrough
-	v := s.validator()
+	v := s.store.Validator()
 	if u, ok := in.URL.ValueOK(); ok {
 		if u == nil {
 			v.Add("url", "must not be null")
@@ -385,14 +412,14 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 	if err := v.Err(ctx); err != nil {
 		return nil, "", err
 	}
-	w.Version, w.UpdatedAt = prev+1, s.clock()
+	w.Version, w.UpdatedAt = prev+1, s.docs.Now()
 	set := bson.D{{Key: "url", Value: w.URL}, {Key: "types", Value: w.Types}, {Key: "includeRestricted", Value: w.IncludeRestricted},
 		{Key: "enabled", Value: w.Enabled}, {Key: "description", Value: w.Description}, {Key: "deliveredThrough", Value: w.DeliveredThrough},
 		{Key: "version", Value: w.Version}, {Key: "updatedAt", Value: w.UpdatedAt},
 		{Key: "consecutiveFailures", Value: 0}, {Key: "failing", Value: false}, {Key: "failingSince", Value: nil}, {Key: "nextAttemptAt", Value: nil}}
 	secret := ""
 	if in.RotateSecret {
-		if secret, err = NewWebhookSecret(); err != nil {
+		if secret, err = NewSecret(); err != nil {
 			return nil, "", err
 		}
 		set = append(set, bson.E{Key: "secret", Value: secret})
@@ -403,11 +430,11 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 	modify := func(ctx context.Context) error {
 		var err error
 		updated, err = s.modifyWebhook(ctx, in.ID, bson.D{{Key: "version", Value: prev}, {Key: "deliveredThrough", Value: pos}},
-			bson.D{{Key: "$set", Value: set}}, errStale)
+			bson.D{{Key: "$set", Value: set}}, store.ErrStale)
 		return err
 	}
-	if err := s.commit(ctx, write{entity: domain.EntityWebhook, op: domain.OpUpdated, meta: w.meta(), prev: prev, adminOnly: true, store: modify,
-		operation: "updateWebhook", fields: in.fields()}); err != nil {
+	if err := s.docs.Commit(ctx, store.AdminWrite{Op: domain.OpUpdated, ID: w.ID, Version: w.Version, Prev: prev, Store: modify,
+		Operation: "updateWebhook", Fields: in.fields()}); err != nil {
 		return nil, "", err
 	}
 	return updated, secret, nil
@@ -415,14 +442,14 @@ func (s *Store) updateWebhookOnce(ctx context.Context, in UpdateWebhookInput) (*
 
 // DeleteWebhook removes a webhook; an instance delivering it stops at its next lease
 // renewal (a POST already in flight still completes). A missing webhook is ErrNotFound.
-func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
+func (s *Storage) DeleteWebhook(ctx context.Context, id string) error {
 	if err := domain.RequireAdmin(ctx, "deleting a webhook"); err != nil {
 		return err
 	}
 	if !isWebhookID(id) {
 		return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
-	unlock, err := s.lockRecord(ctx, id)
+	unlock, err := s.docs.Lock(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -432,46 +459,27 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 		return err
 	}
 	remove := func(ctx context.Context) error {
-		ctx, cancel := s.opCtx(ctx)
-		defer cancel()
-		res, err := s.db.Collection(webhooksCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-		if err != nil {
-			return translate(err)
-		}
-		if res.DeletedCount == 0 {
+		err := s.docs.Delete(ctx, bson.D{{Key: "_id", Value: id}})
+		if domain.IsNotFound(err) {
 			return fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 		}
-		return nil
+		return err
 	}
 	// A deletion is recorded at version 0, which no stored webhook has; its intent and
 	// audit entry are keyed by it, so a webhook is deleted at most once.
-	err = s.commit(ctx, write{entity: domain.EntityWebhook, op: domain.OpDeleted, meta: &domain.Meta{ID: id, UpdatedAt: s.clock()}, prev: w.Version,
-		adminOnly: true, store: remove, operation: "deleteWebhook"})
-	if errors.Is(err, errStale) {
+	err = s.docs.Commit(ctx, store.AdminWrite{Op: domain.OpDeleted, ID: id, Prev: w.Version, Store: remove, Operation: "deleteWebhook"})
+	if errors.Is(err, store.ErrStale) {
 		return fmt.Errorf("%w: webhook %q is being deleted; try again", domain.ErrConflict, id)
 	}
 	return err
 }
 
-// fields names what an update sets, for the audit trail.
-func (in UpdateWebhookInput) fields() []string {
-	var f []string
-	for name, set := range map[string]bool{"url": in.URL.IsSet(), "types": in.Types.IsSet(), "includeRestricted": in.IncludeRestricted.IsSet(),
-		"enabled": in.Enabled.IsSet(), "description": in.Description.IsSet(), "secret": in.RotateSecret, "deliveredThrough": in.ResumeAfter != nil} {
-		if set {
-			f = append(f, name)
-		}
-	}
-	slices.Sort(f)
-	return f
-}
-
 // AcquireWebhookLease makes owner the instance that delivers webhook id, until ttl from
 // now, when the webhook is enabled and no other owner holds an unexpired lease (taking
-// one's own lease again renews it). It returns the webhook. ErrConflict means another
+// one's own lease again renews it). It returns the  ErrConflict means another
 // instance holds the lease or the webhook is disabled; ErrNotFound that it does not exist.
-func (s *Store) AcquireWebhookLease(ctx context.Context, id, owner string, ttl time.Duration) (*Webhook, error) {
-	now := s.clock()
+func (s *Storage) AcquireWebhookLease(ctx context.Context, id, owner string, ttl time.Duration) (*Webhook, error) {
+	now := s.docs.Now()
 	filter := bson.D{{Key: "enabled", Value: true}, {Key: "$or", Value: bson.A{
 		bson.D{{Key: "leaseOwner", Value: owner}},
 		bson.D{{Key: "leaseOwner", Value: ""}},
@@ -485,17 +493,17 @@ func (s *Store) AcquireWebhookLease(ctx context.Context, id, owner string, ttl t
 // webhook as it is now (the holder learns of configuration changes this way).
 // ErrConflict means owner no longer holds the lease; ErrNotFound that the webhook was
 // deleted.
-func (s *Store) RenewWebhookLease(ctx context.Context, id, owner string, ttl time.Duration) (*Webhook, error) {
-	return s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}}, leaseUpdate(owner, s.clock().Add(ttl)),
+func (s *Storage) RenewWebhookLease(ctx context.Context, id, owner string, ttl time.Duration) (*Webhook, error) {
+	return s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}}, leaseUpdate(owner, s.docs.Now().Add(ttl)),
 		fmt.Errorf("%w: webhook %q: lease lost", domain.ErrConflict, id))
 }
 
 // ReleaseWebhookLease gives up owner's lease of webhook id, so another instance may take
 // it at once. A lease owner does not hold is left alone; it returns only database errors.
-func (s *Store) ReleaseWebhookLease(ctx context.Context, id, owner string) error {
+func (s *Storage) ReleaseWebhookLease(ctx context.Context, id, owner string) error {
 	_, err := s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: ""}, {Key: "leaseExpiresAt", Value: s.clock()}}}}, errStale)
-	if errors.Is(err, errStale) || errors.Is(err, domain.ErrNotFound) {
+		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: ""}, {Key: "leaseExpiresAt", Value: s.docs.Now()}}}}, store.ErrStale)
+	if errors.Is(err, store.ErrStale) || errors.Is(err, domain.ErrNotFound) {
 		return nil
 	}
 	return err
@@ -511,7 +519,7 @@ func leaseUpdate(owner string, until time.Time) bson.D {
 // now. ErrConflict means owner lost the lease or an administrator moved the position in
 // the meantime (the attempt is then not recorded: read the webhook again); ErrNotFound
 // that the webhook was deleted.
-func (s *Store) RecordWebhookAttempt(ctx context.Context, id, owner string, prev int64, st WebhookStatus, ttl time.Duration) (*Webhook, error) {
+func (s *Storage) RecordWebhookAttempt(ctx context.Context, id, owner string, prev int64, st WebhookStatus, ttl time.Duration) (*Webhook, error) {
 	raw, err := bson.Marshal(st)
 	if err != nil {
 		return nil, fmt.Errorf("webhook status: %w", err)
@@ -520,7 +528,7 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, id, owner string, prev
 	if err := bson.Unmarshal(raw, &set); err != nil {
 		return nil, fmt.Errorf("webhook status: %w", err)
 	}
-	set = append(set, bson.E{Key: "leaseExpiresAt", Value: s.clock().Add(ttl)})
+	set = append(set, bson.E{Key: "leaseExpiresAt", Value: s.docs.Now().Add(ttl)})
 	return s.modifyWebhook(ctx, id, bson.D{{Key: "leaseOwner", Value: owner}, {Key: "deliveredThrough", Value: prev}},
 		bson.D{{Key: "$set", Value: set}},
 		fmt.Errorf("%w: webhook %q: lease lost or delivery position moved", domain.ErrConflict, id))
@@ -528,81 +536,37 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, id, owner string, prev
 
 // modifyWebhook applies update to webhook id if it also matches filter, and returns the
 // result. No match is ErrNotFound when the webhook does not exist, otherwise mismatch.
-func (s *Store) modifyWebhook(ctx context.Context, id string, filter, update bson.D, mismatch error) (*Webhook, error) {
+func (s *Storage) modifyWebhook(ctx context.Context, id string, filter, update bson.D, mismatch error) (*Webhook, error) {
 	if !isWebhookID(id) {
 		return nil, fmt.Errorf("webhook %q: %w", id, domain.ErrNotFound)
 	}
-	unlock, err := s.lockRecord(ctx, id)
+	unlock, err := s.docs.Lock(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	octx, cancel := s.opCtx(ctx)
-	defer cancel()
-	var w Webhook
-	err = s.db.Collection(webhooksCollection).FindOneAndUpdate(octx, append(bson.D{{Key: "_id", Value: id}}, filter...), update,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&w) // Webhook has no field for the secret
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	var w Webhook // which has no field for the secret
+	err = s.docs.Update(ctx, append(bson.D{{Key: "_id", Value: id}}, filter...), update, &w)
+	if domain.IsNotFound(err) {
 		if _, gerr := s.GetWebhook(ctx, id); gerr != nil {
 			return nil, gerr
 		}
 		return nil, mismatch
 	}
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	return &w, nil
 }
 
-// checkWebhook checks a webhook's configuration, trimming it and dropping repeated types.
-func checkWebhook(v *domain.Validator, w *Webhook) {
-	w.URL = strings.TrimSpace(w.URL)
-	u, err := url.Parse(w.URL)
-	switch {
-	case w.URL == "":
-		v.Add("url", "is required")
-	case len(w.URL) > 2000:
-		v.Add("url", "must be at most 2000 characters")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
-		v.Add("url", "must be an absolute http or https URL, for example https://example.org/hooks/participation")
-	case u.Fragment != "":
-		v.Add("url", "must not have a fragment (#…)")
-	}
-	seen := map[domain.Entity]bool{}
-	var types []domain.Entity
-	for i, t := range w.Types {
-		switch {
-		case !changeEntities.Valid(t):
-			v.Add(fmt.Sprintf("types[%d]", i), "%q is not a ChangeEntity; use one of %v", t, []domain.Entity(changeEntities))
-		case !seen[t]:
-			seen[t] = true
-			types = append(types, t)
-		}
-	}
-	w.Types = types
-	if w.Types == nil {
-		w.Types = []domain.Entity{}
-	}
-	v.TextUpTo("description", &w.Description, domain.MaxName)
-}
-
-func checkWebhookSecret(v *domain.Validator, s *string) {
-	if s == nil {
-		return
-	}
-	if n := len(*s); n < 16 || n > 200 || strings.TrimSpace(*s) != *s {
-		v.Add("secret", "must be 16 to 200 characters without surrounding spaces; leave it out to have a strong one generated")
-	}
-}
-
 // checkPosition checks a feed position an administrator gives: not past the feed's end, not
 // before what retention kept.
-func (s *Store) checkPosition(ctx context.Context, v *domain.Validator, field string, seq int64) error {
+func (s *Storage) checkPosition(ctx context.Context, v *domain.Validator, field string, seq int64) error {
 	if seq < 0 {
 		v.Add(field, "must not be negative")
 		return nil
 	}
-	last, err := s.LastSeq(ctx)
+	last, err := s.store.LastSeq(ctx)
 	if err != nil {
 		return err
 	}
@@ -610,8 +574,8 @@ func (s *Store) checkPosition(ctx context.Context, v *domain.Validator, field st
 		v.Add(field, "is past the end of the change feed (%d)", last)
 		return nil
 	}
-	err = s.CheckChangeCursor(ctx, seq)
-	if errors.Is(err, ErrCursorExpired) {
+	err = s.store.CheckChangeCursor(ctx, seq)
+	if errors.Is(err, store.ErrCursorExpired) {
 		v.Add(field, "is older than the changes the feed keeps")
 		return nil
 	}
