@@ -89,12 +89,31 @@ func (e *LineError) Unwrap() error { return e.Err }
 // collectionName is what a collection must be called to be a file name too.
 var collectionName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
+// Database is what a backup needs of the database, which *store.Store provides: a
+// consistent dump of every collection, the checks of documents to restore, and the
+// writes of an import.
+type Database interface {
+	// Name is the database's name, recorded in the manifest.
+	Name() string
+	// Dump emits every document of every collection, consistent with the change feed.
+	Dump(ctx context.Context, emit func(collection string, doc []byte) error) (store.Dump, error)
+	// NonEmpty names a collection that holds documents, or "" for an empty database.
+	NonEmpty(ctx context.Context) (string, error)
+	// CheckDocument reports what makes doc unfit to be restored into collection.
+	CheckDocument(collection string, doc []byte) error
+	// Restore inserts documents exactly as they are; DropCollections removes collections.
+	Restore(ctx context.Context, collection string, docs [][]byte) error
+	DropCollections(ctx context.Context, names []string) error
+	// Merge adds the records that are missing or newer, and returns how many it wrote.
+	Merge(ctx context.Context, collection string, docs [][]byte) (int, error)
+}
+
 // Export writes the whole database to a new directory dir (which must not exist, or be
 // empty). It writes into a temporary directory beside dir and renames it at the end, so
 // an export that fails leaves nothing behind. It is safe while servers write to the
 // database: see store.Dump for how the backup stays consistent with the change feed.
 // o.Progress, when set, counts the documents written (their total is not known ahead).
-func Export(ctx context.Context, s *store.Store, dir string, o Options) (*Manifest, error) {
+func Export(ctx context.Context, s Database, dir string, o Options) (*Manifest, error) {
 	dir = filepath.Clean(dir)
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("backup: %s exists and is not empty; export into a new directory", dir)
@@ -245,7 +264,7 @@ type Result struct {
 // *LineError naming the file and line when one line is at fault. Without Merge the
 // database must be empty, and the backup is restored exactly, change feed included; an
 // import that fails while writing then drops what it wrote.
-func Import(ctx context.Context, s *store.Store, dir string, o Options) (Result, error) {
+func Import(ctx context.Context, s Database, dir string, o Options) (Result, error) {
 	res := Result{Written: map[string]int{}, Kept: map[string]int{}}
 	files, err := listFiles(dir)
 	if err != nil {
@@ -358,7 +377,7 @@ func collectionsOf(files []CollectionFile) []string {
 
 // check reads one file whole and reports its first problem, or how many documents it
 // holds. feed sees every document, in RestoreOrder, to check the change feed's order.
-func check(s *store.Store, dir string, f CollectionFile, feed *store.FeedCheck) (int, error) {
+func check(s Database, dir string, f CollectionFile, feed *store.FeedCheck) (int, error) {
 	ids := map[string]int{}
 	sum := sha256.New()
 	n := 0

@@ -31,7 +31,7 @@ var ErrTooSlow = errors.New("subscriber fell behind")
 var ErrClosed = errors.New("server shutting down")
 
 // ErrDown ends subscribers, and refuses new ones, while the change feed cannot be read.
-// It wraps store.ErrUnavailable.
+// It wraps domain.ErrUnavailable.
 var ErrDown = fmt.Errorf("%w: the change feed cannot be read", domain.ErrUnavailable)
 
 // Buffer is how many changes a subscriber may have waiting before it is ended.

@@ -137,8 +137,8 @@ func (r *Role) UnmarshalGQL(v any) error {
 	return nil
 }
 
-// requireAdmin returns nil when the caller in ctx is an administrator (or the server),
-// auth.ErrUnauthenticated for an anonymous caller and auth.ErrForbidden for another role.
+// RequireAdmin returns nil when the caller in ctx is an administrator (or the server),
+// domain.ErrUnauthenticated for an anonymous caller and domain.ErrForbidden for another role.
 // what names the operation in the error message.
 func RequireAdmin(ctx context.Context, what string) error {
 	caller := CallerOf(ctx)

@@ -1,6 +1,6 @@
 package domain
 
-// changeEntities are the entity names the change feed's API uses (ChangeEntity).
+// ChangeEntities are the entity names the change feed's API uses (ChangeEntity).
 var ChangeEntities = EnumValues[Entity]{EntityProgramme, EntityMuseum, EntityCommunity, EntityPerson, EntityPartner,
 	EntityEvent, EntityActivity, EntityReflection, EntityPublic}
 

@@ -198,7 +198,7 @@ func (e *DecisionEvent) Check(v *Validator) {
 	e.derive()
 }
 
-// consentToRecord checks, once references resolve, that every newly named person agreed to
+// ConsentToRecord checks, once references resolve, that every newly named person agreed to
 // have their participation recorded and was not erased. People the event already named
 // stay: withdrawal and erasure do not rewrite history, and the event stays editable.
 func (v *Validator) ConsentToRecord(ps []Participant) {

@@ -11,15 +11,15 @@ import (
 // as read-only.
 type EnumValues[E ~string] []E
 
-// rank returns the 1-based position of v, or 0 when v is not a value of the enum.
+// Rank returns the 1-based position of v, or 0 when v is not a value of the enum.
 func (vs EnumValues[E]) Rank(v E) int {
 	return slices.Index(vs, v) + 1
 }
 
-// valid reports whether v is one of the enum's values.
+// Valid reports whether v is one of the enum's values.
 func (vs EnumValues[E]) Valid(v E) bool { return vs.Rank(v) > 0 }
 
-// unmarshal reads a GraphQL enum value into dst, refusing values the enum does not have.
+// Unmarshal reads a GraphQL enum value into dst, refusing values the enum does not have.
 func (vs EnumValues[E]) Unmarshal(v any, dst *E, name string) error {
 	s, ok := v.(string)
 	if !ok {

@@ -36,12 +36,12 @@ func (e *ValidationError) Error() string {
 	return "invalid input: " + strings.Join(parts, "; ")
 }
 
-// invalid returns a validation error about one field.
+// Invalid returns a validation error about one field.
 func Invalid(field, format string, args ...any) error {
 	return &ValidationError{Fields: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
 }
 
-// notFound returns ErrNotFound wrapped with what was looked for.
+// NotFound returns ErrNotFound wrapped with what was looked for.
 func NotFound(e Entity, id string) error {
 	return fmt.Errorf("%s %q: %w", e.Label(), id, ErrNotFound)
 }

@@ -148,7 +148,7 @@ func (p *Person) Check(v *Validator) {
 	v.OptRef("communityId", EntityCommunity, p.CommunityID)
 }
 
-// setConsent records what the person agrees to now, with when it was given or withdrawn.
+// SetConsent records what the person agrees to now, with when it was given or withdrawn.
 func (p *Person) SetConsent(c ConsentInput, now time.Time) {
 	was := p.Consent.RecordParticipation || p.Consent.PublishName || p.Consent.Contact
 	is := c.RecordParticipation || c.PublishName || c.Contact

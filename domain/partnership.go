@@ -96,7 +96,7 @@ func (p *Partnership) Check(v *Validator) {
 	}
 }
 
-// outcomesOfProgramme checks, once references resolve, that outcomes belong to the given
+// OutcomesOfProgramme checks, once references resolve, that outcomes belong to the given
 // programme when there is one.
 func (v *Validator) OutcomesOfProgramme(field string, ids []string, programmeID *string) {
 	if programmeID == nil || len(ids) == 0 {

@@ -7,12 +7,12 @@ import (
 	"unicode/utf8"
 )
 
-// maxSearch bounds the length of a search text.
+// MaxSearch bounds the length of a search text.
 const MaxSearch = 200
 
-// searchPattern returns the pattern that matches a search text literally, and false when
+// SearchPattern returns the pattern that matches a search text literally, and false when
 // the text searches for nothing. Both the database query and the read model's search
-// (match.go) use it, with the case-insensitive option, so that they match the same records.
+// (Match) use it, with the case-insensitive option, so that they match the same records.
 func SearchPattern(q *string) (string, bool) {
 	if q == nil || strings.TrimSpace(*q) == "" {
 		return "", false
@@ -24,7 +24,7 @@ func SearchPattern(q *string) (string, bool) {
 	return regexp.QuoteMeta(string(text[:min(len(text), MaxSearch)])), true
 }
 
-// searchText drops control characters (a NUL byte is not allowed in a database pattern)
+// SearchText drops control characters (a NUL byte is not allowed in a database pattern)
 // and invalid UTF-8 from a search text.
 func SearchText(q string) string {
 	return strings.Map(func(r rune) rune {

@@ -69,7 +69,7 @@ func (v *Validator) Add(field, format string, args ...any) {
 	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// name checks a required short text and trims it in place.
+// Name checks a required short text and trims it in place.
 func (v *Validator) Name(field string, s *string) {
 	*s = strings.TrimSpace(*s)
 	switch {
@@ -80,7 +80,7 @@ func (v *Validator) Name(field string, s *string) {
 	}
 }
 
-// text checks an optional long text, trimming it; a blank one becomes null.
+// Text checks an optional long text, trimming it; a blank one becomes null.
 func (v *Validator) Text(field string, s **string) {
 	if *s == nil {
 		return
@@ -96,7 +96,7 @@ func (v *Validator) Text(field string, s **string) {
 	}
 }
 
-// requiredText checks a required long text and trims it in place.
+// RequiredText checks a required long text and trims it in place.
 func (v *Validator) RequiredText(field string, s *string) {
 	*s = strings.TrimSpace(*s)
 	switch {
@@ -107,10 +107,10 @@ func (v *Validator) RequiredText(field string, s *string) {
 	}
 }
 
-// shortText checks an optional short text, trimming it; a blank one becomes null.
+// ShortText checks an optional short text, trimming it; a blank one becomes null.
 func (v *Validator) ShortText(field string, s **string) { v.TextUpTo(field, s, MaxName) }
 
-// list checks a list of short texts: each trimmed and not blank, no duplicates kept.
+// List checks a list of short texts: each trimmed and not blank, no duplicates kept.
 func (v *Validator) List(field string, items *[]string) {
 	if len(*items) > maxItems {
 		v.Add(field, "must have at most %d items", maxItems)
@@ -133,7 +133,7 @@ func (v *Validator) List(field string, items *[]string) {
 	*items = out
 }
 
-// url checks an optional absolute http(s) URL.
+// URL checks an optional absolute http(s) URL.
 func (v *Validator) URL(field string, s **string) {
 	v.TextUpTo(field, s, 2000)
 	if *s == nil {
@@ -145,7 +145,7 @@ func (v *Validator) URL(field string, s **string) {
 	}
 }
 
-// textUpTo checks an optional text of at most n characters, trimming it; a blank one
+// TextUpTo checks an optional text of at most n characters, trimming it; a blank one
 // becomes null.
 func (v *Validator) TextUpTo(field string, s **string, n int) {
 	v.Text(field, s)
@@ -154,7 +154,7 @@ func (v *Validator) TextUpTo(field string, s **string, n int) {
 	}
 }
 
-// email checks an optional e-mail address.
+// Email checks an optional e-mail address.
 func (v *Validator) Email(field string, s **string) {
 	v.ShortText(field, s)
 	if *s == nil {
@@ -173,14 +173,14 @@ func EnumField[E ~string](v *Validator, field string, vals EnumValues[E], e E) {
 	}
 }
 
-// optEnum checks an optional enum value.
+// OptEnum checks an optional enum value.
 func OptEnum[E ~string](v *Validator, field string, vals EnumValues[E], e *E) {
 	if e != nil {
 		EnumField(v, field, vals, *e)
 	}
 }
 
-// date checks a date is a real YYYY-MM-DD date (values built in Go, not read from GraphQL,
+// Date checks a date is a real YYYY-MM-DD date (values built in Go, not read from GraphQL,
 // have not been checked yet).
 func (v *Validator) Date(field string, d *Date) bool {
 	if d == nil {
@@ -193,7 +193,7 @@ func (v *Validator) Date(field string, d *Date) bool {
 	return true
 }
 
-// requiredDate checks a required date.
+// RequiredDate checks a required date.
 func (v *Validator) RequiredDate(field string, d Date) {
 	if d == "" {
 		v.Add(field, "is required")
@@ -202,7 +202,7 @@ func (v *Validator) RequiredDate(field string, d Date) {
 	v.Date(field, &d)
 }
 
-// dates checks both dates and that the end is not before the start.
+// Dates checks both dates and that the end is not before the start.
 func (v *Validator) Dates(startField string, start *Date, endField string, end *Date) {
 	okStart, okEnd := v.Date(startField, start), v.Date(endField, end)
 	if okStart && okEnd && start != nil && end != nil && *end < *start {
@@ -210,26 +210,26 @@ func (v *Validator) Dates(startField string, start *Date, endField string, end *
 	}
 }
 
-// count checks an optional non-negative number.
+// Count checks an optional non-negative number.
 func (v *Validator) Count(field string, n *int) {
 	if n != nil && *n < 0 {
 		v.Add(field, "must not be negative")
 	}
 }
 
-// ref records a reference to check against the database in err.
+// Ref records a reference to check against the database in err.
 func (v *Validator) Ref(field string, e Entity, id string) {
 	v.refs = append(v.refs, validatorRef{field, e, id})
 }
 
-// optRef records an optional reference.
+// OptRef records an optional reference.
 func (v *Validator) OptRef(field string, e Entity, id *string) {
 	if id != nil {
 		v.Ref(field, e, *id)
 	}
 }
 
-// refList records a list of references, dropping duplicates in place.
+// RefList records a list of references, dropping duplicates in place.
 func (v *Validator) RefList(field string, e Entity, ids *[]string) {
 	*ids = Unique(*ids)
 	if len(*ids) > maxItems {
@@ -291,12 +291,12 @@ func (v *Validator) Err(ctx context.Context) error {
 	return &ValidationError{Fields: v.fields}
 }
 
-// after adds a check to run once all references are known to exist.
+// After adds a check to run once all references are known to exist.
 func (v *Validator) After(check func(ctx context.Context) error) {
 	v.afters = append(v.afters, check)
 }
 
-// sameMuseum checks, once references are resolved, that the optional record id of entity
+// SameMuseum checks, once references are resolved, that the optional record id of entity
 // e (a partnership or decision event) belongs to museumID.
 func (v *Validator) SameMuseum(field string, e Entity, id *string, museumID string) {
 	if id == nil {
@@ -314,14 +314,14 @@ func (v *Validator) SameMuseum(field string, e Entity, id *string, museumID stri
 	})
 }
 
-// patch applies an optional update of a nullable field: absent leaves it, null clears it.
+// Patch applies an optional update of a nullable field: absent leaves it, null clears it.
 func Patch[T any](dst *T, o graphql.Omittable[T]) {
 	if val, ok := o.ValueOK(); ok {
 		*dst = val
 	}
 }
 
-// patchValue applies an optional update of a required field: absent leaves it, null sets
+// PatchValue applies an optional update of a required field: absent leaves it, null sets
 // the zero value, which validation then rejects with a message naming the field.
 func PatchValue[T any](dst *T, o graphql.Omittable[*T]) {
 	if val, ok := o.ValueOK(); ok {

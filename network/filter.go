@@ -45,7 +45,7 @@ type Filter struct {
 // MaxDepth is the largest neighbourhood depth.
 const MaxDepth = 5
 
-// check returns a *store.ValidationError naming what is wrong with the filter.
+// check returns a *domain.ValidationError naming what is wrong with the filter.
 func (f *Filter) check() error {
 	if f.From != nil && f.To != nil && *f.To < *f.From {
 		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "filter.to", Message: "must not be before filter.from"}}}

@@ -27,7 +27,7 @@ type graph struct {
 // node with its degree, weighted degree, betweenness and component, every edge, and the
 // stats. Nodes come museums first, then by label and id; edges by id. The result is
 // computed once per projection version, filter and view and then shared: treat it as
-// read-only. A bad filter is a *store.ValidationError; it waits for the projection to
+// read-only. A bad filter is a *domain.ValidationError; it waits for the projection to
 // load, and fails with ctx's error if ctx ends first.
 func (p *Projection) Network(ctx context.Context, f *Filter, v View) (*Network, error) {
 	g, err := p.graph(ctx, f, v)
@@ -42,8 +42,8 @@ func (p *Projection) Network(ctx context.Context, f *Filter, v View) (*Network, 
 // and every edge between them. The nodes' metrics are those of the whole network, so they
 // do not change with the depth asked for; the stats count what is returned. A museum or
 // community outside the selected network has an empty neighbourhood. An id that is no
-// museum or community is store.ErrNotFound; a depth out of range is a
-// *store.ValidationError.
+// museum or community is domain.ErrNotFound; a depth out of range is a
+// *domain.ValidationError.
 func (p *Projection) Neighbourhood(ctx context.Context, id string, depth int, f *Filter, v View) (*Network, error) {
 	if depth < 0 || depth > MaxDepth {
 		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "depth",
@@ -85,7 +85,7 @@ func (p *Projection) Neighbourhood(ctx context.Context, id string, depth int, f 
 // network). Edges are unweighted. Among several shortest paths it returns the one whose
 // sequence of ids, read from from, is lowest in lexicographic order, so the answer is the
 // same on every call and every server. An id that is no museum or community is
-// store.ErrNotFound.
+// domain.ErrNotFound.
 func (p *Projection) ShortestPath(ctx context.Context, from, to string, f *Filter, v View) ([]*Node, error) {
 	g, err := p.graph(ctx, f, v)
 	if err != nil {
@@ -112,7 +112,7 @@ func (p *Projection) ShortestPath(ctx context.Context, from, to string, f *Filte
 	return out, nil
 }
 
-// known returns store.ErrNotFound unless id is a museum or community the projection holds.
+// known returns domain.ErrNotFound unless id is a museum or community the projection holds.
 func (p *Projection) known(id string) error {
 	p.mu.RLock()
 	_, ok := p.nodes[id]

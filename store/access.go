@@ -14,7 +14,7 @@ import (
 
 // Access control is enforced here, below every path that reads or writes records, so no
 // resolver, loader, nested list, total or feed can forget it. The caller travels in the
-// context (auth.WithCaller); a context without one is the server itself.
+// context (domain.WithCaller); a context without one is the server itself.
 //
 // Reads: RESTRICTED decision events and reflections are left out of every query for
 // callers that may not see them (a condition added to the query, so totals and pages agree)

@@ -21,7 +21,7 @@ func apiKeyQuery(_ context.Context, f *auth.APIKeyFilter) (bson.D, error) {
 
 // CreateAPIKey stores a new key and returns it with its secret, which is shown this once
 // and never again. Only administrators may create keys; an editor's key needs at least one
-// museum, and other roles none. It returns auth.ErrUnauthenticated, auth.ErrForbidden or a
+// museum, and other roles none. It returns domain.ErrUnauthenticated, domain.ErrForbidden or a
 // *ValidationError.
 func (s *Store) CreateAPIKey(ctx context.Context, in auth.CreateAPIKeyInput) (*auth.APIKey, string, error) {
 	if err := domain.RequireAdmin(ctx, "creating an API key"); err != nil {

@@ -44,7 +44,7 @@ type Payload struct {
 	Restricted bool `json:"restricted"`
 	// Node is the record as it is when the delivery is attempted, with the API's field
 	// names and a "__typename"; null when it cannot be read or is withheld. People carry
-	// no personal data (see store.RecordJSON).
+	// no personal data (see RecordJSON).
 	Node json.RawMessage `json:"node"`
 }
 

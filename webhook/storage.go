@@ -230,7 +230,7 @@ func checkWebhookSecret(v *domain.Validator, s *string) {
 // Webhooks are integrators' HTTP endpoints that receive the change feed (the webhook
 // package delivers it). A webhook is administrative configuration, not a record: an
 // administrator's writes (create, update, delete) go through commit, which audits them
-// exactly once but keeps them out of the change feed (see write.adminOnly); the
+// exactly once but keeps them out of the change feed (see store.AdminWrite); the
 // deliverer's bookkeeping (leases, attempts) is neither audited nor in the feed.
 //
 // One document per webhook holds its configuration, its signing secret (kept as is,

@@ -10,7 +10,7 @@
 // FailingAfter of uninterrupted failures the webhook's state becomes FAILING, it goes on
 // being retried at MaxBackoff, and the first success makes it ACTIVE again. Only an
 // administrator skips changes, deliberately, by moving the webhook's position
-// (store.UpdateWebhookInput.ResumeAfter); that is also the way forward when the feed's
+// (UpdateWebhookInput.ResumeAfter); that is also the way forward when the feed's
 // retention removed changes a webhook had not yet delivered (the webhook then stays
 // FAILING and says so in its lastError). A DISABLED webhook is not delivered; enabling it
 // resumes from where it stopped.
@@ -24,7 +24,7 @@
 // narrow webhook does not fall behind the feed's retention.
 //
 // Instances. Several server instances may share one database. Each webhook is delivered
-// by the one instance holding its lease (store.AcquireWebhookLease): renewed every
+// by the one instance holding its lease (Storage.AcquireWebhookLease): renewed every
 // LeaseTTL/3, released at shutdown, taken over by another instance LeaseTTL after its
 // holder died. An instance stops delivering when it cannot renew in time, so two deliver
 // the same webhook only if their clocks disagree by more than about LeaseTTL/3.
@@ -37,7 +37,7 @@
 // entityId and at, and node, the record as it is when the attempt is made.
 //
 // Privacy. A person is sent with its pseudonym and community only, never a display name,
-// e-mail or consent (store.RecordJSON). A RESTRICTED decision event or reflection is sent
+// e-mail or consent (RecordJSON). A RESTRICTED decision event or reflection is sent
 // without its record (node null, restricted true) unless the webhook has
 // includeRestricted: its change still arrives, so receivers see every position.
 //
@@ -186,7 +186,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// Owner returns the name this dispatcher's leases carry (store.Webhook.LeaseOwner).
+// Owner returns the name this dispatcher's leases carry (Webhook.LeaseOwner).
 func (d *Dispatcher) Owner() string { return d.o.Owner }
 
 // Refresh makes the dispatcher look for webhooks to deliver now rather than at its next
@@ -269,10 +269,10 @@ func (d *Dispatcher) checkURL(raw string) error {
 	return nil
 }
 
-// CreateWebhook registers a webhook (store.CreateWebhook) after checking its URL's
+// CreateWebhook registers a webhook (Storage.CreateWebhook) after checking its URL's
 // address, and starts delivering it. It returns the webhook and its secret, shown this
-// once. Invalid input, a non-public address included, is a *store.ValidationError; a
-// database failure store.ErrUnavailable.
+// once. Invalid input, a non-public address included, is a *domain.ValidationError; a
+// database failure domain.ErrUnavailable.
 func (d *Dispatcher) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, string, error) {
 	if err := d.checkURL(in.URL); err != nil {
 		return nil, "", err
@@ -284,10 +284,10 @@ func (d *Dispatcher) CreateWebhook(ctx context.Context, in CreateWebhookInput) (
 	return w, secret, err
 }
 
-// UpdateWebhook changes a webhook (store.UpdateWebhook) after checking a new URL's
+// UpdateWebhook changes a webhook (Storage.UpdateWebhook) after checking a new URL's
 // address; a worker of this instance applies the change at once, one of another instance
 // at its next lease renewal. It returns the webhook and, when rotated, the new secret.
-// Errors are those of store.UpdateWebhook.
+// Errors are those of Storage.UpdateWebhook.
 func (d *Dispatcher) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*Webhook, string, error) {
 	if u, ok := in.URL.ValueOK(); ok && u != nil {
 		if err := d.checkURL(*u); err != nil {
@@ -302,9 +302,9 @@ func (d *Dispatcher) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (
 	return w, secret, err
 }
 
-// DeleteWebhook removes a webhook (store.DeleteWebhook). This instance's worker stops at
+// DeleteWebhook removes a webhook (Storage.DeleteWebhook). This instance's worker stops at
 // once, another instance's at its next lease renewal; a POST already in flight completes.
-// A missing webhook is store.ErrNotFound.
+// A missing webhook is domain.ErrNotFound.
 func (d *Dispatcher) DeleteWebhook(ctx context.Context, id string) error {
 	err := d.storage.DeleteWebhook(ctx, id)
 	if err == nil {
