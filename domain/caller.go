@@ -76,30 +76,57 @@ func (c Caller) EditsMuseum(id string) bool {
 	return c.Trusted() || (c.Role == Editor && slices.Contains(c.Museums, id))
 }
 
+// RestrictedMuseums is the one rule of RESTRICTED records: researchers and admins read
+// all of them (all), editors those of their own museums, and other callers none. Every
+// check of a record, query condition and feed filter derives from it.
+func (c Caller) RestrictedMuseums() (all bool, museums []string) {
+	switch {
+	case c.ReadsAllRestricted():
+		return true, nil
+	case c.Role == Editor:
+		return false, c.Museums
+	}
+	return false, nil
+}
+
 // SeesRestricted reports whether the caller may read a RESTRICTED record that belongs to
-// the given museums: researchers and admins always, editors when it is one of theirs.
+// one of the given museums (see RestrictedMuseums).
 func (c Caller) SeesRestricted(museums ...string) bool {
-	if c.ReadsAllRestricted() {
-		return true
+	all, mine := c.RestrictedMuseums()
+	return all || slices.ContainsFunc(museums, func(m string) bool { return slices.Contains(mine, m) })
+}
+
+// Restricted is a record that can be RESTRICTED: decision events and reflections.
+type Restricted interface {
+	// Restriction returns the museum the record belongs to and whether it is RESTRICTED.
+	Restriction() (museum string, restricted bool)
+}
+
+// IsRestricted reports whether rec is a RESTRICTED record.
+func IsRestricted(rec any) bool {
+	r, ok := rec.(Restricted)
+	if !ok {
+		return false
 	}
-	if c.Role == Editor {
-		for _, m := range museums {
-			if slices.Contains(c.Museums, m) {
-				return true
-			}
-		}
-	}
-	return false
+	_, restricted := r.Restriction()
+	return restricted
 }
 
 // SeesPersonalData reports whether the caller may read the personal data (name, e-mail)
-// of a person who took part with the given museums: admins always, editors of one of
-// those museums.
-func (c Caller) SeesPersonalData(museums []string) bool {
-	if c.Trusted() {
-		return true
+// of a person: admins always, editors of a museum the person took part with (museums is
+// called for those only), no one else.
+func (c Caller) SeesPersonalData(museums func() ([]string, error)) (bool, error) {
+	switch {
+	case c.Trusted():
+		return true, nil
+	case c.Role != Editor:
+		return false, nil
 	}
-	return c.Role == Editor && slices.ContainsFunc(museums, func(m string) bool { return slices.Contains(c.Museums, m) })
+	ms, err := museums()
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(ms, func(m string) bool { return slices.Contains(c.Museums, m) }), nil
 }
 
 // operationKey carries the name of the mutation being run, for the audit trail.

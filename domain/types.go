@@ -127,6 +127,12 @@ type Person struct {
 	ErasedAt    *time.Time `bson:"erasedAt,omitempty"`
 }
 
+// PersonNotPersonal names the stored fields of a person that are never personal data,
+// which is what a person is reduced to wherever no caller's rights apply (webhook
+// payloads). A field added to Person later is personal until it is listed here.
+var PersonNotPersonal = map[string]bool{"_id": true, "version": true, "createdAt": true, "updatedAt": true, "archived": true,
+	"archivedAt": true, "sample": true, "pseudonym": true, "communityId": true, "erased": true, "erasedAt": true}
+
 // Partnership is a museum working with a community.
 type Partnership struct {
 	Meta               `bson:",inline"`
@@ -269,4 +275,14 @@ type Publication struct {
 	Publisher   *string         `bson:"publisher,omitempty"`
 	ProgrammeID *string         `bson:"programmeId,omitempty"`
 	MuseumIDs   []string        `bson:"museumIds"`
+}
+
+// Restriction returns the event's museum and whether the event is RESTRICTED.
+func (e *DecisionEvent) Restriction() (museum string, restricted bool) {
+	return e.MuseumID, e.Visibility == VisibilityRestricted
+}
+
+// Restriction returns the reflection's museum and whether it is RESTRICTED.
+func (r *Reflection) Restriction() (museum string, restricted bool) {
+	return r.MuseumID, r.Visibility == VisibilityRestricted
 }

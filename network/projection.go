@@ -199,7 +199,7 @@ func (p *Projection) put(r any) {
 // putEvent adds or replaces an event's facts; the caller holds the write lock.
 func (d *data) putEvent(e *domain.DecisionEvent) {
 	f := eventFact{partnership: noSym, at: e.OccurredAt.UnixMilli(), level: int8(e.ParticipationLevel.Rank()),
-		restricted: e.Visibility == domain.VisibilityRestricted, archived: e.Archived}
+		restricted: domain.IsRestricted(e), archived: e.Archived}
 	if e.PartnershipID != nil {
 		f.partnership = d.sym(*e.PartnershipID)
 	}

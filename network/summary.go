@@ -45,7 +45,7 @@ func (p *Projection) Summary(ctx context.Context, f *domain.DecisionEventFilter,
 			match := f.Match(snap.Refs(f.OutcomeCodes, nil))
 			out = group(snap, func(yield func(*domain.DecisionEvent) bool) {
 				snap.Events(func(e *domain.DecisionEvent) bool {
-					if (v.Restricted || e.Visibility != domain.VisibilityRestricted) && match(e) {
+					if (v.Restricted || !domain.IsRestricted(e)) && match(e) {
 						return yield(e)
 					}
 					return true

@@ -38,11 +38,9 @@ type access[T any] struct {
 	createAdminOnly bool
 	// ties returns the museums a shared record works with.
 	ties func(ctx context.Context, rec *T) ([]string, error)
-	// restricted reports whether a record is RESTRICTED; nil when the type has no
-	// visibility.
-	restricted func(*T) bool
-	// museum is the museum a restricted record belongs to.
-	museum func(*T) string
+	// restriction returns the museum a record belongs to and whether it is RESTRICTED
+	// (see domain.Restricted); nil when the type has no visibility.
+	restriction func(*T) (museum string, restricted bool)
 	// adminReads, when set, makes every read of the collection an administrator's only;
 	// it names the reading for the error ("reading the audit trail").
 	adminReads string
@@ -103,38 +101,43 @@ func (c *Collection[T, F]) permitRead(ctx context.Context) error {
 // visibility is the condition that keeps the records the caller may not see out of a
 // query, or nil when the caller sees them all.
 func (c *Collection[T, F]) visibility(ctx context.Context) bson.D {
-	if c.access.restricted == nil {
+	if c.access.restriction == nil {
 		return nil
 	}
 	return restrictedClause(domain.CallerOf(ctx))
 }
 
-// restrictedClause keeps RESTRICTED records out for callers that may not see them; an
-// editor sees those of their own museums.
+// restrictedClause keeps RESTRICTED records out for callers that may not see them.
 func restrictedClause(caller domain.Caller) bson.D {
-	if caller.ReadsAllRestricted() {
+	return restrictedCondition(caller, bson.D{{Key: "visibility", Value: domain.VisibilityPublic}})
+}
+
+// restrictedCondition is domain.Caller.RestrictedMuseums as a query condition: nil when
+// the caller sees everything, otherwise public (the documents that are not RESTRICTED)
+// or a museum of the caller's.
+func restrictedCondition(caller domain.Caller, public bson.D) bson.D {
+	all, museums := caller.RestrictedMuseums()
+	switch {
+	case all:
 		return nil
-	}
-	public := bson.D{{Key: "visibility", Value: domain.VisibilityPublic}}
-	if caller.Role == domain.Editor && len(caller.Museums) > 0 {
-		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
+	case len(museums) > 0:
+		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: museums}}}}}}}
 	}
 	return public
 }
 
 // hidden reports whether the caller may not see rec.
 func (c *Collection[T, F]) hidden(ctx context.Context, rec *T) bool {
-	a := c.access
-	return a.restricted != nil && a.restricted(rec) && !domain.CallerOf(ctx).SeesRestricted(a.museum(rec))
+	museum, restricted := c.scope(rec)
+	return restricted && !domain.CallerOf(ctx).SeesRestricted(museum)
 }
 
 // scope returns what the change feed keeps of rec to decide who may see its changes.
 func (c *Collection[T, F]) scope(rec *T) (museum string, restricted bool) {
-	a := c.access
-	if a.restricted == nil {
+	if c.access.restriction == nil {
 		return "", false
 	}
-	return a.museum(rec), a.restricted(rec)
+	return c.access.restriction(rec)
 }
 
 // setupAccess gives each collection its rules.
@@ -145,12 +148,10 @@ func (s *Store) setupAccess() {
 	s.Museums.access = access[domain.Museum]{owners: func(m *domain.Museum) []string { return one(m.ID) }, createAdminOnly: true}
 	s.Partnerships.access = access[domain.Partnership]{owners: func(p *domain.Partnership) []string { return one(p.MuseumID) }}
 	s.Events.access = access[domain.DecisionEvent]{owners: func(e *domain.DecisionEvent) []string { return one(e.MuseumID) },
-		restricted: func(e *domain.DecisionEvent) bool { return e.Visibility == domain.VisibilityRestricted },
-		museum:     func(e *domain.DecisionEvent) string { return e.MuseumID }}
+		restriction: (*domain.DecisionEvent).Restriction}
 	s.Activities.access = access[domain.Activity]{owners: func(a *domain.Activity) []string { return one(a.MuseumID) }}
 	s.Reflections.access = access[domain.Reflection]{owners: func(r *domain.Reflection) []string { return one(r.MuseumID) },
-		restricted: func(r *domain.Reflection) bool { return r.Visibility == domain.VisibilityRestricted },
-		museum:     func(r *domain.Reflection) string { return r.MuseumID }}
+		restriction: (*domain.Reflection).Restriction}
 	s.Publications.access = access[domain.Publication]{owners: func(p *domain.Publication) []string { return p.MuseumIDs }}
 	s.Communities.access = access[domain.Community]{ties: func(ctx context.Context, c *domain.Community) ([]string, error) {
 		return s.distinctMuseums(ctx, domain.EntityPartner, bson.D{{Key: "communityId", Value: c.ID}}, "museumId")
@@ -245,13 +246,5 @@ func ChangeVisible(ctx context.Context, c *Change) bool {
 
 // changeVisibility is ChangeVisible as a query condition on the feed.
 func changeVisibility(ctx context.Context) bson.D {
-	caller := domain.CallerOf(ctx)
-	if caller.ReadsAllRestricted() {
-		return nil
-	}
-	public := bson.D{{Key: "restricted", Value: bson.D{{Key: "$ne", Value: true}}}}
-	if caller.Role == domain.Editor && len(caller.Museums) > 0 {
-		return bson.D{{Key: "$or", Value: bson.A{public, bson.D{{Key: "museumId", Value: bson.D{{Key: "$in", Value: caller.Museums}}}}}}}
-	}
-	return public
+	return restrictedCondition(domain.CallerOf(ctx), bson.D{{Key: "restricted", Value: bson.D{{Key: "$ne", Value: true}}}})
 }

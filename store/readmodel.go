@@ -793,14 +793,17 @@ func (t *table[T, F]) readAgain(ctx context.Context, ids []string) ([]any, error
 // seer returns the test of whether the caller in ctx may see a record, or nil when the
 // caller sees every record of the collection.
 func (c *Collection[T, F]) seer(ctx context.Context) func(*T) bool {
-	if c.access.restricted == nil {
+	if c.access.restriction == nil {
 		return nil
 	}
 	caller := domain.CallerOf(ctx)
 	if caller.ReadsAllRestricted() {
 		return nil
 	}
-	return func(rec *T) bool { return !c.access.restricted(rec) || caller.SeesRestricted(c.access.museum(rec)) }
+	return func(rec *T) bool {
+		museum, restricted := c.access.restriction(rec)
+		return !restricted || caller.SeesRestricted(museum)
+	}
 }
 
 // selector returns the test of whether a record is in a list with filter f for the

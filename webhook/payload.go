@@ -16,10 +16,6 @@ import (
 // not part of the API.
 var internalFields = map[string]bool{"sortStart": true, "levelRank": true, "rungRank": true, "skillKeys": true}
 
-// personFields are the only fields of a person that RecordJSON writes: none of them is
-// personal data. A field added to Person later stays out until it is listed here.
-var personFields = map[string]bool{"_id": true, "version": true, "createdAt": true, "updatedAt": true, "archived": true,
-	"archivedAt": true, "sample": true, "pseudonym": true, "communityId": true, "erased": true, "erasedAt": true}
 
 // RecordJSON returns rec, a pointer to one of the store's records, as a JSON object with
 // the API's field names: "__typename" (the GraphQL type) first, then "id", references as
@@ -46,7 +42,7 @@ func RecordJSON(rec any) ([]byte, error) {
 	writeJSONValue(&b, reflect.TypeOf(rec).Elem().Name())
 	for _, e := range elems {
 		key := e.Key()
-		if internalFields[key] || (person && !personFields[key]) {
+		if internalFields[key] || (person && !domain.PersonNotPersonal[key]) {
 			continue
 		}
 		if key == "_id" {
@@ -61,18 +57,6 @@ func RecordJSON(rec any) ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// Restricted reports whether rec is a decision event or reflection whose visibility is
-// RESTRICTED.
-func Restricted(rec any) bool {
-	switch r := rec.(type) {
-	case *domain.DecisionEvent:
-		return r.Visibility == domain.VisibilityRestricted
-	case *domain.Reflection:
-		return r.Visibility == domain.VisibilityRestricted
-	}
-	return false
 }
 
 func writeJSONValue(b *bytes.Buffer, v any) {

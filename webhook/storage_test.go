@@ -293,8 +293,8 @@ func TestRecordJSON(t *testing.T) {
 	if got["__typename"] != "DecisionEvent" || got["museumId"] != m.ID || got["occurredAt"] != "2014-03-05T18:30:00Z" || got["levelRank"] != nil {
 		t.Errorf("event JSON = %s", b)
 	}
-	if !webhook.Restricted(e) || webhook.Restricted(m) {
-		t.Errorf("Restricted(event) = %v, Restricted(museum) = %v; want true, false", webhook.Restricted(e), webhook.Restricted(m))
+	if !domain.IsRestricted(e) || domain.IsRestricted(m) {
+		t.Errorf("IsRestricted(event) = %v, IsRestricted(museum) = %v; want true, false", domain.IsRestricted(e), domain.IsRestricted(m))
 	}
 	if _, err := webhook.RecordJSON(&store.Change{}); err == nil {
 		t.Error("RecordJSON accepted a change, which is not a record")

@@ -237,7 +237,7 @@ func (w *worker) payload(ctx context.Context, c *store.Change) ([]byte, error) {
 	case errs[0] != nil && !domain.IsNotFound(errs[0]):
 		return nil, errs[0]
 	case errs[0] != nil:
-	case Restricted(recs[0]) && !w.wh.IncludeRestricted:
+	case domain.IsRestricted(recs[0]) && !w.wh.IncludeRestricted:
 		p.Restricted = true
 	default:
 		node, err := RecordJSON(recs[0])
