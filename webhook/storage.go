@@ -168,11 +168,6 @@ func NewSecret() (string, error) {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// meta is what commit needs of a webhook's version.
-func (w *Webhook) meta() *domain.Meta {
-	return &domain.Meta{ID: w.ID, Version: w.Version, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
-}
-
 // fields names what an update sets, for the audit trail.
 func (in UpdateWebhookInput) fields() []string {
 	var f []string
