@@ -16,7 +16,6 @@ import (
 // not part of the API.
 var internalFields = map[string]bool{"sortStart": true, "levelRank": true, "rungRank": true, "skillKeys": true}
 
-
 // RecordJSON returns rec, a pointer to one of the store's records, as a JSON object with
 // the API's field names: "__typename" (the GraphQL type) first, then "id", references as
 // "<field>Id", dates as YYYY-MM-DD and instants as RFC 3339 strings in UTC; unset optional
