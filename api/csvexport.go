@@ -150,8 +150,8 @@ func eventRows(ctx context.Context, s *store.Store, f *domain.DecisionEventFilte
 			string(e.Visibility), strconv.FormatBool(e.Sample)}
 	}
 	var next *string
-	if page.PageInfo.HasNextPage {
-		next = page.PageInfo.EndCursor
+	if page.PageInfo().HasNextPage {
+		next = page.PageInfo().EndCursor
 	}
 	return rows, next, nil
 }

@@ -67,10 +67,10 @@ func all(t *testing.T, s *store.Store, f domain.DecisionEventFilter) []*domain.D
 			t.Fatal(err)
 		}
 		out = append(out, page.Nodes()...)
-		if !page.PageInfo.HasNextPage {
+		if !page.PageInfo().HasNextPage {
 			return out
 		}
-		after = page.PageInfo.EndCursor
+		after = page.PageInfo().EndCursor
 	}
 }
 

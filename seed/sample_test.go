@@ -71,10 +71,10 @@ func sampleAll[T, F any](t *testing.T, c *store.Collection[T, F]) []*T {
 			t.Fatalf("listing: %v", err)
 		}
 		out = append(out, page.Nodes()...)
-		if !page.PageInfo.HasNextPage {
+		if !page.PageInfo().HasNextPage {
 			return out
 		}
-		after = page.PageInfo.EndCursor
+		after = page.PageInfo().EndCursor
 	}
 }
 

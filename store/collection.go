@@ -292,16 +292,11 @@ func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string) (map[strin
 // page builds a Page from selected positions and the fetched records. A record deleted
 // between the two reads is left out rather than shown as null.
 func (c *Collection[T, F]) page(p plan, rows []pos, byID map[string]*T, hasNext, hasPrev bool) *Page[T] {
-	page := &Page[T]{Edges: make([]Edge[T], 0, len(rows))}
+	page := &Page[T]{Edges: make([]Edge[T], 0, len(rows)), hasNext: hasNext, hasPrev: hasPrev}
 	for _, r := range rows {
 		if rec, ok := byID[r.id]; ok {
-			page.Edges = append(page.Edges, Edge[T]{Cursor: encodeCursor(p.field, r), Node: rec})
+			page.Edges = append(page.Edges, Edge[T]{Node: rec, field: p.field, at: r})
 		}
-	}
-	page.PageInfo = PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrev}
-	if n := len(page.Edges); n > 0 {
-		page.PageInfo.StartCursor = &page.Edges[0].Cursor
-		page.PageInfo.EndCursor = &page.Edges[n-1].Cursor
 	}
 	return page
 }

@@ -36,17 +36,33 @@ type PageInfo struct {
 	EndCursor       *string
 }
 
-// Edge is one item of a page with its cursor.
+// Edge is one item of a page with its position in the list's order.
 type Edge[T any] struct {
-	Cursor string
-	Node   *T
+	Node  *T
+	field domain.OrderField
+	at    pos
 }
+
+// Cursor is the edge's opaque cursor. It is made when asked for: most pages are read
+// without their cursors.
+func (e Edge[T]) Cursor() string { return encodeCursor(e.field, e.at) }
 
 // Page is one page of a list, in the list's order.
 type Page[T any] struct {
-	Edges    []Edge[T]
-	PageInfo PageInfo
-	count    func(ctx context.Context) (int, error)
+	Edges            []Edge[T]
+	hasNext, hasPrev bool
+	count            func(ctx context.Context) (int, error)
+}
+
+// PageInfo says whether the list goes on either side of the page, with the cursors of
+// its first and last edges.
+func (p *Page[T]) PageInfo() *PageInfo {
+	info := &PageInfo{HasNextPage: p.hasNext, HasPreviousPage: p.hasPrev}
+	if n := len(p.Edges); n > 0 {
+		start, end := p.Edges[0].Cursor(), p.Edges[n-1].Cursor()
+		info.StartCursor, info.EndCursor = &start, &end
+	}
+	return info
 }
 
 // Nodes returns the page's records without their cursors.

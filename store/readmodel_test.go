@@ -160,10 +160,10 @@ func callers(museum string) []domain.Caller {
 func pageOf[T any](ctx context.Context, p *store.Page[T], meta func(*T) string) (string, error) {
 	var b strings.Builder
 	for _, e := range p.Edges {
-		fmt.Fprintf(&b, "%s@%s ", meta(e.Node), e.Cursor)
+		fmt.Fprintf(&b, "%s@%s ", meta(e.Node), e.Cursor())
 	}
 	n, err := p.TotalCount(ctx)
-	fmt.Fprintf(&b, "next=%t prev=%t total=%d", p.PageInfo.HasNextPage, p.PageInfo.HasPreviousPage, n)
+	fmt.Fprintf(&b, "next=%t prev=%t total=%d", p.PageInfo().HasNextPage, p.PageInfo().HasPreviousPage, n)
 	return b.String(), err
 }
 
@@ -227,9 +227,9 @@ func compareLists[T any, F any](t *testing.T, p *pools, museum string, parents m
 			if gm != gd {
 				t.Fatalf("%s, page %d:\nmodel    %s\ndatabase %s", label, step+1, gm, gd)
 			}
-			cursorM, cursorD = pm.PageInfo.EndCursor, pd.PageInfo.EndCursor
+			cursorM, cursorD = pm.PageInfo().EndCursor, pd.PageInfo().EndCursor
 			if a.Last != nil {
-				cursorM, cursorD = pm.PageInfo.StartCursor, pd.PageInfo.StartCursor
+				cursorM, cursorD = pm.PageInfo().StartCursor, pd.PageInfo().StartCursor
 			}
 		}
 		// Nested lists: every parent field, a few parents at once.
@@ -354,10 +354,10 @@ func all[T, F any](t *testing.T, c *store.Collection[T, F]) []*T {
 			t.Fatal(err)
 		}
 		out = append(out, page.Nodes()...)
-		if !page.PageInfo.HasNextPage {
+		if !page.PageInfo().HasNextPage {
 			return out
 		}
-		after = page.PageInfo.EndCursor
+		after = page.PageInfo().EndCursor
 	}
 }
 func ptr[T any](v T) *T { return &v }

@@ -5995,10 +5995,6 @@ func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋparticipation�
 	return v
 }
 
-func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-	return ec._PageInfo(ctx, sel, &v)
-}
-
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")

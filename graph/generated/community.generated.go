@@ -652,11 +652,11 @@ func (ec *executionContext) _CommunityConnection_pageInfo(ctx context.Context, f
 			return ec.fieldContext_CommunityConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -666,7 +666,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_pageInfo(_ context.
 	fc = &graphql.FieldContext{
 		Object:     "CommunityConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -707,7 +707,7 @@ func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_CommunityEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -718,7 +718,7 @@ func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CommunityEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Community]) (ret graphql.Marshaler) {

@@ -841,11 +841,11 @@ func (ec *executionContext) _DecisionEventConnection_pageInfo(ctx context.Contex
 			return ec.fieldContext_DecisionEventConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -855,7 +855,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_pageInfo(_ cont
 	fc = &graphql.FieldContext{
 		Object:     "DecisionEventConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -896,7 +896,7 @@ func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field
 			return ec.fieldContext_DecisionEventEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -907,7 +907,7 @@ func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_DecisionEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DecisionEventEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("DecisionEventEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _DecisionEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.DecisionEvent]) (ret graphql.Marshaler) {

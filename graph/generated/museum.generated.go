@@ -886,11 +886,11 @@ func (ec *executionContext) _MuseumConnection_pageInfo(ctx context.Context, fiel
 			return ec.fieldContext_MuseumConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -900,7 +900,7 @@ func (ec *executionContext) fieldContext_MuseumConnection_pageInfo(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "MuseumConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -941,7 +941,7 @@ func (ec *executionContext) _MuseumEdge_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_MuseumEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -952,7 +952,7 @@ func (ec *executionContext) _MuseumEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_MuseumEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MuseumEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("MuseumEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _MuseumEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Museum]) (ret graphql.Marshaler) {

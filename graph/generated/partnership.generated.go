@@ -831,11 +831,11 @@ func (ec *executionContext) _PartnershipConnection_pageInfo(ctx context.Context,
 			return ec.fieldContext_PartnershipConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -845,7 +845,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_pageInfo(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "PartnershipConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -886,7 +886,7 @@ func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_PartnershipEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -897,7 +897,7 @@ func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PartnershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartnershipEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PartnershipEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _PartnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Partnership]) (ret graphql.Marshaler) {

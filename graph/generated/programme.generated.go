@@ -847,11 +847,11 @@ func (ec *executionContext) _ProgrammeConnection_pageInfo(ctx context.Context, f
 			return ec.fieldContext_ProgrammeConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -861,7 +861,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_pageInfo(_ context.
 	fc = &graphql.FieldContext{
 		Object:     "ProgrammeConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -902,7 +902,7 @@ func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field gra
 			return ec.fieldContext_ProgrammeEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -913,7 +913,7 @@ func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ProgrammeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProgrammeEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProgrammeEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProgrammeEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Programme]) (ret graphql.Marshaler) {

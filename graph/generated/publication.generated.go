@@ -467,11 +467,11 @@ func (ec *executionContext) _PublicationConnection_pageInfo(ctx context.Context,
 			return ec.fieldContext_PublicationConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -481,7 +481,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_pageInfo(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "PublicationConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -522,7 +522,7 @@ func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_PublicationEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -533,7 +533,7 @@ func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PublicationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PublicationEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PublicationEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _PublicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Publication]) (ret graphql.Marshaler) {

@@ -500,11 +500,11 @@ func (ec *executionContext) _ReflectionConnection_pageInfo(ctx context.Context, 
 			return ec.fieldContext_ReflectionConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -514,7 +514,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_pageInfo(_ context
 	fc = &graphql.FieldContext{
 		Object:     "ReflectionConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -555,7 +555,7 @@ func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field gr
 			return ec.fieldContext_ReflectionEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -566,7 +566,7 @@ func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ReflectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReflectionEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReflectionEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ReflectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Reflection]) (ret graphql.Marshaler) {
