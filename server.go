@@ -290,6 +290,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	}
 	revocations := auth.NewRevocations()
 	go revocations.Watch(ctx, s, log)
+	go tuneGC(ctx, log)
 	o := api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
