@@ -166,7 +166,7 @@ func (s *Store) setupAccess() {
 func (s *Store) distinctMuseums(ctx context.Context, e domain.Entity, q bson.D, field string) ([]string, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	cur, err := s.coll(e).Find(ctx, q, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}).SetBatchSize(oneBatch))
+	cur, err := s.coll(e).Find(ctx, q, options.Find().SetProjection(bson.D{{Key: field, Value: 1}}).SetBatchSize(s.batchSize(0)))
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -205,7 +205,7 @@ func (s *Store) PeopleMuseums(ctx context.Context, ids []string) ([][]string, []
 	}
 	proj := bson.D{{Key: "museumId", Value: 1}, {Key: "participants.personId", Value: 1}}
 	cur, err := s.coll(domain.EntityEvent).Find(octx, bson.D{{Key: "participants.personId", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}},
-		options.Find().SetProjection(proj).SetBatchSize(oneBatch))
+		options.Find().SetProjection(proj).SetBatchSize(s.batchSize(0)))
 	if err == nil {
 		defer cur.Close(octx)
 		for cur.Next(octx) {

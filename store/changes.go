@@ -248,7 +248,7 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entiti
 		q = append(q, bson.E{Key: "entity", Value: bson.D{{Key: "$in", Value: entities}}})
 	}
 	q = and(q, changeVisibility(ctx))
-	cur, err := s.db.Collection(changesCollection).Find(ctx, q, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetBatchSize(oneBatch))
+	cur, err := s.db.Collection(changesCollection).Find(ctx, q, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetBatchSize(s.batchSize(int64(limit))))
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -221,7 +221,7 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 	ctx2, cancel := c.s.opCtx(ctx)
 	defer cancel()
 	proj := bson.D{{Key: "_id", Value: 1}, {Key: string(parent), Value: 1}, {Key: key.field, Value: 1}}
-	cur, err := c.c.Find(ctx2, q, options.Find().SetProjection(proj).SetSort(c.sort(key, p.desc)).SetBatchSize(oneBatch))
+	cur, err := c.c.Find(ctx2, q, options.Find().SetProjection(proj).SetSort(c.sort(key, p.desc)).SetBatchSize(c.s.batchSize(0)))
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -349,7 +349,7 @@ func (c *Collection[T, F]) sort(key orderKey[T], desc bool) bson.D {
 func (c *Collection[T, F]) find(ctx context.Context, q bson.D, sort bson.D, limit int64) ([]*T, error) {
 	ctx, cancel := c.s.opCtx(ctx)
 	defer cancel()
-	opts := options.Find().SetBatchSize(oneBatch)
+	opts := options.Find().SetBatchSize(c.s.batchSize(limit))
 	if sort != nil {
 		opts.SetSort(sort)
 	}
@@ -369,7 +369,8 @@ func (c *Collection[T, F]) find(ctx context.Context, q bson.D, sort bson.D, limi
 
 // oneBatch asks the server for a whole result in its first reply (up to its 16 MiB message
 // limit) instead of the default 101 documents, so that reading a nested list or a batch of
-// ids costs one command rather than one more per hundred records.
+// ids costs one command rather than one more per hundred records. FerretDB v1 is asked
+// for less (see batchSize).
 const oneBatch = 1 << 20
 
 // keyset is the condition "after position p" in an order on field, which keeps paging

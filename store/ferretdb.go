@@ -188,3 +188,23 @@ func (s *Store) count(ctx context.Context, e domain.Entity) (int64, error) {
 	err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: collections[e]}}).Decode(&stats)
 	return stats.Count, translate(err)
 }
+
+// ferretBatch is the batch FerretDB v1 is asked for when a result's size is not known: it
+// makes room for a whole batch before it reads the first document (8 MiB for oneBatch, on
+// every find), so a batch as large as MongoDB's would cost more than the round trips it
+// saves.
+const ferretBatch = 1000
+
+// batchSize is the batch to ask for a result of at most limit documents (0: unknown).
+func (s *Store) batchSize(limit int64) int32 {
+	n := int64(oneBatch)
+	if s.scans {
+		n = ferretBatch
+	}
+	if limit > 0 {
+		// One more than the limit, so that the server sees the result end in this batch
+		// and closes the cursor instead of leaving a getMore to find nothing.
+		n = min(n, limit+1)
+	}
+	return int32(n)
+}
