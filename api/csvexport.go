@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph"
 	"github.com/participation-graph/participation-graph/internal/csvout"
@@ -158,22 +156,17 @@ func eventRows(ctx context.Context, s *store.Store, f *domain.DecisionEventFilte
 
 // lookup loads the records of ids in one batch and returns what of each the export
 // shows; a record that is not found (or not visible) shows as empty.
-func lookup[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []string, show func(*T) string) (map[string]string, error) {
-	thunks := make(map[string]func() (*T, error), len(ids))
-	for _, id := range ids {
-		if thunks[id] == nil {
-			thunks[id] = l.LoadThunk(ctx, id)
-		}
-	}
-	out := make(map[string]string, len(thunks))
-	for id, thunk := range thunks {
-		rec, err := thunk()
-		switch {
+func lookup[T any](ctx context.Context, l *loader.Loader[string, *T], ids []string, show func(*T) string) (map[string]string, error) {
+	ids = domain.Unique(ids)
+	recs, errs := l.LoadEach(ctx, ids)
+	out := make(map[string]string, len(ids))
+	for i, id := range ids {
+		switch err := errs[i]; {
 		case errors.Is(err, domain.ErrNotFound):
 		case err != nil:
 			return nil, err
 		default:
-			out[id] = show(rec)
+			out[id] = show(recs[i])
 		}
 	}
 	return out, nil

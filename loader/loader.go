@@ -27,26 +27,27 @@ const DefaultWait = 2 * time.Millisecond
 // Loaders are one request's loaders. They cache what they load for the request's lifetime
 // only, so a request never sees another request's data.
 type Loaders struct {
-	wait time.Duration
+	wait   time.Duration
+	direct bool
 
-	Programme   *dataloadgen.Loader[string, *domain.Programme]
-	Outcome     *dataloadgen.Loader[string, *domain.Outcome]
-	Museum      *dataloadgen.Loader[string, *domain.Museum]
-	Community   *dataloadgen.Loader[string, *domain.Community]
-	Person      *dataloadgen.Loader[string, *domain.Person]
-	Partnership *dataloadgen.Loader[string, *domain.Partnership]
-	Event       *dataloadgen.Loader[string, *domain.DecisionEvent]
+	Programme   *Loader[string, *domain.Programme]
+	Outcome     *Loader[string, *domain.Outcome]
+	Museum      *Loader[string, *domain.Museum]
+	Community   *Loader[string, *domain.Community]
+	Person      *Loader[string, *domain.Person]
+	Partnership *Loader[string, *domain.Partnership]
+	Event       *Loader[string, *domain.DecisionEvent]
 
 	// Node loads records of any type (the change feed's nodes), one command per type.
-	Node *dataloadgen.Loader[string, any]
+	Node *Loader[string, any]
 
-	ProgrammeOutcomes     *dataloadgen.Loader[string, []*domain.Outcome]
-	ProgrammeMemberships  *dataloadgen.Loader[string, []*domain.ProgrammeMembership]
-	MuseumMemberships     *dataloadgen.Loader[string, []*domain.ProgrammeMembership]
-	ProgrammePublications *dataloadgen.Loader[string, []*domain.Publication]
+	ProgrammeOutcomes     *Loader[string, []*domain.Outcome]
+	ProgrammeMemberships  *Loader[string, []*domain.ProgrammeMembership]
+	MuseumMemberships     *Loader[string, []*domain.ProgrammeMembership]
+	ProgrammePublications *Loader[string, []*domain.Publication]
 	// PersonMuseums loads the museums each person took part with, which decide who may
 	// see their personal data.
-	PersonMuseums *dataloadgen.Loader[string, []string]
+	PersonMuseums *Loader[string, []string]
 
 	mu       sync.Mutex
 	children map[string]any
@@ -57,22 +58,24 @@ func New(s *store.Store, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	opts := func() []dataloadgen.Option { return []dataloadgen.Option{dataloadgen.WithWait(wait)} }
+	// While the read model answers, lookups are made at once (see Loader).
+	direct := s.Model().Answering()
 	return &Loaders{
 		wait:                  wait,
-		Programme:             dataloadgen.NewLoader(s.Programmes.GetMany, opts()...),
-		Outcome:               dataloadgen.NewLoader(s.Outcomes.GetMany, opts()...),
-		Museum:                dataloadgen.NewLoader(s.Museums.GetMany, opts()...),
-		Community:             dataloadgen.NewLoader(s.Communities.GetMany, opts()...),
-		Person:                dataloadgen.NewLoader(s.People.GetMany, opts()...),
-		Partnership:           dataloadgen.NewLoader(s.Partnerships.GetMany, opts()...),
-		Event:                 dataloadgen.NewLoader(s.Events.GetMany, opts()...),
-		Node:                  dataloadgen.NewLoader(s.Node, opts()...),
-		ProgrammeOutcomes:     dataloadgen.NewLoader(s.OutcomesOf, opts()...),
-		ProgrammeMemberships:  dataloadgen.NewLoader(membershipsBy(s, store.ByProgramme), opts()...),
-		MuseumMemberships:     dataloadgen.NewLoader(membershipsBy(s, store.ByMuseum), opts()...),
-		ProgrammePublications: dataloadgen.NewLoader(s.PublicationsOf, opts()...),
-		PersonMuseums:         dataloadgen.NewLoader(s.PeopleMuseums, opts()...),
+		direct:                direct,
+		Programme:             newLoader(direct, wait, s.Programmes.GetMany),
+		Outcome:               newLoader(direct, wait, s.Outcomes.GetMany),
+		Museum:                newLoader(direct, wait, s.Museums.GetMany),
+		Community:             newLoader(direct, wait, s.Communities.GetMany),
+		Person:                newLoader(direct, wait, s.People.GetMany),
+		Partnership:           newLoader(direct, wait, s.Partnerships.GetMany),
+		Event:                 newLoader(direct, wait, s.Events.GetMany),
+		Node:                  newLoader(direct, wait, s.Node),
+		ProgrammeOutcomes:     newLoader(direct, wait, s.OutcomesOf),
+		ProgrammeMemberships:  newLoader(direct, wait, membershipsBy(s, store.ByProgramme)),
+		MuseumMemberships:     newLoader(direct, wait, membershipsBy(s, store.ByMuseum)),
+		ProgrammePublications: newLoader(direct, wait, s.PublicationsOf),
+		PersonMuseums:         newLoader(direct, wait, s.PeopleMuseums),
 		children:              map[string]any{},
 	}
 }
@@ -142,7 +145,7 @@ func For(ctx context.Context) *Loaders {
 }
 
 // Get loads a referenced record; a nil id gives nil.
-func Get[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id *string) (*T, error) {
+func Get[T any](ctx context.Context, l *Loader[string, *T], id *string) (*T, error) {
 	if id == nil {
 		return nil, nil
 	}
@@ -150,7 +153,7 @@ func Get[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id *stri
 }
 
 // GetAll loads referenced records in the order of ids.
-func GetAll[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []string) ([]*T, error) {
+func GetAll[T any](ctx context.Context, l *Loader[string, *T], ids []string) ([]*T, error) {
 	if len(ids) == 0 {
 		return []*T{}, nil
 	}
@@ -163,6 +166,13 @@ func GetAll[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids [
 func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent store.Parent, parentID string,
 	f *F, o *store.Order, args store.PageArgs) (*store.Page[T], error) {
 	l := For(ctx)
+	if l.direct {
+		pages, err := c.Children(ctx, parent, []string{parentID}, f, o, args)
+		if err != nil {
+			return nil, err
+		}
+		return pages[parentID], nil
+	}
 	argKey, err := json.Marshal(struct {
 		F *F
 		O *store.Order

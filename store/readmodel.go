@@ -179,6 +179,18 @@ func (m *ReadModel) Ready() (bool, string) {
 // ReadModelMode).
 func (m *ReadModel) Serves() bool { return m.serve }
 
+// Answering reports whether the model answers reads now: it serves, has loaded, follows
+// the change feed, and the database is reachable. A read may still go to the database if
+// that changes in the meantime.
+func (m *ReadModel) Answering() bool {
+	if m == nil || !m.serve {
+		return false
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.following && !m.closed && m.s.reachable.Load()
+}
+
 // Wait returns once the model has loaded for the first time, or ctx's error.
 func (m *ReadModel) Wait(ctx context.Context) error {
 	select {
