@@ -32,6 +32,7 @@ import (
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/embedded"
 	"github.com/participation-graph/participation-graph/internal/buildinfo"
+	"github.com/participation-graph/participation-graph/internal/gctune"
 	"github.com/participation-graph/participation-graph/internal/progress"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
@@ -290,7 +291,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	}
 	revocations := auth.NewRevocations()
 	go revocations.Watch(ctx, s, log)
-	go tuneGC(ctx, log)
+	go gctune.Run(ctx, log)
 	o := api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
 		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},

@@ -25,6 +25,7 @@ import (
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
+	"github.com/participation-graph/participation-graph/internal/gctune"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/webhook"
@@ -118,7 +119,7 @@ func BenchmarkLoadMix(b *testing.B) {
 	}
 	var bg sync.WaitGroup
 	for _, run := range []func(){func() { _ = feed.Run(ctx) }, func() { graphs.Run(ctx) }, func() { _ = hooks.Run(ctx) },
-		func() { s.Model().Run(ctx, feed.Follow, nil) }} {
+		func() { s.Model().Run(ctx, feed.Follow, nil) }, func() { gctune.Run(ctx, nil) }} {
 		bg.Add(1)
 		go func() { defer bg.Done(); run() }()
 	}

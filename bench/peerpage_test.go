@@ -12,6 +12,7 @@ import (
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
+	"github.com/participation-graph/participation-graph/internal/gctune"
 	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -45,6 +46,7 @@ func BenchmarkPeerPage(b *testing.B) {
 				done := make(chan struct{}, 2)
 				go func() { _ = feed.Run(ctx); done <- struct{}{} }()
 				go func() { s.Model().Run(ctx, feed.Follow, nil); done <- struct{}{} }()
+				go gctune.Run(ctx, nil) // as the server does
 				b.Cleanup(func() { cancel(); <-done; <-done })
 				for ok, _ := s.Model().Ready(); !ok; ok, _ = s.Model().Ready() {
 					time.Sleep(time.Millisecond)

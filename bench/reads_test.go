@@ -13,6 +13,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/domain"
+	"github.com/participation-graph/participation-graph/internal/gctune"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -114,6 +115,7 @@ func BenchmarkReads(b *testing.B) {
 			// Printed rather than logged: a benchmark with sub-benchmarks shows no log.
 			fmt.Printf("read model of %d events ready in %v; Go heap grew by %d MB (%d MB per 100,000 events)\n", scale, took,
 				grew>>20, grew*100_000/int64(scale)>>20)
+			go gctune.Run(ctx, nil) // as the server does
 			vars := readVars(ctx, b, s)
 			h := api.New(api.Options{Store: s, Network: graphs, BatchWait: 100 * time.Microsecond})
 			for _, c := range append(playgroundTabs(b, vars), everydayReads(vars)...) {

@@ -1,4 +1,6 @@
-package main
+// Package gctune sets the garbage collector's target for a server that keeps a large
+// long-lived heap (the read model) and makes short-lived garbage with every request.
+package gctune
 
 import (
 	"context"
@@ -16,13 +18,18 @@ import (
 // collections as rare whatever the model's size, for a bounded amount of memory.
 const gcHeadroom = 256 << 20
 
-// tuneGC sets the collector's target to the live heap plus gcHeadroom, and never below
-// Go's default, as the live heap changes. Operators who set GOGC keep their setting (and
-// GOMEMLIMIT works as usual either way).
-func tuneGC(ctx context.Context, log *slog.Logger) {
+// Run sets the collector's target to the live heap plus gcHeadroom, and never below
+// Go's default, as the live heap changes, until ctx ends. Operators who set GOGC keep
+// their setting (and GOMEMLIMIT works as usual either way).
+func Run(ctx context.Context, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if os.Getenv("GOGC") != "" {
 		return
 	}
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev) // as it was, once ctx ends
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	last := 0
 	t := time.NewTicker(10 * time.Second)
