@@ -19,11 +19,13 @@ func (r *museumResolver) Memberships(ctx context.Context, obj *domain.Museum) ([
 }
 
 func (r *museumResolver) Partnerships(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) (*store.Page[domain.Partnership], error) {
-	return loader.Children(ctx, r.Store.Partnerships, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Partnerships, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+		nodeFields(ctx, "Partnership")...)
 }
 
 func (r *museumResolver) DecisionEvents(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error) {
-	return loader.Children(ctx, r.Store.Events, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Events, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+		nodeFields(ctx, "DecisionEvent")...)
 }
 
 func (r *museumResolver) Activities(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error) {

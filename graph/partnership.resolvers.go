@@ -52,7 +52,8 @@ func (r *partnershipResolver) Outcomes(ctx context.Context, obj *domain.Partners
 }
 
 func (r *partnershipResolver) DecisionEvents(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error) {
-	return loader.Children(ctx, r.Store.Events, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Events, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+		nodeFields(ctx, "DecisionEvent")...)
 }
 
 func (r *partnershipResolver) Activities(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error) {

@@ -162,12 +162,14 @@ func GetAll[T any](ctx context.Context, l *Loader[string, *T], ids []string) ([]
 
 // Children loads one page of a nested list: the records of collection c whose parent field
 // holds parentID. Sibling parents asking with the same arguments share one batch (two
-// database commands for the whole batch).
+// database commands for the whole batch). fields, when given, are the stored fields the
+// caller reads (see store.Collection.Children); the partial records are then not kept
+// for other lookups of the request.
 func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent store.Parent, parentID string,
-	f *F, o *store.Order, args store.PageArgs) (*store.Page[T], error) {
+	f *F, o *store.Order, args store.PageArgs, fields ...string) (*store.Page[T], error) {
 	l := For(ctx)
 	if l.direct {
-		pages, err := c.Children(ctx, parent, []string{parentID}, f, o, args)
+		pages, err := c.Children(ctx, parent, []string{parentID}, f, o, args, fields...)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +179,8 @@ func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent s
 		F *F
 		O *store.Order
 		A store.PageArgs
-	}{f, o, args})
+		S []string `json:",omitempty"`
+	}{f, o, args, fields})
 	if err != nil {
 		return nil, fmt.Errorf("loader: arguments: %w", err)
 	}
@@ -186,11 +189,11 @@ func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent s
 	ld, ok := l.children[key].(*dataloadgen.Loader[string, *store.Page[T]])
 	if !ok {
 		ld = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*store.Page[T], []error) {
-			pages, err := c.Children(ctx, parent, ids, f, o, args)
+			pages, err := c.Children(ctx, parent, ids, f, o, args, fields...)
 			out, errs := make([]*store.Page[T], len(ids)), make([]error, len(ids))
 			for i, id := range ids {
 				out[i], errs[i] = pages[id], err
-				if err == nil {
+				if err == nil && len(fields) == 0 {
 					primePage(l, pages[id])
 				}
 			}

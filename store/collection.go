@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -117,7 +118,7 @@ func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []e
 		byID = t.get(ctx, ids)
 		done()
 	} else {
-		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}}, nil, 0)
+		recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}}, nil, 0, nil)
 		if err != nil {
 			for i := range errs {
 				errs[i] = err
@@ -172,7 +173,7 @@ func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageAr
 	if p.cursor != nil {
 		cond = and(q, keyset(key.field, p.readDesc(), *p.cursor))
 	}
-	recs, err := c.find(ctx, cond, c.sort(key, p.readDesc()), int64(p.n+1))
+	recs, err := c.find(ctx, cond, c.sort(key, p.readDesc()), int64(p.n+1), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +199,12 @@ func (c *Collection[T, F]) List(ctx context.Context, f *F, o *Order, args PageAr
 // that id and that match f, in order o. It costs two database commands whatever the number
 // of parents: one reads only the ids and sort keys of all matching records, the second
 // fetches the records on the pages. TotalCount of each page is free.
-func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []string, f *F, o *Order, args PageArgs) (map[string]*Page[T], error) {
+//
+// fields, when given, are the stored fields the caller will read of the records: the
+// database then sends only those (with the record's bookkeeping, its parent, sort key and
+// what access needs), and the records on the pages are partial. Records from the read
+// model are always whole.
+func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []string, f *F, o *Order, args PageArgs, fields ...string) (map[string]*Page[T], error) {
 	if c.parentOf[parent] == nil {
 		return nil, fmt.Errorf("store: %s cannot be grouped by %s", c.entity.Label(), parent)
 	}
@@ -257,7 +263,11 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 			fetch = append(fetch, r.id)
 		}
 	}
-	byID, err := c.fetchIn(ctx, fetch)
+	var only bson.D
+	if len(fields) > 0 {
+		only = projection(append(fields, string(parent), key.field, "visibility", "museumId"))
+	}
+	byID, err := c.fetchIn(ctx, fetch, only)
 	if err != nil {
 		return nil, err
 	}
@@ -274,12 +284,12 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 
 // fetchIn reads the records with the given ids in one command (none when there are no
 // ids), by id; ids without a record are left out.
-func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string) (map[string]*T, error) {
+func (c *Collection[T, F]) fetchIn(ctx context.Context, ids []string, only bson.D) (map[string]*T, error) {
 	out := map[string]*T{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}}, nil, 0)
+	recs, err := c.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}}, nil, 0, only)
 	if err != nil {
 		return nil, err
 	}
@@ -345,11 +355,15 @@ func (c *Collection[T, F]) sort(key orderKey[T], desc bool) bson.D {
 	return bson.D{{Key: key.field, Value: dir}, {Key: "_id", Value: dir}}
 }
 
-// find runs one query and decodes every result.
-func (c *Collection[T, F]) find(ctx context.Context, q bson.D, sort bson.D, limit int64) ([]*T, error) {
+// find runs one query and decodes every result, or only the fields of the projection
+// only when it is not nil.
+func (c *Collection[T, F]) find(ctx context.Context, q bson.D, sort bson.D, limit int64, only bson.D) ([]*T, error) {
 	ctx, cancel := c.s.opCtx(ctx)
 	defer cancel()
 	opts := options.Find().SetBatchSize(c.s.batchSize(limit))
+	if only != nil {
+		opts.SetProjection(only)
+	}
 	if sort != nil {
 		opts.SetSort(sort)
 	}
@@ -438,4 +452,16 @@ func rawStrings(v bson.RawValue) []string {
 		}
 	}
 	return out
+}
+
+// bookkeeping are the fields of every record that a partial record keeps too.
+var recordFields = []string{"_id", "version", "createdAt", "updatedAt", "archived", "archivedAt", "sample"}
+
+// projection is the projection of the given stored fields and the bookkeeping.
+func projection(fields []string) bson.D {
+	var p bson.D
+	for _, f := range domain.Unique(append(slices.Clone(recordFields), fields...)) {
+		p = append(p, bson.E{Key: f, Value: 1})
+	}
+	return p
 }

@@ -133,7 +133,7 @@ func (s *Store) breakExpiredLock(ctx context.Context, locks *mongo.Collection, i
 // it sends one $in.
 func (c *Collection[T, F]) byIDs(ctx context.Context, ids []string) (map[string]*T, error) {
 	if !c.s.scans {
-		return c.fetchIn(ctx, ids)
+		return c.fetchIn(ctx, ids, nil)
 	}
 	out := make(map[string]*T, len(ids))
 	ctx, cancel := c.s.opCtx(ctx)

@@ -17,7 +17,7 @@ func (s *Store) museumQuery(ctx context.Context, f *domain.MuseumFilter) (bson.D
 	eq(b, "country", f.Country)
 	eq(b, "parentId", f.ParentID)
 	if f.ProgrammeID != nil {
-		ms, err := s.Memberships.find(ctx, bson.D{{Key: "programmeId", Value: *f.ProgrammeID}, {Key: "archived", Value: false}}, nil, 0)
+		ms, err := s.Memberships.find(ctx, bson.D{{Key: "programmeId", Value: *f.ProgrammeID}, {Key: "archived", Value: false}}, nil, 0, nil)
 		if err != nil {
 			return nil, err
 		}

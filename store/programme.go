@@ -84,7 +84,7 @@ func (s *Store) OutcomeIDsByCode(ctx context.Context, codes []string) ([]string,
 		defer done()
 		return slices.Sorted(maps.Keys(s.model.refs(codes, nil).Outcomes)), nil
 	}
-	recs, err := s.Outcomes.find(ctx, bson.D{{Key: "code", Value: bson.D{{Key: "$in", Value: codes}}}, {Key: "archived", Value: false}}, nil, 0)
+	recs, err := s.Outcomes.find(ctx, bson.D{{Key: "code", Value: bson.D{{Key: "$in", Value: codes}}}, {Key: "archived", Value: false}}, nil, 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func groupAll[T, F any](ctx context.Context, c *Collection[T, F], parent Parent,
 		}
 		return out, errs
 	}
-	recs, err := c.find(ctx, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}, {Key: "archived", Value: false}}, sort, 0)
+	recs, err := c.find(ctx, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}, {Key: "archived", Value: false}}, sort, 0, nil)
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
