@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/gqltest"
-	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
 )
 
@@ -307,7 +307,7 @@ func TestWebhookAcrossRestart(t *testing.T) {
 		}
 	}
 	gql.Must(t, `{ webhooks { state deliveredThrough consecutiveFailures } }`, nil, &status)
-	if len(status.Webhooks) != 1 || status.Webhooks[0].State != "ACTIVE" || status.Webhooks[0].DeliveredThrough != store.EncodeChangeCursor(got[3].Seq) {
+	if len(status.Webhooks) != 1 || status.Webhooks[0].State != "ACTIVE" || status.Webhooks[0].DeliveredThrough != domain.EncodeChangeCursor(got[3].Seq) {
 		t.Errorf("status %+v, want ACTIVE through seq %d", status.Webhooks, got[3].Seq)
 	}
 }

@@ -316,7 +316,7 @@ func TestMergeAddsAndAnnounces(t *testing.T) {
 	if _, err := dst.Communities.Get(ctx, own.ID); err != nil {
 		t.Errorf("the database's own community after the merge: %v", err)
 	}
-	feed, err := dst.ChangesAfter(ctx, 0, store.MaxChangesPage, nil)
+	feed, err := dst.ChangesAfter(ctx, 0, domain.MaxChangesPage, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,19 +50,19 @@ type Broker struct {
 	down   bool // the last read of the feed failed: the database is unreachable
 	ready  chan struct{}
 
-	onDeliver func(*store.Change)
+	onDeliver func(*domain.Change)
 }
 
 // Sub is one subscriber. Changes arrive on C in seq order. When the subscription cannot
 // go on, the last value on C carries an *EndError in Err, saying why and where to resume,
 // then C is closed.
 type Sub struct {
-	C     <-chan *store.Change
-	c     chan *store.Change
+	C     <-chan *domain.Change
+	c     chan *domain.Change
 	types map[domain.Entity]bool
 	// visible, when set, leaves out the changes the subscriber may not see; it runs under
 	// the broker's lock, so it must be quick and must not block.
-	visible func(*store.Change) bool
+	visible func(*domain.Change) bool
 	last    int64 // the seq of the last change put on c
 	once    sync.Once
 }
@@ -73,7 +73,7 @@ func (s *Sub) end(err error) {
 	s.once.Do(func() {
 		if err != nil {
 			select {
-			case s.c <- &store.Change{Seq: s.last, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(s.last)}}:
+			case s.c <- &domain.Change{Seq: s.last, Err: &EndError{Cause: err, Resume: domain.EncodeChangeCursor(s.last)}}:
 			default:
 			}
 		}
@@ -90,7 +90,7 @@ func New(s *store.Store, poll time.Duration) *Broker {
 
 // OnDeliver sets a function called with each change as the broker publishes it (for
 // metrics: the delay since the change was written). Set it before Run; it must not block.
-func (b *Broker) OnDeliver(f func(*store.Change)) { b.onDeliver = f }
+func (b *Broker) OnDeliver(f func(*domain.Change)) { b.onDeliver = f }
 
 // Notify tells the broker the feed has grown; it never blocks.
 func (b *Broker) Notify() {
@@ -105,7 +105,7 @@ func (b *Broker) Notify() {
 // subscriber's changes start; everything up to it is in the feed already, for the caller
 // to replay. It fails with ErrClosed once the broker has stopped, with ErrDown while the
 // database is unreachable, or with ctx's error if ctx ends before the broker has started.
-func (b *Broker) subscribe(ctx context.Context, types []domain.Entity, visible func(*store.Change) bool) (*Sub, int64, error) {
+func (b *Broker) subscribe(ctx context.Context, types []domain.Entity, visible func(*domain.Change) bool) (*Sub, int64, error) {
 	select {
 	case <-b.ready:
 	case <-ctx.Done():
@@ -113,7 +113,7 @@ func (b *Broker) subscribe(ctx context.Context, types []domain.Entity, visible f
 	}
 	// Pointers keep an idle subscriber's buffer small; every subscriber shares the one
 	// published value and must not change it.
-	c := make(chan *store.Change, Buffer+1)
+	c := make(chan *domain.Change, Buffer+1)
 	sub := &Sub{C: c, c: c, visible: visible}
 	if len(types) > 0 {
 		sub.types = map[domain.Entity]bool{}
@@ -223,7 +223,7 @@ func (b *Broker) setDown(down bool) {
 	b.down = down
 }
 
-func (b *Broker) publish(c *store.Change) {
+func (b *Broker) publish(c *domain.Change) {
 	if b.onDeliver != nil {
 		b.onDeliver(c)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/participation-graph/participation-graph/domain"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 func newTestBroker() *Broker {
@@ -36,7 +35,7 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			for i := from; i <= to; i++ {
-				b.publish(&store.Change{Seq: i, Entity: domain.EntityMuseum})
+				b.publish(&domain.Change{Seq: i, Entity: domain.EntityMuseum})
 			}
 			close(done)
 		}()
@@ -54,7 +53,7 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 	}
 	publish(Buffer+1, Buffer+10)
 	n := 0
-	var last *store.Change
+	var last *domain.Change
 	for c := range stuck.C {
 		if c.Err == nil {
 			n++
@@ -65,7 +64,7 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 		t.Errorf("stuck subscriber: %d changes then %v, want %d then ErrTooSlow as its last value", n, last, Buffer)
 	}
 	var end *EndError
-	if errors.As(last.Err, &end) && end.Resume != store.EncodeChangeCursor(Buffer) {
+	if errors.As(last.Err, &end) && end.Resume != domain.EncodeChangeCursor(Buffer) {
 		t.Errorf("resume cursor %q, want that of seq %d", end.Resume, Buffer)
 	}
 	if b.Count() != 1 {
@@ -87,8 +86,8 @@ func TestSlowSubscriberIsEndedNotWaitedFor(t *testing.T) {
 func TestTypesFilterAndShutdown(t *testing.T) {
 	b := newTestBroker()
 	sub, _, _ := b.subscribe(context.Background(), []domain.Entity{domain.EntityEvent}, nil)
-	b.publish(&store.Change{Seq: 1, Entity: domain.EntityMuseum})
-	b.publish(&store.Change{Seq: 2, Entity: domain.EntityEvent})
+	b.publish(&domain.Change{Seq: 1, Entity: domain.EntityMuseum})
+	b.publish(&domain.Change{Seq: 2, Entity: domain.EntityEvent})
 	b.close()
 	var seqs []int64
 	var end error
@@ -112,16 +111,16 @@ func TestTypesFilterAndShutdown(t *testing.T) {
 func TestOutageEndsSubscribersWithResume(t *testing.T) {
 	b := newTestBroker()
 	sub, _, _ := b.subscribe(context.Background(), nil, nil)
-	b.publish(&store.Change{Seq: 7, Entity: domain.EntityMuseum})
+	b.publish(&domain.Change{Seq: 7, Entity: domain.EntityMuseum})
 	b.setDown(true)
-	var last *store.Change
+	var last *domain.Change
 	n := 0
 	for c := range sub.C {
 		n++
 		last = c
 	}
 	var end *EndError
-	if n != 2 || !errors.As(last.Err, &end) || !errors.Is(end, domain.ErrUnavailable) || end.Resume != store.EncodeChangeCursor(7) {
+	if n != 2 || !errors.As(last.Err, &end) || !errors.Is(end, domain.ErrUnavailable) || end.Resume != domain.EncodeChangeCursor(7) {
 		t.Fatalf("subscriber got %d values ending in %v, want the change then ErrDown resuming after seq 7", n, last.Err)
 	}
 	if _, _, err := b.subscribe(context.Background(), nil, nil); !errors.Is(err, ErrDown) {
@@ -154,8 +153,8 @@ func TestFollowLeavesOutWhatTheCallerMayNotSee(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b.publish(&store.Change{Seq: 1, Entity: domain.EntityEvent, MuseumID: "mus_a"})
-			b.publish(&store.Change{Seq: 2, Entity: domain.EntityEvent, MuseumID: "mus_a", Restricted: true})
+			b.publish(&domain.Change{Seq: 1, Entity: domain.EntityEvent, MuseumID: "mus_a"})
+			b.publish(&domain.Change{Seq: 2, Entity: domain.EntityEvent, MuseumID: "mus_a", Restricted: true})
 			b.close()
 			var got []int64
 			for c := range feed {

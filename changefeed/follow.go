@@ -32,7 +32,7 @@ const replayPage = 500
 // channel closes when ctx ends or the subscription cannot go on; in the second case its
 // last value carries an *EndError in Err. A position older than the feed keeps is
 // store.ErrCursorExpired.
-func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity) (<-chan *store.Change, error) {
+func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity) (<-chan *domain.Change, error) {
 	if after >= 0 {
 		if err := b.s.CheckChangeCursor(ctx, after); err != nil {
 			return nil, err
@@ -40,9 +40,9 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity)
 	}
 	// Subscribing first means every change after pos arrives live; the replay covers the
 	// rest, so nothing falls between the two.
-	var visible func(*store.Change) bool
+	var visible func(*domain.Change) bool
 	if !domain.CallerOf(ctx).ReadsAllRestricted() {
-		visible = func(c *store.Change) bool { return store.ChangeVisible(ctx, c) }
+		visible = func(c *domain.Change) bool { return store.ChangeVisible(ctx, c) }
 	}
 	sub, pos, err := b.subscribe(ctx, types, visible)
 	if err != nil {
@@ -54,12 +54,12 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity)
 		context.AfterFunc(ctx, func() { b.Unsubscribe(sub) })
 		return sub.C, nil
 	}
-	out := make(chan *store.Change)
+	out := make(chan *domain.Change)
 	go func() {
 		defer close(out)
 		defer b.Unsubscribe(sub)
 		cur := after
-		send := func(c *store.Change) bool {
+		send := func(c *domain.Change) bool {
 			select {
 			case out <- c:
 				cur = c.Seq
@@ -70,7 +70,7 @@ func (b *Broker) Follow(ctx context.Context, after int64, types []domain.Entity)
 		}
 		fail := func(err error) {
 			select {
-			case out <- &store.Change{Seq: cur, Err: &EndError{Cause: err, Resume: store.EncodeChangeCursor(cur)}}:
+			case out <- &domain.Change{Seq: cur, Err: &EndError{Cause: err, Resume: domain.EncodeChangeCursor(cur)}}:
 			case <-ctx.Done():
 			}
 		}

@@ -15,7 +15,7 @@ func (r *apiKeyResolver) Museums(ctx context.Context, obj *auth.APIKey) ([]*doma
 	return loader.GetAll(ctx, loaders(ctx).Museum, obj.MuseumIDs)
 }
 
-func (r *auditEntryResolver) Entity(ctx context.Context, obj *store.AuditEntry) (string, error) {
+func (r *auditEntryResolver) Entity(ctx context.Context, obj *domain.AuditEntry) (string, error) {
 	return string(obj.Entity), nil
 }
 
@@ -51,11 +51,11 @@ func (r *queryResolver) APIKeys(ctx context.Context, first *int, after *string, 
 	return r.Store.APIKeys.List(ctx, filter, nil, pageArgs(first, after, last, before))
 }
 
-func (r *queryResolver) AuditTrail(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.AuditFilter) (*store.Page[store.AuditEntry], error) {
+func (r *queryResolver) AuditTrail(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.AuditFilter) (*store.Page[domain.AuditEntry], error) {
 	return r.Store.Audit.List(ctx, filter, nil, pageArgs(first, after, last, before))
 }
 
-func (r *auditFilterResolver) Entity(ctx context.Context, obj *store.AuditFilter, data *string) error {
+func (r *auditFilterResolver) Entity(ctx context.Context, obj *domain.AuditFilter, data *string) error {
 	if data != nil {
 		e := domain.Entity(*data)
 		obj.Entity = &e

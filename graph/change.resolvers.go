@@ -10,11 +10,11 @@ import (
 	"github.com/participation-graph/participation-graph/store"
 )
 
-func (r *changeResolver) Cursor(ctx context.Context, obj *store.Change) (string, error) {
-	return store.EncodeChangeCursor(obj.Seq), nil
+func (r *changeResolver) Cursor(ctx context.Context, obj *domain.Change) (string, error) {
+	return domain.EncodeChangeCursor(obj.Seq), nil
 }
 
-func (r *changeResolver) Seq(ctx context.Context, obj *store.Change) (int, error) {
+func (r *changeResolver) Seq(ctx context.Context, obj *domain.Change) (int, error) {
 	if obj.Err != nil {
 		// The subscription ended instead of delivering a change: the client is told why
 		// and where to resume.
@@ -23,15 +23,15 @@ func (r *changeResolver) Seq(ctx context.Context, obj *store.Change) (int, error
 	return int(obj.Seq), nil
 }
 
-func (r *changeResolver) Kind(ctx context.Context, obj *store.Change) (model.ChangeKind, error) {
+func (r *changeResolver) Kind(ctx context.Context, obj *domain.Change) (model.ChangeKind, error) {
 	return model.ChangeKind(obj.Op), nil
 }
 
-func (r *changeResolver) Entity(ctx context.Context, obj *store.Change) (model.ChangeEntity, error) {
+func (r *changeResolver) Entity(ctx context.Context, obj *domain.Change) (model.ChangeEntity, error) {
 	return changeEntity(obj.Entity), nil
 }
 
-func (r *changeResolver) Node(ctx context.Context, obj *store.Change) (model.Node, error) {
+func (r *changeResolver) Node(ctx context.Context, obj *domain.Change) (model.Node, error) {
 	rec, err := orNull(loaders(ctx).Node.Load(ctx, obj.EntityID))
 	if n, ok := rec.(model.Node); ok {
 		return n, err
@@ -43,7 +43,7 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int, 
 	var from int64
 	if after != nil {
 		var err error
-		if from, err = store.DecodeChangeCursor(*after); err != nil {
+		if from, err = domain.DecodeChangeCursor(*after); err != nil {
 			return nil, err
 		}
 	}
@@ -51,22 +51,22 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int, 
 	if first != nil {
 		n = *first
 	}
-	if n < 0 || n > store.MaxChangesPage {
-		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "first", Message: fmt.Sprintf("must be between 0 and %d", store.MaxChangesPage)}}}
+	if n < 0 || n > domain.MaxChangesPage {
+		return nil, &domain.ValidationError{Fields: []domain.FieldError{{Field: "first", Message: fmt.Sprintf("must be between 0 and %d", domain.MaxChangesPage)}}}
 	}
 	changes, err := r.Store.ChangesAfter(ctx, from, n+1, storeEntities(types))
 	if err != nil {
 		return nil, err
 	}
-	page := &model.ChangeConnection{Edges: []*model.ChangeEdge{}, Nodes: []*store.Change{},
+	page := &model.ChangeConnection{Edges: []*model.ChangeEdge{}, Nodes: []*domain.Change{},
 		PageInfo: &store.PageInfo{HasNextPage: len(changes) > n, HasPreviousPage: from > 0}}
 	changes = changes[:min(n, len(changes))]
 	for i := range changes {
 		c := &changes[i]
 		page.Nodes = append(page.Nodes, c)
-		page.Edges = append(page.Edges, &model.ChangeEdge{Cursor: store.EncodeChangeCursor(c.Seq), Node: c})
+		page.Edges = append(page.Edges, &model.ChangeEdge{Cursor: domain.EncodeChangeCursor(c.Seq), Node: c})
 	}
-	end := store.EncodeChangeCursor(from)
+	end := domain.EncodeChangeCursor(from)
 	if len(changes) > 0 {
 		start := page.Edges[0].Cursor
 		page.PageInfo.StartCursor = &start
@@ -76,10 +76,10 @@ func (r *queryResolver) Changes(ctx context.Context, after *string, first *int, 
 	return page, nil
 }
 
-func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types []model.ChangeEntity) (<-chan *store.Change, error) {
+func (r *subscriptionResolver) Changes(ctx context.Context, after *string, types []model.ChangeEntity) (<-chan *domain.Change, error) {
 	from := int64(-1)
 	if after != nil {
-		seq, err := store.DecodeChangeCursor(*after)
+		seq, err := domain.DecodeChangeCursor(*after)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +97,7 @@ func (r *subscriptionResolver) DecisionEventRecorded(ctx context.Context, filter
 	if err != nil {
 		return nil, err
 	}
-	return stream(ctx, feed, func(c *store.Change) (*domain.DecisionEvent, bool) {
+	return stream(ctx, feed, func(c *domain.Change) (*domain.DecisionEvent, bool) {
 		if c.Err != nil || c.Op != domain.OpCreated {
 			return nil, false
 		}
@@ -111,7 +111,7 @@ func (r *subscriptionResolver) PartnershipChanged(ctx context.Context, museumID 
 	if err != nil {
 		return nil, err
 	}
-	return stream(ctx, feed, func(c *store.Change) (*model.PartnershipChange, bool) {
+	return stream(ctx, feed, func(c *domain.Change) (*model.PartnershipChange, bool) {
 		if c.Err != nil {
 			return nil, false
 		}
@@ -119,7 +119,7 @@ func (r *subscriptionResolver) PartnershipChanged(ctx context.Context, museumID 
 		if err != nil || (museumID != nil && p.MuseumID != *museumID) || (communityID != nil && p.CommunityID != *communityID) {
 			return nil, false
 		}
-		return &model.PartnershipChange{Kind: model.ChangeKind(c.Op), Partnership: p, Cursor: store.EncodeChangeCursor(c.Seq)}, true
+		return &model.PartnershipChange{Kind: model.ChangeKind(c.Op), Partnership: p, Cursor: domain.EncodeChangeCursor(c.Seq)}, true
 	}), nil
 }
 

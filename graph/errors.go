@@ -13,7 +13,6 @@ import (
 
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/domain"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 // The error codes of the API contract, in extensions.code.
@@ -77,7 +76,7 @@ func classify(err error, gerr *gqlerror.Error) (code, message string, fields []d
 		return CodeNotFound, err.Error(), nil, nil
 	case errors.Is(err, domain.ErrConflict):
 		return CodeConflict, err.Error(), nil, nil
-	case errors.Is(err, store.ErrCursorExpired):
+	case errors.Is(err, domain.ErrCursorExpired):
 		return CodeExpired, err.Error() + "; read everything again, then follow the feed from the new endCursor", nil, nil
 	case errors.Is(err, context.Canceled):
 		return CodeUnavailable, "the request was cancelled", nil, nil

@@ -8,7 +8,6 @@ import (
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
 	"github.com/participation-graph/participation-graph/network"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 // callerView is what the caller may see of the partnership network and its summaries:
@@ -99,7 +98,7 @@ func storeEntities(types []model.ChangeEntity) []domain.Entity {
 // stream turns a feed of changes into a subscription's channel: convert picks and loads
 // what to send for each change. It ends when the feed does; the feed's last value may
 // carry the error that ended it, which convert may skip or pass on (see Change.seq).
-func stream[T any](ctx context.Context, feed <-chan *store.Change, convert func(*store.Change) (*T, bool)) <-chan *T {
+func stream[T any](ctx context.Context, feed <-chan *domain.Change, convert func(*domain.Change) (*T, bool)) <-chan *T {
 	out := make(chan *T)
 	go func() {
 		defer close(out)
@@ -140,7 +139,7 @@ func feedPosition(field string, cursor *string, dst **int64) error {
 	if cursor == nil {
 		return nil
 	}
-	seq, err := store.DecodeChangeCursor(*cursor)
+	seq, err := domain.DecodeChangeCursor(*cursor)
 	if err != nil {
 		return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: "is not a change-feed cursor: pass a cursor or endCursor a changes read returned"}}}
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
-	"github.com/participation-graph/participation-graph/store"
 	"github.com/participation-graph/participation-graph/webhook"
 )
 
@@ -54,7 +54,7 @@ func (r *webhookResolver) Types(ctx context.Context, obj *webhook.Webhook) ([]mo
 }
 
 func (r *webhookResolver) DeliveredThrough(ctx context.Context, obj *webhook.Webhook) (string, error) {
-	return store.EncodeChangeCursor(obj.DeliveredThrough), nil
+	return domain.EncodeChangeCursor(obj.DeliveredThrough), nil
 }
 
 func (r *webhookResolver) DeliveredThroughSeq(ctx context.Context, obj *webhook.Webhook) (int, error) {

@@ -144,7 +144,7 @@ func (c *Collection[T, F]) scope(rec *T) (museum string, restricted bool) {
 func (s *Store) setupAccess() {
 	one := func(id string) []string { return []string{id} }
 	s.APIKeys.access = access[auth.APIKey]{adminReads: "reading API keys"}
-	s.Audit.access = access[AuditEntry]{adminReads: "reading the audit trail"}
+	s.Audit.access = access[domain.AuditEntry]{adminReads: "reading the audit trail"}
 	s.Museums.access = access[domain.Museum]{owners: func(m *domain.Museum) []string { return one(m.ID) }, createAdminOnly: true}
 	s.Partnerships.access = access[domain.Partnership]{owners: func(p *domain.Partnership) []string { return one(p.MuseumID) }}
 	s.Events.access = access[domain.DecisionEvent]{owners: func(e *domain.DecisionEvent) []string { return one(e.MuseumID) },
@@ -240,7 +240,7 @@ func (s *Store) PeopleMuseums(ctx context.Context, ids []string) ([][]string, []
 
 // ChangeVisible reports whether the caller in ctx may see change c: changes of RESTRICTED
 // records only reach callers that may see the record.
-func ChangeVisible(ctx context.Context, c *Change) bool {
+func ChangeVisible(ctx context.Context, c *domain.Change) bool {
 	return !c.Restricted || domain.CallerOf(ctx).SeesRestricted(c.MuseumID)
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -17,37 +16,7 @@ import (
 // a write whose process dies after storing the record is still audited, exactly once (an
 // entry's id is derived from the record's id and version).
 
-// AuditEntry is one write in the audit trail. CreatedAt is when it happened.
-type AuditEntry struct {
-	domain.Meta `bson:",inline"`
-	// KeyID is the API key that made the write ("admin-token" for the ADMIN_TOKEN, empty
-	// for the server itself).
-	KeyID string      `bson:"keyId"`
-	Role  domain.Role `bson:"role"`
-	// Operation is the mutation that made the write (empty for the server's own writes).
-	Operation     string        `bson:"operation"`
-	Action        string        `bson:"action"`
-	Entity        domain.Entity `bson:"entity"`
-	RecordID      string        `bson:"recordId"`
-	RecordVersion int           `bson:"recordVersion"`
-	// Fields are the names of the stored fields the write set or changed.
-	Fields []string `bson:"fields"`
-}
-
-// At returns when the write happened.
-func (a *AuditEntry) At() time.Time { return a.CreatedAt }
-
-// AuditFilter selects audit entries.
-type AuditFilter struct {
-	KeyID     *string
-	RecordID  *string
-	Entity    *domain.Entity
-	Operation *string
-	From      *time.Time
-	To        *time.Time
-}
-
-func auditQuery(_ context.Context, f *AuditFilter) (bson.D, error) {
+func auditQuery(_ context.Context, f *domain.AuditFilter) (bson.D, error) {
 	b := &filterBuilder{}
 	eq(b, "keyId", f.KeyID)
 	eq(b, "recordId", f.RecordID)
@@ -79,12 +48,12 @@ func writerOf(ctx context.Context, operation string, fields []string) auditInfo 
 // auditIntent records the write an intent describes.
 func (s *Store) auditIntent(ctx context.Context, in intentDoc) error {
 	a := in.Audit
-	return s.audit(ctx, AuditEntry{KeyID: a.KeyID, Role: a.Role, Operation: a.Operation, Action: string(in.Op),
+	return s.audit(ctx, domain.AuditEntry{KeyID: a.KeyID, Role: a.Role, Operation: a.Operation, Action: string(in.Op),
 		Entity: in.Entity, RecordID: in.EntityID, RecordVersion: in.Version, Fields: a.Fields, Meta: domain.Meta{CreatedAt: in.At}})
 }
 
 // audit stores an entry; an entry already stored (the same write audited twice) is kept.
-func (s *Store) audit(ctx context.Context, a AuditEntry) error {
+func (s *Store) audit(ctx context.Context, a domain.AuditEntry) error {
 	if s.auditFault != nil {
 		if err := s.auditFault(); err != nil {
 			return err

@@ -17,9 +17,9 @@ import (
 )
 
 // auditOf returns the audit entries of record id.
-func auditOf(t *testing.T, s *store.Store, id string) []*store.AuditEntry {
+func auditOf(t *testing.T, s *store.Store, id string) []*domain.AuditEntry {
 	t.Helper()
-	page, err := s.Audit.List(context.Background(), &store.AuditFilter{RecordID: &id}, nil, store.PageArgs{First: ptr(100)})
+	page, err := s.Audit.List(context.Background(), &domain.AuditFilter{RecordID: &id}, nil, store.PageArgs{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,12 +28,12 @@ func auditOf(t *testing.T, s *store.Store, id string) []*store.AuditEntry {
 
 // wantAudit checks that record id was audited exactly once for each of actions (written
 // in the order of the writes), and returns the entries in that order.
-func wantAudit(t *testing.T, s *store.Store, id string, actions ...string) []*store.AuditEntry {
+func wantAudit(t *testing.T, s *store.Store, id string, actions ...string) []*domain.AuditEntry {
 	t.Helper()
 	// Two writes may share a millisecond, so order by the writes rather than by time.
 	got := auditOf(t, s, id)
-	order := func(a *store.AuditEntry) int { return slices.Index(actions, a.Action) }
-	slices.SortFunc(got, func(a, b *store.AuditEntry) int { return order(a) - order(b) })
+	order := func(a *domain.AuditEntry) int { return slices.Index(actions, a.Action) }
+	slices.SortFunc(got, func(a, b *domain.AuditEntry) int { return order(a) - order(b) })
 	var have []string
 	for _, a := range got {
 		have = append(have, a.Action)

@@ -95,10 +95,10 @@ func (s *Store) Dump(ctx context.Context, emit func(collection string, doc []byt
 	}); err != nil {
 		return out, err
 	}
-	var later []Change
+	var later []domain.Change
 	next := before.TrimmedThrough + 1
 	err = s.readAll(ctx, changesCollection, bson.D{{Key: "_id", Value: 1}}, func(doc bson.Raw) error {
-		var c Change
+		var c domain.Change
 		if err := bson.Unmarshal(doc, &c); err != nil {
 			return fmt.Errorf("store: change %v: %w", doc.Lookup("_id"), err)
 		}
@@ -272,7 +272,7 @@ func (s *Store) CheckDocument(collection string, doc []byte) error {
 	}
 	switch collection {
 	case changesCollection:
-		var c Change
+		var c domain.Change
 		if err := bson.Unmarshal(raw, &c); err != nil || c.Seq < 1 || c.Version < 1 || c.EntityID == "" || c.Op == "" {
 			return fmt.Errorf("is not a change-feed entry (seq, op, entity, entityId, version, at): %v", err)
 		}
@@ -312,7 +312,7 @@ func (fc *FeedCheck) Check(collection string, doc []byte) error {
 		}
 		fc.trimmed = st.TrimmedThrough
 	case changesCollection:
-		var c Change
+		var c domain.Change
 		if err := bson.Unmarshal(doc, &c); err != nil {
 			return err
 		}

@@ -119,7 +119,7 @@ func TestFeedCheck(t *testing.T) {
 	}
 	state := entry{"change_feed_state", doc(bson.D{{Key: "_id", Value: "seq"}, {Key: "trimmedThrough", Value: int64(4)}})}
 	change := func(seq int64, id string, version int) entry {
-		return entry{"changes", doc(store.Change{Seq: seq, Op: domain.OpCreated, Entity: domain.EntityMuseum, EntityID: id, Version: version, At: time.Now()})}
+		return entry{"changes", doc(domain.Change{Seq: seq, Op: domain.OpCreated, Entity: domain.EntityMuseum, EntityID: id, Version: version, At: time.Now()})}
 	}
 	for name, tc := range map[string]struct {
 		docs []entry

@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -47,23 +45,6 @@ const (
 	intentAge = time.Minute
 )
 
-// Change is one committed write in the change feed.
-type Change struct {
-	Seq      int64         `bson:"_id"`
-	Op       domain.Op     `bson:"op"`
-	Entity   domain.Entity `bson:"entity"`
-	EntityID string        `bson:"entityId"`
-	Version  int           `bson:"version"`
-	At       time.Time     `bson:"at"`
-	// MuseumID and Restricted record whether the changed record was RESTRICTED, and whose,
-	// so that the feed shows the change only to callers who may see the record.
-	MuseumID   string `bson:"museumId,omitempty"`
-	Restricted bool   `bson:"restricted,omitempty"`
-	// Err, on a change delivered to a live subscriber, means the subscription ended
-	// instead (the change carries no data then). It is never stored.
-	Err error `bson:"-"`
-}
-
 type intentDoc struct {
 	ID       string        `bson:"_id"`
 	Op       domain.Op     `bson:"op"`
@@ -83,13 +64,10 @@ type intentDoc struct {
 
 func intentKey(id string, version int) string { return id + "@" + strconv.Itoa(version) }
 
-func (in intentDoc) change() Change {
-	return Change{Op: in.Op, Entity: in.Entity, EntityID: in.EntityID, Version: in.Version, At: in.At,
+func (in intentDoc) change() domain.Change {
+	return domain.Change{Op: in.Op, Entity: in.Entity, EntityID: in.EntityID, Version: in.Version, At: in.At,
 		MuseumID: in.MuseumID, Restricted: in.Restricted}
 }
-
-// ErrCursorExpired is returned when a change-feed position is older than what is kept.
-var ErrCursorExpired = errors.New("cursor expired")
 
 // feedIndexes are the change feed's indexes.
 func feedIndexes() map[string][]mongo.IndexModel {
@@ -152,7 +130,7 @@ func (s *Store) finishIntent(ctx context.Context, in intentDoc) error {
 }
 
 // appendChange adds a change at the next free seq, unless the feed already has it.
-func (s *Store) appendChange(ctx context.Context, c Change) error {
+func (s *Store) appendChange(ctx context.Context, c domain.Change) error {
 	s.seqMu.Lock()
 	defer s.seqMu.Unlock()
 	changes := s.db.Collection(changesCollection)
@@ -216,7 +194,7 @@ type feedStateDoc struct {
 func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	var last Change
+	var last domain.Change
 	err := s.db.Collection(changesCollection).FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})).Decode(&last)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, translate(err)
@@ -237,7 +215,7 @@ func (s *Store) feedState(ctx context.Context) (feedStateDoc, error) {
 // ChangesAfter returns up to limit changes with a seq above after, oldest first, of the
 // given entities (all when empty). A position older than what retention kept is
 // ErrCursorExpired.
-func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entities []domain.Entity) ([]Change, error) {
+func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entities []domain.Entity) ([]domain.Change, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	if err := s.CheckChangeCursor(ctx, after); err != nil {
@@ -252,7 +230,7 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int, entiti
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := []Change{}
+	out := []domain.Change{}
 	return out, translate(cur.All(ctx, &out))
 }
 
@@ -266,7 +244,7 @@ func (s *Store) CheckChangeCursor(ctx context.Context, after int64) error {
 		return err
 	}
 	if after < st.TrimmedThrough {
-		return fmt.Errorf("%w: position %d is older than the oldest change kept (%d)", ErrCursorExpired, after, st.TrimmedThrough+1)
+		return fmt.Errorf("%w: position %d is older than the oldest change kept (%d)", domain.ErrCursorExpired, after, st.TrimmedThrough+1)
 	}
 	return nil
 }
@@ -277,7 +255,7 @@ func (s *Store) TrimChanges(ctx context.Context, before time.Time) (int, error) 
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	changes := s.db.Collection(changesCollection)
-	var newest Change
+	var newest domain.Change
 	err := changes.FindOne(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}},
 		options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})).Decode(&newest)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -373,32 +351,12 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-// MaxChangesPage is the largest page of the change feed.
-const MaxChangesPage = 1000
-
-// EncodeChangeCursor returns the opaque cursor of feed position seq.
-func EncodeChangeCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("change:" + strconv.FormatInt(seq, 10)))
-}
-
-// DecodeChangeCursor reads a cursor made by EncodeChangeCursor; anything else is a
-// *ValidationError on after.
-func DecodeChangeCursor(s string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	rest, ok := strings.CutPrefix(string(b), "change:")
-	seq, perr := strconv.ParseInt(rest, 10, 64)
-	if err != nil || !ok || perr != nil || seq < 0 {
-		return 0, domain.Invalid("after", "is not a change-feed cursor: pass the cursor or endCursor a changes read returned")
-	}
-	return seq, nil
-}
-
 // ChangeAt returns the change at seq, or ErrNotFound. It reads by _id alone, which every
 // server answers from its primary key, so tailing the feed stays cheap as it grows.
-func (s *Store) ChangeAt(ctx context.Context, seq int64) (*Change, error) {
+func (s *Store) ChangeAt(ctx context.Context, seq int64) (*domain.Change, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	var c Change
+	var c domain.Change
 	if err := s.db.Collection(changesCollection).FindOne(ctx, bson.D{{Key: "_id", Value: seq}}).Decode(&c); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, fmt.Errorf("change %d: %w", seq, domain.ErrNotFound)

@@ -17,7 +17,7 @@ import (
 
 // checkFeed reads the whole feed and checks seqs run 1..n without gap and each
 // (record, version) appears once.
-func checkFeed(t *testing.T, s *store.Store) []store.Change {
+func checkFeed(t *testing.T, s *store.Store) []domain.Change {
 	t.Helper()
 	all, err := s.ChangesAfter(context.Background(), 0, 100000, nil)
 	if err != nil {
@@ -180,7 +180,7 @@ func TestFeedRetention(t *testing.T) {
 	if n, err := s.TrimChanges(ctx, time.Now().Add(time.Minute)); err != nil || n != 3 {
 		t.Fatalf("trim = %d, %v; want 3", n, err)
 	}
-	if _, err := s.ChangesAfter(ctx, 1, 10, nil); !errors.Is(err, store.ErrCursorExpired) {
+	if _, err := s.ChangesAfter(ctx, 1, 10, nil); !errors.Is(err, domain.ErrCursorExpired) {
 		t.Errorf("reading after a trimmed position: %v, want ErrCursorExpired", err)
 	}
 	// Numbering continues after the trimmed changes, also for a store that starts afresh.

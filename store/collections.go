@@ -130,8 +130,8 @@ func (s *Store) setup() {
 	// audit entries are not in the change feed): their lists are database queries.
 	s.APIKeys = newCollection(s, domain.EntityAPIKey, func(k *auth.APIKey) *domain.Meta { return &k.Meta }, Order{"CREATED_AT", domain.Desc},
 		map[domain.OrderField]orderKey[auth.APIKey]{}, apiKeyQuery, nil, nil)
-	s.Audit = newCollection(s, domain.EntityAudit, func(a *AuditEntry) *domain.Meta { return &a.Meta }, Order{"CREATED_AT", domain.Desc},
-		map[domain.OrderField]orderKey[AuditEntry]{}, auditQuery, nil, nil)
+	s.Audit = newCollection(s, domain.EntityAudit, func(a *domain.AuditEntry) *domain.Meta { return &a.Meta }, Order{"CREATED_AT", domain.Desc},
+		map[domain.OrderField]orderKey[domain.AuditEntry]{}, auditQuery, nil, nil)
 	// Neither is a node: node(id) must not find them.
 	delete(s.byEntity, domain.EntityAPIKey)
 	delete(s.byEntity, domain.EntityAudit)

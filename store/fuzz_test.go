@@ -42,11 +42,11 @@ func FuzzDecodeCursor(f *testing.F) {
 }
 
 func FuzzDecodeChangeCursor(f *testing.F) {
-	for _, s := range []string{EncodeChangeCursor(0), EncodeChangeCursor(42), EncodeChangeCursor(1 << 62), "Y2hhbmdlOi0x", "", "change:5"} {
+	for _, s := range []string{domain.EncodeChangeCursor(0), domain.EncodeChangeCursor(42), domain.EncodeChangeCursor(1 << 62), "Y2hhbmdlOi0x", "", "change:5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		seq, err := DecodeChangeCursor(s)
+		seq, err := domain.DecodeChangeCursor(s)
 		if err != nil {
 			var ve *domain.ValidationError
 			if !errors.As(err, &ve) {
@@ -57,7 +57,7 @@ func FuzzDecodeChangeCursor(f *testing.F) {
 		if seq < 0 {
 			t.Fatalf("cursor %q read as a negative position %d", s, seq)
 		}
-		if back, err := DecodeChangeCursor(EncodeChangeCursor(seq)); err != nil || back != seq {
+		if back, err := domain.DecodeChangeCursor(domain.EncodeChangeCursor(seq)); err != nil || back != seq {
 			t.Fatalf("position %d does not survive encoding: %d %v", seq, back, err)
 		}
 	})

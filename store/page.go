@@ -105,6 +105,6 @@ type (
 	PublicationEdge         = Edge[domain.Publication]
 	APIKeyConnection        = Page[auth.APIKey]
 	APIKeyEdge              = Edge[auth.APIKey]
-	AuditEntryConnection    = Page[AuditEntry]
-	AuditEntryEdge          = Edge[AuditEntry]
+	AuditEntryConnection    = Page[domain.AuditEntry]
+	AuditEntryEdge          = Edge[domain.AuditEntry]
 )

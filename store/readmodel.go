@@ -60,7 +60,7 @@ const (
 // Follower delivers the change feed's changes of the given entities after a position, as
 // changefeed.Broker.Follow does: a closed channel or a change with Err set ends a
 // delivery, and ErrCursorExpired means the position is no longer kept.
-type Follower func(ctx context.Context, after int64, types []domain.Entity) (<-chan *Change, error)
+type Follower func(ctx context.Context, after int64, types []domain.Entity) (<-chan *domain.Change, error)
 
 // ReadModel is the in-memory copy of the records. It is safe for concurrent use.
 type ReadModel struct {
@@ -423,7 +423,7 @@ func (m *ReadModel) Run(ctx context.Context, follow Follower, log *slog.Logger) 
 			"took", time.Since(start).Round(time.Millisecond))
 		for ctx.Err() == nil {
 			ch, err := follow(ctx, after, m.entities)
-			if errors.Is(err, ErrCursorExpired) {
+			if errors.Is(err, domain.ErrCursorExpired) {
 				break // changes were trimmed before they were read: load again
 			}
 			if err != nil {
@@ -539,10 +539,10 @@ func (m *ReadModel) install(fresh map[domain.Entity]modelTable, seq int64) {
 
 // follow applies the changes on ch, a batch at a time, each changed record read again by
 // id, until ch ends. It returns the position of the last change applied.
-func (m *ReadModel) follow(ctx context.Context, ch <-chan *Change, after int64) (int64, error) {
+func (m *ReadModel) follow(ctx context.Context, ch <-chan *domain.Change, after int64) (int64, error) {
 	const batch = 500
 	for {
-		var c *Change
+		var c *domain.Change
 		ok := false
 		select {
 		case c, ok = <-ch:
@@ -554,7 +554,7 @@ func (m *ReadModel) follow(ctx context.Context, ch <-chan *Change, after int64) 
 		if c.Err != nil {
 			return after, c.Err
 		}
-		changes := []*Change{c}
+		changes := []*domain.Change{c}
 		var end error
 		closed := false
 	drain:

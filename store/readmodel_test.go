@@ -24,8 +24,8 @@ import (
 
 // still is a change feed with no changes, for a read model that needs only this Store's
 // own writes.
-func still(ctx context.Context, _ int64, _ []domain.Entity) (<-chan *store.Change, error) {
-	ch := make(chan *store.Change)
+func still(ctx context.Context, _ int64, _ []domain.Entity) (<-chan *domain.Change, error) {
+	ch := make(chan *domain.Change)
 	go func() { <-ctx.Done(); close(ch) }()
 	return ch, nil
 }

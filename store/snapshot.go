@@ -234,7 +234,7 @@ func (m *ReadModel) current(ctx context.Context, h snapshotHeader, fresh map[dom
 	}
 	created := map[domain.Entity]int64{}
 	for after := h.Seq; after < last; {
-		changes, err := m.s.ChangesAfter(ctx, after, MaxChangesPage, m.entities)
+		changes, err := m.s.ChangesAfter(ctx, after, domain.MaxChangesPage, m.entities)
 		if err != nil {
 			return err
 		}

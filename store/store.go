@@ -146,7 +146,7 @@ type Store struct {
 	Publications *Collection[domain.Publication, domain.PublicationFilter]
 	// APIKeys and Audit are read by administrators only (see access.go).
 	APIKeys *Collection[auth.APIKey, auth.APIKeyFilter]
-	Audit   *Collection[AuditEntry, AuditFilter]
+	Audit   *Collection[domain.AuditEntry, domain.AuditFilter]
 
 	byEntity map[domain.Entity]getter
 }

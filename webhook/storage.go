@@ -570,7 +570,7 @@ func (s *Storage) checkPosition(ctx context.Context, v *domain.Validator, field 
 		return nil
 	}
 	err = s.store.CheckChangeCursor(ctx, seq)
-	if errors.Is(err, store.ErrCursorExpired) {
+	if errors.Is(err, domain.ErrCursorExpired) {
 		v.Add(field, "is older than the changes the feed keeps")
 		return nil
 	}

@@ -296,7 +296,7 @@ func TestRecordJSON(t *testing.T) {
 	if !domain.IsRestricted(e) || domain.IsRestricted(m) {
 		t.Errorf("IsRestricted(event) = %v, IsRestricted(museum) = %v; want true, false", domain.IsRestricted(e), domain.IsRestricted(m))
 	}
-	if _, err := webhook.RecordJSON(&store.Change{}); err == nil {
+	if _, err := webhook.RecordJSON(&domain.Change{}); err == nil {
 		t.Error("RecordJSON accepted a change, which is not a record")
 	}
 }

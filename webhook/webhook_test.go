@@ -292,7 +292,7 @@ func TestDeliversEveryChangeOnceInOrderSigned(t *testing.T) {
 	byEntity := map[string]webhook.Payload{}
 	for i, pl := range got {
 		byEntity[pl.EntityID] = pl
-		if pl.WebhookID != wPlain.ID || pl.Cursor != store.EncodeChangeCursor(pl.Seq) || pl.Kind != "CREATED" || pl.At.IsZero() {
+		if pl.WebhookID != wPlain.ID || pl.Cursor != domain.EncodeChangeCursor(pl.Seq) || pl.Kind != "CREATED" || pl.At.IsZero() {
 			t.Errorf("payload %+v: wrong webhook, cursor, kind or time", pl)
 		}
 		for _, leak := range []string{name, email} {

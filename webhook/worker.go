@@ -14,7 +14,6 @@ import (
 
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/domain"
-	"github.com/participation-graph/participation-graph/store"
 )
 
 var (
@@ -122,7 +121,7 @@ func (w *worker) follow(ctx context.Context) error {
 // webhook has not delivered, it says so in the webhook's status and waits for an
 // administrator to move the position: skipping is never automatic.
 func (w *worker) feedFailed(ctx context.Context, err error) error {
-	if !errors.Is(err, store.ErrCursorExpired) {
+	if !errors.Is(err, domain.ErrCursorExpired) {
 		return err
 	}
 	w.d.log.Error("webhook: undelivered changes were removed by the change feed's retention; an administrator must set resumeAfter",
@@ -142,7 +141,7 @@ func (w *worker) feedFailed(ctx context.Context, err error) error {
 }
 
 // deliver sends change c until the receiver acknowledges it, recording every attempt.
-func (w *worker) deliver(ctx context.Context, c *store.Change) error {
+func (w *worker) deliver(ctx context.Context, c *domain.Change) error {
 	for {
 		if next := w.wh.NextAttemptAt; next != nil {
 			if err := w.pause(ctx, *next); err != nil {
@@ -191,7 +190,7 @@ func (w *worker) deliver(ctx context.Context, c *store.Change) error {
 
 // attempt POSTs change c once. It returns the response's status (nil without one) and,
 // when the attempt failed, a short description of why.
-func (w *worker) attempt(ctx context.Context, c *store.Change) (*int, string) {
+func (w *worker) attempt(ctx context.Context, c *domain.Change) (*int, string) {
 	body, err := w.payload(ctx, c)
 	if errors.Is(err, domain.ErrUnavailable) {
 		return nil, "the record could not be read: the database did not answer"
@@ -228,8 +227,8 @@ func (w *worker) attempt(ctx context.Context, c *store.Change) (*int, string) {
 
 // payload returns the body that delivers change c: the record is read now, so a retry
 // sends it as it is then (and withholds it if it became restricted meanwhile).
-func (w *worker) payload(ctx context.Context, c *store.Change) ([]byte, error) {
-	p := Payload{ID: DeliveryID(w.id, c.Seq), WebhookID: w.id, Cursor: store.EncodeChangeCursor(c.Seq), Seq: c.Seq,
+func (w *worker) payload(ctx context.Context, c *domain.Change) ([]byte, error) {
+	p := Payload{ID: DeliveryID(w.id, c.Seq), WebhookID: w.id, Cursor: domain.EncodeChangeCursor(c.Seq), Seq: c.Seq,
 		Kind: string(c.Op), Entity: string(domain.ChangeEntityOf(c.Entity)), EntityID: c.EntityID, At: c.At.UTC(),
 		Node: json.RawMessage("null")}
 	recs, errs := w.d.o.Store.Node(ctx, []string{c.EntityID})
@@ -332,7 +331,7 @@ func (w *worker) pause(ctx context.Context, t time.Time) error {
 // next waits for a change on feed, or for until (then it returns no change), renewing
 // the lease when it is due or the worker is poked. It returns an error when ctx ends, the
 // feed ends, or the renewal says the worker must stop or reload.
-func (w *worker) next(ctx context.Context, feed <-chan *store.Change, until <-chan time.Time) (*store.Change, error) {
+func (w *worker) next(ctx context.Context, feed <-chan *domain.Change, until <-chan time.Time) (*domain.Change, error) {
 	for {
 		select {
 		case <-ctx.Done():

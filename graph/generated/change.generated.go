@@ -20,15 +20,15 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ChangeResolver interface {
-	Cursor(ctx context.Context, obj *store.Change) (string, error)
-	Seq(ctx context.Context, obj *store.Change) (int, error)
-	Kind(ctx context.Context, obj *store.Change) (model.ChangeKind, error)
-	Entity(ctx context.Context, obj *store.Change) (model.ChangeEntity, error)
+	Cursor(ctx context.Context, obj *domain.Change) (string, error)
+	Seq(ctx context.Context, obj *domain.Change) (int, error)
+	Kind(ctx context.Context, obj *domain.Change) (model.ChangeKind, error)
+	Entity(ctx context.Context, obj *domain.Change) (model.ChangeEntity, error)
 
-	Node(ctx context.Context, obj *store.Change) (model.Node, error)
+	Node(ctx context.Context, obj *domain.Change) (model.Node, error)
 }
 type SubscriptionResolver interface {
-	Changes(ctx context.Context, after *string, types []model.ChangeEntity) (<-chan *store.Change, error)
+	Changes(ctx context.Context, after *string, types []model.ChangeEntity) (<-chan *domain.Change, error)
 	DecisionEventRecorded(ctx context.Context, filter *domain.DecisionEventFilter) (<-chan *domain.DecisionEvent, error)
 	PartnershipChanged(ctx context.Context, museumID *string, communityID *string) (<-chan *model.PartnershipChange, error)
 }
@@ -99,7 +99,7 @@ func (ec *executionContext) field_Subscription_partnershipChanged_args(ctx conte
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -122,7 +122,7 @@ func (ec *executionContext) fieldContext_Change_cursor(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Change", field, true, true, "String")
 }
 
-func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -145,7 +145,7 @@ func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Change", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -168,7 +168,7 @@ func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Change", field, true, true, "ChangeKind")
 }
 
-func (ec *executionContext) _Change_entity(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_entity(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -191,7 +191,7 @@ func (ec *executionContext) fieldContext_Change_entity(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Change", field, true, true, "ChangeEntity")
 }
 
-func (ec *executionContext) _Change_entityId(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_entityId(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -214,7 +214,7 @@ func (ec *executionContext) fieldContext_Change_entityId(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Change_node(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_node(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -246,7 +246,7 @@ func (ec *executionContext) fieldContext_Change_node(_ context.Context, field gr
 	return fc, nil
 }
 
-func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *store.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -313,8 +313,8 @@ func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field g
 			return obj.Nodes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*store.Change) graphql.Marshaler {
-			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -400,8 +400,8 @@ func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Change) graphql.Marshaler {
-			return ec.marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐChange(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐChange(ctx, selections, v)
 		},
 		true,
 		true,
@@ -511,8 +511,8 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["after"].(*string), fc.Args["types"].([]model.ChangeEntity))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Change) graphql.Marshaler {
-			return ec.marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐChange(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐChange(ctx, selections, v)
 		},
 		true,
 		true,
@@ -644,7 +644,7 @@ func (ec *executionContext) fieldContext_Subscription_partnershipChanged(ctx con
 
 var changeImplementors = []string{"Change"}
 
-func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *store.Change) graphql.Marshaler {
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *domain.Change) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -862,11 +862,11 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Change) graphql.Marshaler {
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Change) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐChange(ctx, sel, v[i])
+		return ec.marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -878,7 +878,7 @@ func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋparticipationᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐChange(ctx context.Context, sel ast.SelectionSet, v *store.Change) graphql.Marshaler {
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐChange(ctx context.Context, sel ast.SelectionSet, v *domain.Change) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Change!")
 		return graphql.Null

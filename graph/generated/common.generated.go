@@ -76,7 +76,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	APIKeys(ctx context.Context, first *int, after *string, last *int, before *string, filter *auth.APIKeyFilter) (*store.Page[auth.APIKey], error)
-	AuditTrail(ctx context.Context, first *int, after *string, last *int, before *string, filter *store.AuditFilter) (*store.Page[store.AuditEntry], error)
+	AuditTrail(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.AuditFilter) (*store.Page[domain.AuditEntry], error)
 	Activity(ctx context.Context, id string) (*domain.Activity, error)
 	Activities(ctx context.Context, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error)
 	Changes(ctx context.Context, after *string, first *int, types []model.ChangeEntity) (*model.ChangeConnection, error)
@@ -902,8 +902,8 @@ func (ec *executionContext) field_Query_auditTrail_args(ctx context.Context, raw
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*store.AuditFilter, error) {
-			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐAuditFilter(ctx, v)
+		func(ctx context.Context, v any) (*domain.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐAuditFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3874,10 +3874,10 @@ func (ec *executionContext) _Query_auditTrail(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditTrail(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*store.AuditFilter))
+			return ec.Resolvers.Query().AuditTrail(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*domain.AuditFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[store.AuditEntry]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Page[domain.AuditEntry]) graphql.Marshaler {
 			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐPage(ctx, selections, v)
 		},
 		true,

@@ -604,7 +604,7 @@ type ComplexityRoot struct {
 		APIKeys              func(childComplexity int, first *int, after *string, last *int, before *string, filter *auth.APIKeyFilter) int
 		Activities           func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) int
 		Activity             func(childComplexity int, id string) int
-		AuditTrail           func(childComplexity int, first *int, after *string, last *int, before *string, filter *store.AuditFilter) int
+		AuditTrail           func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.AuditFilter) int
 		Changes              func(childComplexity int, after *string, first *int, types []model.ChangeEntity) int
 		Communities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *domain.CommunityFilter, orderBy *store.Order) int
 		Community            func(childComplexity int, id string) int
@@ -3306,7 +3306,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditTrail(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*store.AuditFilter)), true
+		return e.ComplexityRoot.Query.AuditTrail(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*domain.AuditFilter)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break

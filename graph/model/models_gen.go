@@ -32,16 +32,16 @@ type ActivityPayload struct {
 }
 
 type ChangeConnection struct {
-	Edges []*ChangeEdge   `json:"edges"`
-	Nodes []*store.Change `json:"nodes"`
+	Edges []*ChangeEdge    `json:"edges"`
+	Nodes []*domain.Change `json:"nodes"`
 	// `endCursor` is the position to poll from next time: the last change returned, or the
 	// `after` given when there is nothing new.
 	PageInfo *store.PageInfo `json:"pageInfo"`
 }
 
 type ChangeEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *store.Change `json:"node"`
+	Cursor string         `json:"cursor"`
+	Node   *domain.Change `json:"node"`
 }
 
 type CommunityPayload struct {
