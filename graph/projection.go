@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/participation-graph/participation-graph/store"
 )
 
 // A nested list read from the database fetches only the stored fields its records are
@@ -29,9 +31,11 @@ var storedFields = map[string]map[string][]string{
 	}),
 }
 
-// withRecord adds the fields every record has (its bookkeeping, always fetched).
+// withRecord adds the fields every record has, which the store always fetches
+// (store.RecordFields; the id is stored as _id), and __typename.
 func withRecord(m map[string][]string) map[string][]string {
-	for _, f := range []string{"id", "version", "createdAt", "updatedAt", "archived", "archivedAt", "sample", "__typename"} {
+	m["__typename"], m["id"] = nil, nil
+	for _, f := range store.RecordFields {
 		m[f] = nil
 	}
 	return m
@@ -39,11 +43,11 @@ func withRecord(m map[string][]string) map[string][]string {
 
 // nodeFields returns the stored fields that the records of the connection being resolved
 // in ctx are asked for (through nodes or edges { node }), or nil when the whole records
-// are needed.
+// are needed, or come from the read model anyway.
 func nodeFields(ctx context.Context, typeName string) []string {
 	known := storedFields[typeName]
-	if known == nil {
-		return nil
+	if known == nil || loaders(ctx).Direct() {
+		return nil // the read model's records are whole
 	}
 	opCtx := graphql.GetOperationContext(ctx)
 	fields := []string{"_id"}

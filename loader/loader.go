@@ -53,6 +53,10 @@ type Loaders struct {
 	children map[string]any
 }
 
+// Direct reports whether the loaders look up at once, the read model answering (see
+// Loader).
+func (l *Loaders) Direct() bool { return l.direct }
+
 // New returns fresh loaders over s that wait up to wait (DefaultWait when 0) to batch.
 func New(s *store.Store, wait time.Duration) *Loaders {
 	if wait <= 0 {

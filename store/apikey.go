@@ -56,7 +56,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, in auth.RevokeAPIKeyInput) (*a
 	for attempt := 0; ; attempt++ {
 		k, err := s.revokeAPIKeyOnce(ctx, in.ID)
 		switch {
-		case errors.Is(err, ErrStale) && attempt < maxRetries:
+		case errors.Is(err, ErrStale) && attempt < MaxRetries:
 			continue
 		case errors.Is(err, ErrStale):
 			return nil, fmt.Errorf("%w: API key %q changed while it was being revoked; try again", domain.ErrConflict, in.ID)

@@ -454,13 +454,14 @@ func rawStrings(v bson.RawValue) []string {
 	return out
 }
 
-// bookkeeping are the fields of every record that a partial record keeps too.
-var recordFields = []string{"_id", "version", "createdAt", "updatedAt", "archived", "archivedAt", "sample"}
+// RecordFields are the stored fields every record has (domain.Meta), which a partial
+// record keeps too.
+var RecordFields = []string{"_id", "version", "createdAt", "updatedAt", "archived", "archivedAt", "sample"}
 
 // projection is the projection of the given stored fields and the bookkeeping.
 func projection(fields []string) bson.D {
 	var p bson.D
-	for _, f := range domain.Unique(append(slices.Clone(recordFields), fields...)) {
+	for _, f := range domain.Unique(append(slices.Clone(RecordFields), fields...)) {
 		p = append(p, bson.E{Key: f, Value: 1})
 	}
 	return p

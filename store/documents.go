@@ -39,7 +39,10 @@ func (s *Store) documentCollection(e domain.Entity) (*mongo.Collection, bool) {
 	s.documentsMu.Lock()
 	defer s.documentsMu.Unlock()
 	name, ok := s.documents[e]
-	return s.db.Collection(name), ok
+	if !ok {
+		return nil, false
+	}
+	return s.db.Collection(name), true
 }
 
 // EnsureIndex creates, unless it exists, the index on the given fields, in order.

@@ -132,9 +132,9 @@ func create[T, F any](ctx context.Context, c *Collection[T, F], rec *T, check fu
 	return rec, nil
 }
 
-// maxRetries bounds how often an update without expectedVersion is retried when another
+// MaxRetries bounds how often an update without expectedVersion is retried when another
 // writer changed the record between the read and the write.
-const maxRetries = 5
+const MaxRetries = 5
 
 // update reads a record, applies a change and stores it, as one optimistic step. With
 // expected set, a record at another version fails with ErrConflict and nothing changes;
@@ -144,7 +144,7 @@ func update[T, F any](ctx context.Context, c *Collection[T, F], op domain.Op, id
 	for attempt := 0; ; attempt++ {
 		rec, err := updateOnce(ctx, c, op, id, expected, apply)
 		switch {
-		case errors.Is(err, ErrStale) && expected == nil && attempt < maxRetries:
+		case errors.Is(err, ErrStale) && expected == nil && attempt < MaxRetries:
 			continue
 		case errors.Is(err, ErrStale):
 			return nil, fmt.Errorf("%w: %s %q changed while it was being updated; try again", domain.ErrConflict, c.entity.Label(), id)

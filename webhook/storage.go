@@ -244,10 +244,6 @@ type Storage struct {
 	docs  *store.Documents
 }
 
-// maxRetries bounds how often an update without expectedVersion is read and applied again
-// when the lease holder recorded an attempt in between.
-const maxRetries = 5
-
 // NewStorage opens the webhooks of s and creates their index (lists are ordered by
 // creation) unless it exists.
 func NewStorage(ctx context.Context, s *store.Store) (*Storage, error) {
@@ -359,7 +355,7 @@ func (s *Storage) UpdateWebhook(ctx context.Context, in UpdateWebhookInput) (*We
 	}
 	for attempt := 0; ; attempt++ {
 		w, secret, err := s.updateWebhookOnce(ctx, in)
-		if errors.Is(err, store.ErrStale) && in.ExpectedVersion == nil && attempt < maxRetries {
+		if errors.Is(err, store.ErrStale) && in.ExpectedVersion == nil && attempt < store.MaxRetries {
 			continue // the lease holder recorded an attempt in between: apply again
 		}
 		if errors.Is(err, store.ErrStale) {
