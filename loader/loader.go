@@ -135,6 +135,12 @@ func WithNew(ctx context.Context, s *store.Store, wait time.Duration) context.Co
 	return context.WithValue(ctx, ctxKey{}, &deferred{s: s, wait: wait})
 }
 
+// Immediate reports whether ctx carries loaders that look up at once (Direct): nothing a
+// request's fields load then waits for a batch, so they may be resolved one after another.
+func Immediate(ctx context.Context) bool {
+	return Has(ctx) && For(ctx).direct
+}
+
 // For returns the request's loaders. It panics when the request has none, which is a
 // wiring mistake, not a runtime condition.
 func For(ctx context.Context) *Loaders {

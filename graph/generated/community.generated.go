@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/internal/gqlexec"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -1073,7 +1074,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1171,7 +1172,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1220,7 +1221,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1258,7 +1259,7 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1290,7 +1291,7 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Community) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, sel, v[i])
@@ -1326,7 +1327,7 @@ func (ec *executionContext) marshalNCommunityEdge2githubᚗcomᚋparticipation�
 }
 
 func (ec *executionContext) marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Community]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
@@ -1415,7 +1416,7 @@ func (ec *executionContext) marshalOCommunityKind2ᚕgithubᚗcomᚋparticipatio
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, sel, v[i])

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/internal/gqlexec"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -1868,7 +1869,7 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1921,7 +1922,7 @@ func (ec *executionContext) _DecisionEvent(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2069,7 +2070,7 @@ func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2117,7 +2118,7 @@ func (ec *executionContext) _DecisionEventEdge(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2155,7 +2156,7 @@ func (ec *executionContext) _DecisionEventPayload(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, decisionEventPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2188,7 +2189,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2236,7 +2237,7 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, participantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -2304,7 +2305,7 @@ func (ec *executionContext) marshalNDecision2githubᚗcomᚋparticipationᚑgrap
 }
 
 func (ec *executionContext) marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Decision) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecision2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecision(ctx, sel, v[i])
@@ -2320,7 +2321,7 @@ func (ec *executionContext) marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑg
 }
 
 func (ec *executionContext) marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.DecisionEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, sel, v[i])
@@ -2356,7 +2357,7 @@ func (ec *executionContext) marshalNDecisionEventEdge2githubᚗcomᚋparticipati
 }
 
 func (ec *executionContext) marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.DecisionEvent]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionEventEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
@@ -2419,7 +2420,7 @@ func (ec *executionContext) marshalNEvidence2githubᚗcomᚋparticipationᚑgrap
 }
 
 func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Evidence) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvidence2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidence(ctx, sel, v[i])
@@ -2454,7 +2455,7 @@ func (ec *executionContext) marshalNParticipant2githubᚗcomᚋparticipationᚑg
 }
 
 func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Participant) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx, sel, v[i])
@@ -2535,7 +2536,7 @@ func (ec *executionContext) marshalOArnsteinRung2ᚕgithubᚗcomᚋparticipation
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, sel, v[i])
@@ -2602,7 +2603,7 @@ func (ec *executionContext) marshalODecisionEventKind2ᚕgithubᚗcomᚋparticip
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, sel, v[i])
@@ -2713,7 +2714,7 @@ func (ec *executionContext) marshalOParticipationLevel2ᚕgithubᚗcomᚋpartici
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, sel, v[i])

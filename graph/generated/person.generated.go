@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/internal/gqlexec"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -1149,7 +1150,7 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, consentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1202,7 +1203,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, personImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1303,7 +1304,7 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, personConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1352,7 +1353,7 @@ func (ec *executionContext) _PersonEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, personEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1390,7 +1391,7 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, personPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1436,7 +1437,7 @@ func (ec *executionContext) unmarshalNErasePersonInput2githubᚗcomᚋparticipat
 }
 
 func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Person) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPerson2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPerson(ctx, sel, v[i])
@@ -1472,7 +1473,7 @@ func (ec *executionContext) marshalNPersonEdge2githubᚗcomᚋparticipationᚑgr
 }
 
 func (ec *executionContext) marshalNPersonEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Person]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPersonEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/internal/gqlexec"
 	"github.com/participation-graph/participation-graph/store"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -1019,7 +1020,7 @@ func (ec *executionContext) _Reflection(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1130,7 +1131,7 @@ func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1179,7 +1180,7 @@ func (ec *executionContext) _ReflectionEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1217,7 +1218,7 @@ func (ec *executionContext) _ReflectionPayload(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, reflectionPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := gqlexec.NewDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1254,7 +1255,7 @@ func (ec *executionContext) unmarshalNAddReflectionInput2githubᚗcomᚋparticip
 }
 
 func (ec *executionContext) marshalNReflection2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Reflection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx, sel, v[i])
@@ -1300,7 +1301,7 @@ func (ec *executionContext) marshalNReflectionEdge2githubᚗcomᚋparticipation�
 }
 
 func (ec *executionContext) marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Edge[domain.Reflection]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReflectionEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
@@ -1366,7 +1367,7 @@ func (ec *executionContext) marshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipa
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, sel, v[i])

@@ -1,7 +1,12 @@
 // Command gqlgen generates the GraphQL executor from gqlgen.yml as `gqlgen generate` does,
-// with one difference: the fields of the object types listed in serial are resolved one
-// after another on the goroutine that marshals the object, instead of on one goroutine per
-// field that has a resolver.
+// with two differences:
+//
+//   - the fields of the object types listed in serial are resolved one after another on
+//     the goroutine that marshals the object, instead of on one goroutine per field that
+//     has a resolver;
+//   - the executor marshals lists and builds @defer groups through package gqlexec
+//     instead of gqlgen's graphql.MarshalSliceConcurrently and graphql.NewDeferredGroup
+//     (see gqlexec for why), by rewriting those calls in the generated files.
 //
 // gqlgen starts a goroutine for every resolver field of every object after the first, and
 // one per element of every list. On a page of decision events each event's museum and
@@ -44,5 +49,9 @@ func main() {
 	if err := api.Generate(cfg, api.AddPlugin(serialFields{})); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
+	}
+	if err := rewriteExecutor(cfg.Exec.Dir()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(4)
 	}
 }

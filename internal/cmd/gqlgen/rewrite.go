@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+const gqlexecPath = "github.com/participation-graph/participation-graph/internal/gqlexec"
+
+// rewrites are the calls of gqlgen's runtime that the generated executor makes through
+// gqlexec instead, with the arguments the replacement takes after the original ones (the
+// generated code names an object's collected fields "fields").
+var rewrites = map[string]struct {
+	name  string
+	extra []string
+}{
+	"MarshalSliceConcurrently": {name: "MarshalSlice"},
+	"NewDeferredGroup":         {name: "NewDeferredGroup", extra: []string{"fields"}},
+}
+
+// rewriteExecutor points the generated files in dir at gqlexec. Each rewrite must apply at
+// least once: should a new gqlgen generate other calls, generation fails rather than
+// silently losing what gqlexec does.
+func rewriteExecutor(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return err
+	}
+	applied := map[string]int{}
+	for _, path := range files {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		n := 0
+		ast.Inspect(f, func(node ast.Node) bool {
+			call, ok := node.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			pkg, ok := sel.X.(*ast.Ident)
+			r, rewrite := rewrites[sel.Sel.Name]
+			if !ok || pkg.Name != "graphql" || !rewrite {
+				return true
+			}
+			applied[sel.Sel.Name]++
+			n++
+			pkg.Name, sel.Sel.Name = "gqlexec", r.name
+			for _, a := range r.extra {
+				call.Args = append(call.Args, ast.NewIdent(a))
+			}
+			return true
+		})
+		if n == 0 {
+			continue
+		}
+		astutil.AddImport(fset, f, gqlexecPath)
+		var out bytes.Buffer
+		if err := format.Node(&out, fset, f); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	for name := range rewrites {
+		if applied[name] == 0 {
+			return fmt.Errorf("gqlgen generated no call of graphql.%s to rewrite: see internal/gqlexec", name)
+		}
+	}
+	return nil
+}

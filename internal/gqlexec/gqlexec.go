@@ -1,0 +1,72 @@
+// Package gqlexec holds the two steps of gqlgen's executor that this server takes its own
+// way. The generated executor calls them in place of gqlgen's own (internal/cmd/gqlgen
+// rewrites the calls after generating):
+//
+//   - MarshalSlice, for graphql.MarshalSliceConcurrently, marshals a list's elements one
+//     after another while the request's loaders look up at once, instead of on one
+//     goroutine each;
+//   - NewDeferredGroup, for graphql.NewDeferredGroup, works out an object's path for
+//     @defer only when one of its fields is deferred, instead of for every object.
+//
+// Both cost the most on long pages: a page of 500 decision events with their museums and
+// communities is 500 goroutines and 1,500 paths (see bench/README.md).
+package gqlexec
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/participation-graph/participation-graph/loader"
+)
+
+// MarshalSlice marshals the n elements of a list. gqlgen gives each element its own
+// goroutine, so that references the elements load reach a dataloader together and cost
+// one batch; while the read model answers, a load is a map read with nothing to wait
+// for (loader.Immediate), and a goroutine per element buys only its start, its stack's
+// growth and its hand-off. The elements are then marshalled in order on the caller's
+// goroutine, each in its own field context as gqlgen gives them, and a panic in one
+// becomes that element's error as it does in gqlgen.
+func MarshalSlice(ctx context.Context, n int, workerLimit int64, omitPanicHandler bool,
+	marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	if n < 2 || !immediate(ctx) {
+		return graphql.MarshalSliceConcurrently(ctx, n, workerLimit, omitPanicHandler, marshal)
+	}
+	ret := make(graphql.Array, n)
+	for i := range n {
+		ctx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		if omitPanicHandler {
+			ret[i] = marshal(ctx, i)
+			continue
+		}
+		ret[i] = marshalRecovering(ctx, i, marshal)
+	}
+	return ret
+}
+
+// immediate says whether the request's loads are made at once.
+var immediate = loader.Immediate
+
+func marshalRecovering(ctx context.Context, i int, marshal func(ctx context.Context, i int) graphql.Marshaler) (m graphql.Marshaler) {
+	defer func() {
+		if r := recover(); r != nil {
+			graphql.AddError(ctx, graphql.Recover(ctx, r))
+			m = graphql.Null
+		}
+	}()
+	return marshal(ctx, i)
+}
+
+// NewDeferredGroup returns the group that collects an object's deferred fields. gqlgen
+// builds one for every object it marshals, with the object's path, which walks up every
+// field context to the root and allocates; the path is needed only to deliver deferred
+// fields, so an object with none gets an empty group, which the generated code never
+// touches (it reads Defers, nil and so empty, and schedules nothing on it).
+func NewDeferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for i := range fields {
+		if fields[i].IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{Context: ctx}
+}
