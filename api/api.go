@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"embed"
 	"encoding/json"
@@ -222,15 +223,24 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	srv.AddTransport(overHTTP{transport.POST{}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(!o.FieldSuggestions)
+	// Extensions are added through use alone: plain fields are resolved without field
+	// middleware (gqlexec.ResolveField), so the server runs no field interceptor (and
+	// never calls srv.AroundFields).
+	use := func(x graphql.HandlerExtension) {
+		if _, ok := x.(graphql.FieldInterceptor); ok {
+			panic(fmt.Sprintf("api: extension %s intercepts fields, which plain fields skip (see internal/gqlexec)", x.ExtensionName()))
+		}
+		srv.Use(x)
+	}
 	if o.Persisted != nil {
-		srv.Use(o.Persisted)
+		use(o.Persisted)
 	}
 	// Automatic persisted queries: a client may send a query's hash alone once it has
 	// sent the query with it.
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(limitExtension{o.Limits.withDefaults()})
+	use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	use(limitExtension{o.Limits.withDefaults()})
 	if o.Introspection {
-		srv.Use(extension.Introspection{})
+		use(extension.Introspection{})
 	}
 	errorsByCode := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "participation_graphql_errors_total",
 		Help: "GraphQL errors sent to clients, by code."}, []string{"code"})
@@ -238,7 +248,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 	if o.Tracer == nil {
 		o.Tracer = noop.NewTracerProvider().Tracer("")
 	}
-	srv.Use(newOperations(o.Metrics, o.Tracer))
+	use(newOperations(o.Metrics, o.Tracer))
 	srv.SetErrorPresenter(graph.ErrorPresenter(o.Logger, func(code string) { errorsByCode.WithLabelValues(code).Inc() }))
 	srv.SetRecoverFunc(graph.Recover(o.Logger))
 	srv.AroundRootFields(func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {

@@ -193,7 +193,7 @@ func (ec *executionContext) fieldContext_Change_entity(_ context.Context, field 
 }
 
 func (ec *executionContext) _Change_entityId(ctx context.Context, field graphql.CollectedField, obj *domain.Change) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -367,7 +367,7 @@ func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -422,7 +422,7 @@ func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PartnershipChange_kind(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -477,7 +477,7 @@ func (ec *executionContext) fieldContext_PartnershipChange_partnership(_ context
 }
 
 func (ec *executionContext) _PartnershipChange_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipChange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -196,7 +196,7 @@ func (ec *executionContext) field_Community_people_args(ctx context.Context, raw
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -219,7 +219,7 @@ func (ec *executionContext) fieldContext_Community_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Community_version(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -288,7 +288,7 @@ func (ec *executionContext) fieldContext_Community_updatedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Community_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -334,7 +334,7 @@ func (ec *executionContext) fieldContext_Community_archivedAt(_ context.Context,
 }
 
 func (ec *executionContext) _Community_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -357,7 +357,7 @@ func (ec *executionContext) fieldContext_Community_sample(_ context.Context, fie
 }
 
 func (ec *executionContext) _Community_name(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -380,7 +380,7 @@ func (ec *executionContext) fieldContext_Community_name(_ context.Context, field
 }
 
 func (ec *executionContext) _Community_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -700,7 +700,7 @@ func (ec *executionContext) fieldContext_CommunityConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Community]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -40,7 +40,7 @@ type ParticipantResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Decision_text(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -63,7 +63,7 @@ func (ec *executionContext) fieldContext_Decision_text(_ context.Context, field 
 }
 
 func (ec *executionContext) _Decision_decidedBy(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -86,7 +86,7 @@ func (ec *executionContext) fieldContext_Decision_decidedBy(_ context.Context, f
 }
 
 func (ec *executionContext) _Decision_result(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -155,7 +155,7 @@ func (ec *executionContext) fieldContext_Decision_implementationNote(_ context.C
 }
 
 func (ec *executionContext) _DecisionEvent_id(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -178,7 +178,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_id(_ context.Context, fie
 }
 
 func (ec *executionContext) _DecisionEvent_version(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -247,7 +247,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_updatedAt(_ context.Conte
 }
 
 func (ec *executionContext) _DecisionEvent_archived(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -293,7 +293,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_archivedAt(_ context.Cont
 }
 
 func (ec *executionContext) _DecisionEvent_sample(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -316,7 +316,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_sample(_ context.Context,
 }
 
 func (ec *executionContext) _DecisionEvent_title(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -362,7 +362,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_description(_ context.Con
 }
 
 func (ec *executionContext) _DecisionEvent_kind(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -504,7 +504,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_communities(_ context.Con
 }
 
 func (ec *executionContext) _DecisionEvent_participationLevel(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -582,7 +582,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_participants(_ context.Co
 }
 
 func (ec *executionContext) _DecisionEvent_communityParticipantCount(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -605,7 +605,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_communityParticipantCount
 }
 
 func (ec *executionContext) _DecisionEvent_staffParticipantCount(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -692,7 +692,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_outcomes(_ context.Contex
 }
 
 func (ec *executionContext) _DecisionEvent_empowermentGap(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -747,7 +747,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_evidence(_ context.Contex
 }
 
 func (ec *executionContext) _DecisionEvent_visibility(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -889,7 +889,7 @@ func (ec *executionContext) fieldContext_DecisionEventConnection_totalCount(_ co
 }
 
 func (ec *executionContext) _DecisionEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.DecisionEvent]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -976,7 +976,7 @@ func (ec *executionContext) fieldContext_DecisionEventPayload_decisionEvent(_ co
 }
 
 func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -999,7 +999,7 @@ func (ec *executionContext) fieldContext_Evidence_kind(_ context.Context, field 
 }
 
 func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1132,7 +1132,7 @@ func (ec *executionContext) fieldContext_Participant_community(_ context.Context
 }
 
 func (ec *executionContext) _Participant_role(ctx context.Context, field graphql.CollectedField, obj *domain.Participant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

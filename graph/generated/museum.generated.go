@@ -253,7 +253,7 @@ func (ec *executionContext) field_Museum_reflections_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Museum_id(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -276,7 +276,7 @@ func (ec *executionContext) fieldContext_Museum_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Museum_version(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -345,7 +345,7 @@ func (ec *executionContext) fieldContext_Museum_updatedAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Museum_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -391,7 +391,7 @@ func (ec *executionContext) fieldContext_Museum_archivedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Museum_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -414,7 +414,7 @@ func (ec *executionContext) fieldContext_Museum_sample(_ context.Context, field 
 }
 
 func (ec *executionContext) _Museum_name(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -437,7 +437,7 @@ func (ec *executionContext) fieldContext_Museum_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Museum_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -934,7 +934,7 @@ func (ec *executionContext) fieldContext_MuseumConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _MuseumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Museum]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

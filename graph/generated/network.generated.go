@@ -26,7 +26,7 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _LevelCount_level(ctx context.Context, field graphql.CollectedField, obj *network.LevelCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -49,7 +49,7 @@ func (ec *executionContext) fieldContext_LevelCount_level(_ context.Context, fie
 }
 
 func (ec *executionContext) _LevelCount_count(ctx context.Context, field graphql.CollectedField, obj *network.LevelCount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -168,7 +168,7 @@ func (ec *executionContext) fieldContext_Network_stats(_ context.Context, field 
 }
 
 func (ec *executionContext) _NetworkEdge_id(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -191,7 +191,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_id(_ context.Context, field
 }
 
 func (ec *executionContext) _NetworkEdge_source(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -214,7 +214,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_source(_ context.Context, f
 }
 
 func (ec *executionContext) _NetworkEdge_target(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -269,7 +269,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_partnership(_ context.Conte
 }
 
 func (ec *executionContext) _NetworkEdge_title(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -292,7 +292,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_title(_ context.Context, fi
 }
 
 func (ec *executionContext) _NetworkEdge_status(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -315,7 +315,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_status(_ context.Context, f
 }
 
 func (ec *executionContext) _NetworkEdge_weight(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -407,7 +407,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_maxLevel(_ context.Context,
 }
 
 func (ec *executionContext) _NetworkNode_id(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -430,7 +430,7 @@ func (ec *executionContext) fieldContext_NetworkNode_id(_ context.Context, field
 }
 
 func (ec *executionContext) _NetworkNode_kind(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -453,7 +453,7 @@ func (ec *executionContext) fieldContext_NetworkNode_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _NetworkNode_label(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -476,7 +476,7 @@ func (ec *executionContext) fieldContext_NetworkNode_label(_ context.Context, fi
 }
 
 func (ec *executionContext) _NetworkNode_degree(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -499,7 +499,7 @@ func (ec *executionContext) fieldContext_NetworkNode_degree(_ context.Context, f
 }
 
 func (ec *executionContext) _NetworkNode_weightedDegree(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -522,7 +522,7 @@ func (ec *executionContext) fieldContext_NetworkNode_weightedDegree(_ context.Co
 }
 
 func (ec *executionContext) _NetworkNode_betweenness(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -545,7 +545,7 @@ func (ec *executionContext) fieldContext_NetworkNode_betweenness(_ context.Conte
 }
 
 func (ec *executionContext) _NetworkNode_component(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -568,7 +568,7 @@ func (ec *executionContext) fieldContext_NetworkNode_component(_ context.Context
 }
 
 func (ec *executionContext) _NetworkStats_nodeCount(ctx context.Context, field graphql.CollectedField, obj *network.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -591,7 +591,7 @@ func (ec *executionContext) fieldContext_NetworkStats_nodeCount(_ context.Contex
 }
 
 func (ec *executionContext) _NetworkStats_edgeCount(ctx context.Context, field graphql.CollectedField, obj *network.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -614,7 +614,7 @@ func (ec *executionContext) fieldContext_NetworkStats_edgeCount(_ context.Contex
 }
 
 func (ec *executionContext) _NetworkStats_componentCount(ctx context.Context, field graphql.CollectedField, obj *network.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -637,7 +637,7 @@ func (ec *executionContext) fieldContext_NetworkStats_componentCount(_ context.C
 }
 
 func (ec *executionContext) _NetworkStats_density(ctx context.Context, field graphql.CollectedField, obj *network.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -660,7 +660,7 @@ func (ec *executionContext) fieldContext_NetworkStats_density(_ context.Context,
 }
 
 func (ec *executionContext) _SummaryBucket_key(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -683,7 +683,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_key(_ context.Context, fi
 }
 
 func (ec *executionContext) _SummaryBucket_label(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -706,7 +706,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_label(_ context.Context, 
 }
 
 func (ec *executionContext) _SummaryBucket_eventCount(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -729,7 +729,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_eventCount(_ context.Cont
 }
 
 func (ec *executionContext) _SummaryBucket_decisionCount(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -752,7 +752,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_decisionCount(_ context.C
 }
 
 func (ec *executionContext) _SummaryBucket_implementedCount(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -775,7 +775,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_implementedCount(_ contex
 }
 
 func (ec *executionContext) _SummaryBucket_communityParticipants(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -830,7 +830,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_levels(_ context.Context,
 }
 
 func (ec *executionContext) _SummaryBucket_agencyShare(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -853,7 +853,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_agencyShare(_ context.Con
 }
 
 func (ec *executionContext) _SummaryBucket_empowermentGapCount(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

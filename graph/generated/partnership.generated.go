@@ -201,7 +201,7 @@ func (ec *executionContext) field_Partnership_reflections_args(ctx context.Conte
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -224,7 +224,7 @@ func (ec *executionContext) fieldContext_Partnership_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Partnership_version(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -293,7 +293,7 @@ func (ec *executionContext) fieldContext_Partnership_updatedAt(_ context.Context
 }
 
 func (ec *executionContext) _Partnership_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -339,7 +339,7 @@ func (ec *executionContext) fieldContext_Partnership_archivedAt(_ context.Contex
 }
 
 func (ec *executionContext) _Partnership_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -362,7 +362,7 @@ func (ec *executionContext) fieldContext_Partnership_sample(_ context.Context, f
 }
 
 func (ec *executionContext) _Partnership_title(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -472,7 +472,7 @@ func (ec *executionContext) fieldContext_Partnership_purpose(_ context.Context, 
 }
 
 func (ec *executionContext) _Partnership_status(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -879,7 +879,7 @@ func (ec *executionContext) fieldContext_PartnershipConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Partnership]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

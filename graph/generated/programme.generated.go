@@ -41,7 +41,7 @@ type ProgrammeMembershipResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Outcome_id(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -64,7 +64,7 @@ func (ec *executionContext) fieldContext_Outcome_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Outcome_version(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -133,7 +133,7 @@ func (ec *executionContext) fieldContext_Outcome_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Outcome_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -179,7 +179,7 @@ func (ec *executionContext) fieldContext_Outcome_archivedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _Outcome_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -234,7 +234,7 @@ func (ec *executionContext) fieldContext_Outcome_programme(_ context.Context, fi
 }
 
 func (ec *executionContext) _Outcome_number(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -257,7 +257,7 @@ func (ec *executionContext) fieldContext_Outcome_number(_ context.Context, field
 }
 
 func (ec *executionContext) _Outcome_code(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -280,7 +280,7 @@ func (ec *executionContext) fieldContext_Outcome_code(_ context.Context, field g
 }
 
 func (ec *executionContext) _Outcome_title(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -381,7 +381,7 @@ func (ec *executionContext) fieldContext_OutcomePayload_outcome(_ context.Contex
 }
 
 func (ec *executionContext) _Programme_id(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -404,7 +404,7 @@ func (ec *executionContext) fieldContext_Programme_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Programme_version(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -473,7 +473,7 @@ func (ec *executionContext) fieldContext_Programme_updatedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Programme_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -519,7 +519,7 @@ func (ec *executionContext) fieldContext_Programme_archivedAt(_ context.Context,
 }
 
 func (ec *executionContext) _Programme_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -542,7 +542,7 @@ func (ec *executionContext) fieldContext_Programme_sample(_ context.Context, fie
 }
 
 func (ec *executionContext) _Programme_name(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -895,7 +895,7 @@ func (ec *executionContext) fieldContext_ProgrammeConnection_totalCount(_ contex
 }
 
 func (ec *executionContext) _ProgrammeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Programme]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -950,7 +950,7 @@ func (ec *executionContext) fieldContext_ProgrammeEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _ProgrammeMembership_id(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -973,7 +973,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_id(_ context.Contex
 }
 
 func (ec *executionContext) _ProgrammeMembership_version(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1042,7 +1042,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_updatedAt(_ context
 }
 
 func (ec *executionContext) _ProgrammeMembership_archived(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1088,7 +1088,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_archivedAt(_ contex
 }
 
 func (ec *executionContext) _ProgrammeMembership_sample(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -33,7 +33,7 @@ type PublicationResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Publication_id(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -56,7 +56,7 @@ func (ec *executionContext) fieldContext_Publication_id(_ context.Context, field
 }
 
 func (ec *executionContext) _Publication_version(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -125,7 +125,7 @@ func (ec *executionContext) fieldContext_Publication_updatedAt(_ context.Context
 }
 
 func (ec *executionContext) _Publication_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -171,7 +171,7 @@ func (ec *executionContext) fieldContext_Publication_archivedAt(_ context.Contex
 }
 
 func (ec *executionContext) _Publication_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -194,7 +194,7 @@ func (ec *executionContext) fieldContext_Publication_sample(_ context.Context, f
 }
 
 func (ec *executionContext) _Publication_title(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -240,7 +240,7 @@ func (ec *executionContext) fieldContext_Publication_authors(_ context.Context, 
 }
 
 func (ec *executionContext) _Publication_year(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -263,7 +263,7 @@ func (ec *executionContext) fieldContext_Publication_year(_ context.Context, fie
 }
 
 func (ec *executionContext) _Publication_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -515,7 +515,7 @@ func (ec *executionContext) fieldContext_PublicationConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _PublicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Publication]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

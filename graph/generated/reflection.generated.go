@@ -34,7 +34,7 @@ type ReflectionResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Reflection_id(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -57,7 +57,7 @@ func (ec *executionContext) fieldContext_Reflection_id(_ context.Context, field 
 }
 
 func (ec *executionContext) _Reflection_version(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -126,7 +126,7 @@ func (ec *executionContext) fieldContext_Reflection_updatedAt(_ context.Context,
 }
 
 func (ec *executionContext) _Reflection_archived(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -172,7 +172,7 @@ func (ec *executionContext) fieldContext_Reflection_archivedAt(_ context.Context
 }
 
 func (ec *executionContext) _Reflection_sample(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -291,7 +291,7 @@ func (ec *executionContext) fieldContext_Reflection_decisionEvent(_ context.Cont
 }
 
 func (ec *executionContext) _Reflection_author(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -337,7 +337,7 @@ func (ec *executionContext) fieldContext_Reflection_writtenOn(_ context.Context,
 }
 
 func (ec *executionContext) _Reflection_text(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -406,7 +406,7 @@ func (ec *executionContext) fieldContext_Reflection_changesAgreed(_ context.Cont
 }
 
 func (ec *executionContext) _Reflection_visibility(ctx context.Context, field graphql.CollectedField, obj *domain.Reflection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -548,7 +548,7 @@ func (ec *executionContext) fieldContext_ReflectionConnection_totalCount(_ conte
 }
 
 func (ec *executionContext) _ReflectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *store.Edge[domain.Reflection]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -87,3 +87,41 @@ func goid() int {
 	_, _ = fmt.Sscanf(string(buf), "goroutine %d ", &id)
 	return id
 }
+
+// TestResolveField resolves a plain field at once, and takes gqlgen's path, which gives
+// the field its context and reports failures at its path, whenever the field is not as a
+// plain field must be.
+func TestResolveField(t *testing.T) {
+	ctx := request()
+	oc := &graphql.OperationContext{ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }}
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "count", Name: "count"}}
+	contexts := 0
+	fieldContext := func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+		contexts++
+		return graphql.NewScalarFieldContext("Thing", field, false, false, "Int")
+	}
+	var paths []string
+	marshal := func(ctx context.Context, _ ast.SelectionSet, v int) graphql.Marshaler {
+		paths = append(paths, graphql.GetPath(ctx).String())
+		return graphql.MarshalInt(v)
+	}
+	resolve := func(res any, err error) string {
+		var out bytes.Buffer
+		ResolveField(ctx, oc, field, fieldContext, func(context.Context) (any, error) { return res, err }, nil, marshal, true, true).MarshalGQL(&out)
+		return out.String()
+	}
+	if got := resolve(7, nil); got != "7" || contexts != 0 || fmt.Sprint(paths) != "[items]" {
+		t.Errorf("plain field = %s with %d field contexts, marshalled at %v; want 7 at once, in its object's context", got, contexts, paths)
+	}
+	paths = nil
+	if got := resolve(int64(7), nil); got != "null" || contexts != 1 {
+		t.Errorf("field of another type = %s with %d field contexts, want gqlgen's null and error", got, contexts)
+	}
+	if got := resolve(nil, errors.New("broken")); got != "null" || contexts != 2 {
+		t.Errorf("failing field = %s with %d field contexts, want gqlgen's null", got, contexts)
+	}
+	errs := graphql.GetErrors(ctx)
+	if len(errs) != 2 || errs[1].Message != "broken" || errs[1].Path.String() != "items.count" {
+		t.Errorf("errors = %v, want the failing field's at items.count", errs)
+	}
+}

@@ -4,9 +4,10 @@
 //   - the fields of the object types listed in serial are resolved one after another on
 //     the goroutine that marshals the object, instead of on one goroutine per field that
 //     has a resolver;
-//   - the executor marshals lists and builds @defer groups through package gqlexec
-//     instead of gqlgen's graphql.MarshalSliceConcurrently and graphql.NewDeferredGroup
-//     (see gqlexec for why), by rewriting those calls in the generated files.
+//   - the executor marshals lists, builds @defer groups and resolves plain fields through
+//     package gqlexec instead of gqlgen's graphql.MarshalSliceConcurrently,
+//     graphql.NewDeferredGroup and graphql.ResolveField (see gqlexec for why), by
+//     rewriting those calls in the generated files.
 //
 // gqlgen starts a goroutine for every resolver field of every object after the first, and
 // one per element of every list. On a page of decision events each event's museum and
@@ -22,6 +23,7 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // serial are the object types whose fields need no goroutine each.
@@ -36,8 +38,33 @@ func (serialFields) GenerateCode(data *codegen.Data) error {
 		if slices.Contains(serial, o.Name) {
 			o.DisableConcurrency = true
 		}
+		for _, f := range o.Fields {
+			if plain(f) {
+				plainFields["_"+o.Name+"_"+f.Name] = true
+			}
+		}
 	}
 	return nil
+}
+
+// plainFields are the generated functions of the fields that gqlexec.ResolveField
+// resolves (see plain).
+var plainFields = map[string]bool{}
+
+// builtinScalars are the scalars whose marshalling of a Go value cannot give null.
+var builtinScalars = []string{"String", "Int", "Float", "Boolean", "ID"}
+
+// plain reports whether a field is a value read from its object's struct field, or from a
+// method of it that takes no context and returns no error, of a built-in scalar or an
+// enum held by value, with no resolver, argument or directive: a field that cannot fail,
+// cannot be null and reads nothing from its context.
+func plain(f *codegen.Field) bool {
+	read := f.IsVariable() || (f.IsMethod() && !f.MethodHasContext && f.NoErr && !f.VOkFunc)
+	t := f.TypeReference
+	value := t != nil && !t.IsNilable() && t.GQL.Elem == nil &&
+		(t.Definition.Kind == ast.Enum || (t.IsScalar() && slices.Contains(builtinScalars, t.Definition.Name)))
+	return read && value && !f.IsResolver && !f.Stream && len(f.Args) == 0 && len(f.Directives) == 0 &&
+		f.Object.Kind == ast.Object && !f.Object.Root
 }
 
 func main() {

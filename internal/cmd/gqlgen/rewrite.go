@@ -17,13 +17,16 @@ const gqlexecPath = "github.com/participation-graph/participation-graph/internal
 
 // rewrites are the calls of gqlgen's runtime that the generated executor makes through
 // gqlexec instead, with the arguments the replacement takes after the original ones (the
-// generated code names an object's collected fields "fields").
+// generated code names an object's collected fields "fields"). A rewrite with only set
+// applies in the generated functions named in it alone.
 var rewrites = map[string]struct {
 	name  string
 	extra []string
+	only  map[string]bool
 }{
 	"MarshalSliceConcurrently": {name: "MarshalSlice"},
 	"NewDeferredGroup":         {name: "NewDeferredGroup", extra: []string{"fields"}},
+	"ResolveField":             {name: "ResolveField", only: plainFields},
 }
 
 // rewriteExecutor points the generated files in dir at gqlexec. Each rewrite must apply at
@@ -42,7 +45,12 @@ func rewriteExecutor(dir string) error {
 			return err
 		}
 		n := 0
+		fn := "" // the generated function being walked
 		ast.Inspect(f, func(node ast.Node) bool {
+			if d, ok := node.(*ast.FuncDecl); ok {
+				fn = d.Name.Name
+				return true
+			}
 			call, ok := node.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -53,7 +61,7 @@ func rewriteExecutor(dir string) error {
 			}
 			pkg, ok := sel.X.(*ast.Ident)
 			r, rewrite := rewrites[sel.Sel.Name]
-			if !ok || pkg.Name != "graphql" || !rewrite {
+			if !ok || pkg.Name != "graphql" || !rewrite || (r.only != nil && !r.only[fn]) {
 				return true
 			}
 			applied[sel.Sel.Name]++
