@@ -374,11 +374,25 @@ func (c *Collection[T, F]) find(ctx context.Context, q bson.D, sort bson.D, limi
 	if err != nil {
 		return nil, translate(err)
 	}
-	var out []*T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err)
+	out, err := decodeAll[T](ctx, cur)
+	return out, translate(err)
+}
+
+// decodeAll decodes every document of cur and closes it. The driver's Cursor.All and
+// Cursor.Decode give each document a decoder with a fresh 4 KiB read buffer (a third of
+// the bytes a nested page allocated); bson.Unmarshal decodes the document in place with
+// a pooled reader.
+func decodeAll[T any](ctx context.Context, cur *mongo.Cursor) ([]*T, error) {
+	defer cur.Close(context.WithoutCancel(ctx))
+	out := make([]*T, 0, cur.RemainingBatchLength())
+	for cur.Next(ctx) {
+		v := new(T)
+		if err := bson.Unmarshal(cur.Current, v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
-	return out, nil
+	return out, cur.Err()
 }
 
 // oneBatch asks the server for a whole result in its first reply (up to its 16 MiB message
