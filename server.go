@@ -34,7 +34,6 @@ import (
 	"github.com/participation-graph/participation-graph/internal/buildinfo"
 	"github.com/participation-graph/participation-graph/internal/gctune"
 	"github.com/participation-graph/participation-graph/internal/progress"
-	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/metrics"
 	"github.com/participation-graph/participation-graph/network"
 	"github.com/participation-graph/participation-graph/seed"
@@ -275,13 +274,6 @@ func loadSample(ctx context.Context, s *store.Store, scale int, log *slog.Logger
 
 // serve runs the HTTP server until ctx ends, then drains it.
 func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Broker, hooks *webhook.Dispatcher, graphs *network.Projection, reg *prometheus.Registry, log *slog.Logger, tel *telemetry.Telemetry) error {
-	// The embedded database runs on this process's CPUs: while it scans, sibling resolvers
-	// can start late, so loaders wait a little longer to keep their batches whole.
-	// The read model answers a batch in microseconds, so its loaders need no extra margin.
-	wait := loader.DefaultWait
-	if cfg.MongoURI == "" && !s.Model().Serves() {
-		wait = 5 * time.Millisecond
-	}
 	var persisted *api.PersistedOperations
 	if cfg.Persisted != "" {
 		var err error
@@ -293,7 +285,7 @@ func serve(ctx context.Context, cfg config, s *store.Store, feed *changefeed.Bro
 	go revocations.Watch(ctx, s, log)
 	go gctune.Run(ctx, log)
 	o := api.Options{Store: s, Feed: feed, Metrics: reg, Logger: log, CORSOrigins: cfg.CORSOrigins,
-		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, BatchWait: wait, RequestTimeout: cfg.RequestTimeout,
+		Playground: cfg.Playground, Explore: cfg.Explore, Introspection: cfg.Introspection, RequestTimeout: cfg.RequestTimeout,
 		Limits:     api.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxRootFields: cfg.MaxRootFields, MaxCost: cfg.MaxCost},
 		AdminToken: cfg.AdminToken, Revocations: revocations, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		FieldSuggestions: cfg.Suggestions, Persisted: persisted, Hooks: hooks, Network: graphs, Tracer: tel.Tracer(),

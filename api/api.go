@@ -67,8 +67,6 @@ type Options struct {
 	Explore bool
 	// Introspection lets clients read the schema.
 	Introspection bool
-	// BatchWait is how long dataloaders collect keys (loader.DefaultWait when 0).
-	BatchWait time.Duration
 	// Limits bound each operation's depth, aliases, root fields and cost.
 	Limits Limits
 	// RequestTimeout bounds each query and mutation (default 30s); subscriptions run on.
@@ -116,7 +114,7 @@ func New(o Options) http.Handler {
 	authn := &authenticator{store: o.Store, adminToken: o.AdminToken, revocations: o.Revocations,
 		limits: newRateLimiter(o.RateLimit, o.RateBurst, o.TrustedProxies)}
 	mux := http.NewServeMux()
-	gql := guard(authn.middleware(loader.Middleware(o.Store, o.BatchWait, limitBody(newGraphQL(o, authn)))))
+	gql := guard(authn.middleware(loader.Middleware(o.Store, limitBody(newGraphQL(o, authn)))))
 	if len(o.CORSOrigins) > 0 {
 		// Without configured origins there is no CORS handler at all: browsers then allow
 		// only same-origin calls (rs/cors would treat an empty list as "any origin").
@@ -142,7 +140,7 @@ func New(o Options) http.Handler {
 		mux.Handle("GET /export/"+format.name, authn.middleware(withDeadline(o.RequestTimeout, exportNetwork(resolver(o), format, o.Logger))))
 	}
 	mux.Handle("GET /export/summary.csv", authn.middleware(withDeadline(o.RequestTimeout, exportSummary(resolver(o), o.Logger))))
-	mux.Handle("GET /export/decision-events.csv", authn.middleware(exportEvents(o.Store, o.BatchWait, requestLimit(o.RequestTimeout), o.Logger)))
+	mux.Handle("GET /export/decision-events.csv", authn.middleware(exportEvents(o.Store, requestLimit(o.RequestTimeout), o.Logger)))
 	if o.Playground || o.Explore {
 		assets, _ := fs.Sub(static, "assets")
 		mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheFor(http.FileServerFS(assets), 24*time.Hour)))
@@ -271,7 +269,7 @@ func newGraphQL(o Options, authn *authenticator) http.Handler {
 		}
 		answer := next(ctx)
 		return func(ctx context.Context) *graphql.Response {
-			return answer(loader.WithNew(ctx, o.Store, o.BatchWait))
+			return answer(loader.WithNew(ctx, o.Store))
 		}
 	})
 	return srv

@@ -90,7 +90,7 @@ func serveEnvWith(t *testing.T, live bool, configure func(*api.Options)) *env {
 	}
 	// Batching waits as the server does on the embedded database, which shares the CPU.
 	o := api.Options{Store: s, Feed: feed, Hooks: hooks, Network: graphs, Metrics: reg, Playground: true, Introspection: true, FieldSuggestions: true,
-		CORSOrigins: []string{"https://allowed.example"}, BatchWait: 5 * time.Millisecond, AdminToken: adminToken}
+		CORSOrigins: []string{"https://allowed.example"}, AdminToken: adminToken}
 	if configure != nil {
 		configure(&o)
 	}

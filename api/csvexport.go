@@ -40,14 +40,14 @@ const eventPage = 100
 // before reading the next, so an export of any size holds one page in memory; each page
 // has the request time limit, for reading it and for the client to take it. A bad
 // parameter is a 400 saying which and why.
-func exportEvents(s *store.Store, wait, limit time.Duration, log *slog.Logger) http.Handler {
+func exportEvents(s *store.Store, limit time.Duration, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := network.ParseEventQuery(r.URL.Query())
 		if err != nil {
 			http.Error(w, "bad filter: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		ctx := loader.With(r.Context(), loader.New(s, wait))
+		ctx := loader.With(r.Context(), loader.New(s))
 		rc := http.NewResponseController(w)
 		var out *csvout.Writer
 		var after *string

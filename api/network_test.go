@@ -39,7 +39,7 @@ func networkEnv(t *testing.T) *env {
 	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
 	go func() { s.Model().Run(ctx, feed.Follow, nil); done <- struct{}{} }()
 	go func() { graphs.Run(ctx); done <- struct{}{} }()
-	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, BatchWait: 5 * time.Millisecond,
+	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs,
 		AdminToken: adminToken}))
 	t.Cleanup(func() { cancel(); <-done; <-done; <-done; srv.Close() })
 	anon := gqltest.Client{URL: srv.URL + "/graphql"}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,5 +196,92 @@ func TestNestedPageWithLongLists(t *testing.T) {
 	ev := got.Museums.Nodes[0].Partnerships.Nodes[0].DecisionEvents
 	if ev.TotalCount != 250 || len(ev.Nodes) != 100 {
 		t.Errorf("got %d of %d events, want 100 of 250", len(ev.Nodes), ev.TotalCount)
+	}
+}
+
+// TestBatchesFollowTheRecordsReadTogether asks pages whose records come from other reads
+// than a nested list: references (an event's museum, then that museum's partnerships),
+// a list of nodes, and one fragment under two lists. Each costs the same commands
+// whatever its size: the fields of records read together load together.
+func TestBatchesFollowTheRecordsReadTogether(t *testing.T) {
+	e := newQuietEnv(t)
+	build(t, e.store, 6, 3, 4)
+	participants(t, e.store, 10)
+	var museums struct {
+		Museums struct{ Nodes []struct{ ID string } }
+	}
+	e.gql.Must(t, `{ museums(first: 6, filter: {search: "Nested"}) { nodes { id } } }`, nil, &museums)
+	var ids []string
+	for _, m := range museums.Museums.Nodes {
+		ids = append(ids, m.ID)
+	}
+	cases := []struct {
+		name, query string
+		vars        func(n int) map[string]any
+		small, big  int
+	}{
+		{"References", `query($n: Int!) { decisionEvents(first: $n, filter: {search: "Event"}) { nodes { title
+			museum { name partnerships(first: 2) { nodes { title community { name } } } } communities { name } } } }`,
+			func(n int) map[string]any { return map[string]any{"n": n} }, 2, 40},
+		{"Nodes", `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Museum { name partnerships(first: 3) { nodes { title
+			decisionEvents(first: 2) { nodes { title communities { name } } } } } } } }`,
+			func(n int) map[string]any { return map[string]any{"ids": ids[:n]} }, 2, 6},
+		{"Participants", `query($n: Int!) { decisionEvents(first: $n, filter: {search: "Gathering"}) { nodes { title
+			participants { role person { pseudonym community { name } } community { name } } } } }`,
+			func(n int) map[string]any { return map[string]any{"n": n} }, 2, 10},
+		{"OneFragmentTwice", `fragment E on Partnership { title decisionEvents(first: 2) { nodes { title museum { name } } } }
+			query($n: Int!) { museums(first: $n, filter: {search: "Nested"}) { nodes { partnerships(first: 3) { nodes { ...E } } } }
+			communities(first: $n, filter: {search: "Community"}) { nodes { partnerships(first: 2) { nodes { ...E } } } } }`,
+			func(n int) map[string]any { return map[string]any{"n": n} }, 2, 6},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cost := func(n int) (int, int) {
+				var got map[string]any
+				before := e.commands.Total()
+				e.gql.Must(t, c.query, c.vars(n), &got)
+				return e.commands.Total() - before, strings.Count(fmt.Sprint(got), "title:")
+			}
+			small, fewer := cost(c.small)
+			big, more := cost(c.big)
+			if big != small {
+				t.Errorf("%d commands for the larger page, %d for the smaller; want the same", big, small)
+			}
+			if more <= fewer {
+				t.Errorf("the larger page has %d titles, the smaller %d", more, fewer)
+			}
+			t.Logf("%d commands for %d and for %d titles", small, fewer, more)
+		})
+	}
+}
+
+// participants records events with three participants each, who consented to it, people
+// of the event's community.
+func participants(t *testing.T, s *store.Store, events int) {
+	t.Helper()
+	ctx := context.Background()
+	mu, err := s.CreateMuseum(ctx, domain.CreateMuseumInput{Name: "Gathering Museum", Kind: "MUSEUM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range events {
+		c, err := s.CreateCommunity(ctx, domain.CreateCommunityInput{Name: fmt.Sprintf("Gathering community %d", i), Kind: "NEIGHBOURHOOD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var in []domain.ParticipantInput
+		for j := range 3 {
+			p, err := s.CreatePerson(ctx, domain.CreatePersonInput{Pseudonym: fmt.Sprintf("Person %d-%d", i, j), CommunityID: &c.ID,
+				Consent: &domain.ConsentInput{RecordParticipation: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = append(in, domain.ParticipantInput{PersonID: &p.ID, CommunityID: &c.ID, Role: "COMMUNITY_MEMBER"})
+		}
+		if _, err := s.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: fmt.Sprintf("Gathering %d", i), Kind: "WORKSHOP",
+			OccurredAt: time.Date(2021, 1, 1+i, 0, 0, 0, 0, time.UTC), MuseumID: mu.ID, CommunityIDs: []string{c.ID},
+			ParticipationLevel: "INVOLVE", Participants: in}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

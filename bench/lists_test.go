@@ -176,7 +176,7 @@ func BenchmarkLists(b *testing.B) {
 			runtime.ReadMemStats(&after)
 			b.Logf("list index of %d events loaded in %v; Go heap in use grew by %d MB (%d B per event)", scale, took,
 				(int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20, (int64(after.HeapAlloc)-int64(before.HeapAlloc))/int64(scale))
-			h := api.New(api.Options{Store: s, BatchWait: 5 * time.Millisecond})
+			h := api.New(api.Options{Store: s})
 			sample := true
 			ms, err := s.Museums.List(ctx, &domain.MuseumFilter{Sample: &sample}, nil, store.PageArgs{})
 			if err != nil || len(ms.Edges) == 0 {

@@ -128,8 +128,7 @@ func BenchmarkLoadMix(b *testing.B) {
 	if err := s.Model().Wait(ctx); err != nil { // as the server, which serves lists from it
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, Hooks: hooks, AdminToken: loadAdmin,
-		BatchWait: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(api.New(api.Options{Store: s, Feed: feed, Network: graphs, Hooks: hooks, AdminToken: loadAdmin, Logger: slog.New(slog.DiscardHandler)}))
 	defer srv.Close()
 
 	ids := loadIDs{}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/participation-graph/participation-graph/api"
 	"github.com/participation-graph/participation-graph/embedded"
-	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/seed"
 	"github.com/participation-graph/participation-graph/store"
 )
@@ -82,7 +81,7 @@ func BenchmarkMongoPath(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = s.Close(context.Background()) })
 	// As the server on MongoDB, with the peer comparison's cost limit.
-	h := api.New(api.Options{Store: s, BatchWait: loader.DefaultWait, Limits: api.Limits{MaxCost: 1_000_000},
+	h := api.New(api.Options{Store: s, Limits: api.Limits{MaxCost: 1_000_000},
 		Logger: slog.New(slog.DiscardHandler)})
 	body, _ := json.Marshal(map[string]string{"query": queryMongoPath})
 	var records int

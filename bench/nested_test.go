@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -56,7 +55,7 @@ func BenchmarkQueries(b *testing.B) {
 		if _, err := seed.Sample(ctx, s, scale); err != nil {
 			b.Fatal(err)
 		}
-		h := api.New(api.Options{Store: s, BatchWait: 5 * time.Millisecond}) // as the server on the embedded database
+		h := api.New(api.Options{Store: s}) // as the server on the embedded database
 		b.Run(fmt.Sprintf("RawFiltered/events=%d", scale), func(b *testing.B) { rawFiltered(b, s.Name()) })
 		for _, q := range []struct{ name, query string }{{"Nested", queryNested}, {"Filtered", queryFiltered}} {
 			b.Run(fmt.Sprintf("%s/events=%d", q.name, scale), func(b *testing.B) {

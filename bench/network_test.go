@@ -42,7 +42,7 @@ func BenchmarkPartnershipNetwork(b *testing.B) {
 	graphs := network.New(nil, nil)
 	graphs.Put(recs...)
 	s, _ := dbtest.Open(b) // the handler's loaders need a store; these queries never use it
-	h := api.New(api.Options{Store: s, Network: graphs, BatchWait: 5 * time.Millisecond})
+	h := api.New(api.Options{Store: s, Network: graphs})
 	var museum *domain.Museum
 	for _, r := range recs {
 		if m, ok := r.(*domain.Museum); ok {

@@ -13,7 +13,6 @@ import (
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
 	"github.com/participation-graph/participation-graph/internal/gctune"
-	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -40,7 +39,6 @@ func BenchmarkPeerPage(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { _ = s.Close(context.Background()) })
-			wait := loader.DefaultWait
 			if mode == store.ReadModelOn {
 				feed := quietFeed(ctx, b, s, dbtest.URI(b))
 				done := make(chan struct{}, 2)
@@ -51,10 +49,8 @@ func BenchmarkPeerPage(b *testing.B) {
 				for ok, _ := s.Model().Ready(); !ok; ok, _ = s.Model().Ready() {
 					time.Sleep(time.Millisecond)
 				}
-			} else {
-				wait = 5 * time.Millisecond
 			}
-			h := api.New(api.Options{Store: s, BatchWait: wait, Limits: api.Limits{MaxCost: 1_000_000},
+			h := api.New(api.Options{Store: s, Limits: api.Limits{MaxCost: 1_000_000},
 				Logger: slog.New(slog.DiscardHandler)})
 			body, _ := json.Marshal(map[string]string{"query": queryPeerPage})
 			want := strings.Count(string(post(b, h, body)), `"title"`)

@@ -117,7 +117,7 @@ func BenchmarkReads(b *testing.B) {
 				grew>>20, grew*100_000/int64(scale)>>20)
 			go gctune.Run(ctx, nil) // as the server does
 			vars := readVars(ctx, b, s)
-			h := api.New(api.Options{Store: s, Network: graphs, BatchWait: 100 * time.Microsecond})
+			h := api.New(api.Options{Store: s, Network: graphs})
 			for _, c := range append(playgroundTabs(b, vars), everydayReads(vars)...) {
 				body, _ := json.Marshal(map[string]any{"query": c.query, "variables": c.variables})
 				b.Run(c.name, func(b *testing.B) {

@@ -12,7 +12,7 @@ import (
 )
 
 func (r *apiKeyResolver) Museums(ctx context.Context, obj *auth.APIKey) ([]*domain.Museum, error) {
-	return loader.GetAll(ctx, loaders(ctx).Museum, obj.MuseumIDs)
+	return loader.Many(ctx, loaders(ctx).Museum, obj, func(o *auth.APIKey) []string { return o.MuseumIDs })
 }
 
 func (r *auditEntryResolver) Entity(ctx context.Context, obj *domain.AuditEntry) (string, error) {

@@ -11,15 +11,15 @@ import (
 )
 
 func (r *activityResolver) Museum(ctx context.Context, obj *domain.Activity) (*domain.Museum, error) {
-	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
+	return loader.One(ctx, loaders(ctx).Museum, obj, func(o *domain.Activity) *string { return &o.MuseumID })
 }
 
 func (r *activityResolver) Partnership(ctx context.Context, obj *domain.Activity) (*domain.Partnership, error) {
-	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
+	return loader.One(ctx, loaders(ctx).Partnership, obj, func(o *domain.Activity) *string { return o.PartnershipID })
 }
 
 func (r *activityResolver) Outcomes(ctx context.Context, obj *domain.Activity) ([]*domain.Outcome, error) {
-	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
+	return loader.Many(ctx, loaders(ctx).Outcome, obj, func(o *domain.Activity) []string { return o.OutcomeIDs })
 }
 
 func (r *mutationResolver) RecordActivity(ctx context.Context, input domain.RecordActivityInput) (*model.ActivityPayload, error) {

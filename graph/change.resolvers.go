@@ -7,6 +7,7 @@ import (
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/generated"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/store"
 )
 
@@ -32,7 +33,7 @@ func (r *changeResolver) Entity(ctx context.Context, obj *domain.Change) (model.
 }
 
 func (r *changeResolver) Node(ctx context.Context, obj *domain.Change) (model.Node, error) {
-	rec, err := orNull(loaders(ctx).Node.Load(ctx, obj.EntityID))
+	rec, err := orNull(loader.One(ctx, loaders(ctx).Node, obj, func(o *domain.Change) *string { return &o.EntityID }))
 	if n, ok := rec.(model.Node); ok {
 		return n, err
 	}

@@ -11,17 +11,17 @@ import (
 )
 
 func (r *communityResolver) Partnerships(ctx context.Context, obj *domain.Community, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) (*store.Page[domain.Partnership], error) {
-	return loader.Children(ctx, r.Store.Partnerships, store.ByCommunity, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+	return loader.Children(ctx, r.Store.Partnerships, store.ByCommunity, obj, filter, orderBy, pageArgs(first, after, last, before),
 		nodeFields(ctx, "Partnership")...)
 }
 
 func (r *communityResolver) DecisionEvents(ctx context.Context, obj *domain.Community, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error) {
-	return loader.Children(ctx, r.Store.Events, store.ByCommunities, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+	return loader.Children(ctx, r.Store.Events, store.ByCommunities, obj, filter, orderBy, pageArgs(first, after, last, before),
 		nodeFields(ctx, "DecisionEvent")...)
 }
 
 func (r *communityResolver) People(ctx context.Context, obj *domain.Community, first *int, after *string, last *int, before *string, filter *domain.PersonFilter, orderBy *store.Order) (*store.Page[domain.Person], error) {
-	return loader.Children(ctx, r.Store.People, store.ByCommunity, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.People, store.ByCommunity, obj, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *mutationResolver) CreateCommunity(ctx context.Context, input domain.CreateCommunityInput) (*model.CommunityPayload, error) {

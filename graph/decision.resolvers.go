@@ -11,19 +11,23 @@ import (
 )
 
 func (r *decisionEventResolver) Museum(ctx context.Context, obj *domain.DecisionEvent) (*domain.Museum, error) {
-	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
+	return loader.One(ctx, loaders(ctx).Museum, obj, func(o *domain.DecisionEvent) *string { return &o.MuseumID })
 }
 
 func (r *decisionEventResolver) Partnership(ctx context.Context, obj *domain.DecisionEvent) (*domain.Partnership, error) {
-	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
+	return loader.One(ctx, loaders(ctx).Partnership, obj, func(o *domain.DecisionEvent) *string { return o.PartnershipID })
 }
 
 func (r *decisionEventResolver) Communities(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Community, error) {
-	return loader.GetAll(ctx, loaders(ctx).Community, obj.CommunityIDs)
+	return loader.Many(ctx, loaders(ctx).Community, obj, func(o *domain.DecisionEvent) []string { return o.CommunityIDs })
+}
+
+func (r *decisionEventResolver) Participants(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Participant, error) {
+	return loader.Embedded(ctx, obj, func(e *domain.DecisionEvent) []domain.Participant { return e.Participants }), nil
 }
 
 func (r *decisionEventResolver) Outcomes(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Outcome, error) {
-	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
+	return loader.Many(ctx, loaders(ctx).Outcome, obj, func(o *domain.DecisionEvent) []string { return o.OutcomeIDs })
 }
 
 func (r *mutationResolver) RecordDecisionEvent(ctx context.Context, input domain.RecordDecisionEventInput) (*model.DecisionEventPayload, error) {
@@ -46,11 +50,11 @@ func (r *mutationResolver) ArchiveDecisionEvent(ctx context.Context, input domai
 }
 
 func (r *participantResolver) Person(ctx context.Context, obj *domain.Participant) (*domain.Person, error) {
-	return loader.Get(ctx, loaders(ctx).Person, obj.PersonID)
+	return loader.One(ctx, loaders(ctx).Person, obj, func(o *domain.Participant) *string { return o.PersonID })
 }
 
 func (r *participantResolver) Community(ctx context.Context, obj *domain.Participant) (*domain.Community, error) {
-	return loader.Get(ctx, loaders(ctx).Community, obj.CommunityID)
+	return loader.One(ctx, loaders(ctx).Community, obj, func(o *domain.Participant) *string { return o.CommunityID })
 }
 
 func (r *queryResolver) DecisionEvent(ctx context.Context, id string) (*domain.DecisionEvent, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/graph/model"
+	"github.com/participation-graph/participation-graph/loader"
 	"github.com/participation-graph/participation-graph/network"
 )
 
@@ -59,6 +60,12 @@ func byMuseumName(ctx context.Context, ms []*domain.ProgrammeMembership) ([]*dom
 	ids := make([]string, len(ms))
 	for i, m := range ms {
 		ids[i] = m.MuseumID
+	}
+	if len(ms) > 0 {
+		// The museums of the memberships of every programme read with this one, at once.
+		if _, err := loader.Many(ctx, loaders(ctx).Museum, ms[0], func(m *domain.ProgrammeMembership) []string { return []string{m.MuseumID} }); err != nil {
+			return nil, err
+		}
 	}
 	museums, err := loaders(ctx).Museum.LoadAll(ctx, ids)
 	if err != nil {
@@ -125,7 +132,7 @@ func personal(ctx context.Context, p *domain.Person, value *string) (*string, er
 		return nil, nil
 	}
 	sees, err := domain.CallerOf(ctx).SeesPersonalData(func() ([]string, error) {
-		return loaders(ctx).PersonMuseums.Load(ctx, p.ID)
+		return loader.One(ctx, loaders(ctx).PersonMuseums, p, func(p *domain.Person) *string { return &p.ID })
 	})
 	if err != nil || !sees {
 		return nil, err

@@ -11,29 +11,29 @@ import (
 )
 
 func (r *museumResolver) Parent(ctx context.Context, obj *domain.Museum) (*domain.Museum, error) {
-	return loader.Get(ctx, loaders(ctx).Museum, obj.ParentID)
+	return loader.One(ctx, loaders(ctx).Museum, obj, func(o *domain.Museum) *string { return o.ParentID })
 }
 
 func (r *museumResolver) Memberships(ctx context.Context, obj *domain.Museum) ([]*domain.ProgrammeMembership, error) {
-	return loaders(ctx).MuseumMemberships.Load(ctx, obj.ID)
+	return loader.One(ctx, loaders(ctx).MuseumMemberships, obj, func(o *domain.Museum) *string { return &o.ID })
 }
 
 func (r *museumResolver) Partnerships(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.PartnershipFilter, orderBy *store.Order) (*store.Page[domain.Partnership], error) {
-	return loader.Children(ctx, r.Store.Partnerships, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+	return loader.Children(ctx, r.Store.Partnerships, store.ByMuseum, obj, filter, orderBy, pageArgs(first, after, last, before),
 		nodeFields(ctx, "Partnership")...)
 }
 
 func (r *museumResolver) DecisionEvents(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error) {
-	return loader.Children(ctx, r.Store.Events, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+	return loader.Children(ctx, r.Store.Events, store.ByMuseum, obj, filter, orderBy, pageArgs(first, after, last, before),
 		nodeFields(ctx, "DecisionEvent")...)
 }
 
 func (r *museumResolver) Activities(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error) {
-	return loader.Children(ctx, r.Store.Activities, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Activities, store.ByMuseum, obj, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *museumResolver) Reflections(ctx context.Context, obj *domain.Museum, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) (*store.Page[domain.Reflection], error) {
-	return loader.Children(ctx, r.Store.Reflections, store.ByMuseum, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Reflections, store.ByMuseum, obj, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *mutationResolver) CreateMuseum(ctx context.Context, input domain.CreateMuseumInput) (*model.MuseumPayload, error) {

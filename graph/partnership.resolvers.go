@@ -36,32 +36,32 @@ func (r *mutationResolver) EndPartnership(ctx context.Context, input domain.EndP
 }
 
 func (r *partnershipResolver) Museum(ctx context.Context, obj *domain.Partnership) (*domain.Museum, error) {
-	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
+	return loader.One(ctx, loaders(ctx).Museum, obj, func(o *domain.Partnership) *string { return &o.MuseumID })
 }
 
 func (r *partnershipResolver) Community(ctx context.Context, obj *domain.Partnership) (*domain.Community, error) {
-	return loaders(ctx).Community.Load(ctx, obj.CommunityID)
+	return loader.One(ctx, loaders(ctx).Community, obj, func(o *domain.Partnership) *string { return &o.CommunityID })
 }
 
 func (r *partnershipResolver) Programme(ctx context.Context, obj *domain.Partnership) (*domain.Programme, error) {
-	return loader.Get(ctx, loaders(ctx).Programme, obj.ProgrammeID)
+	return loader.One(ctx, loaders(ctx).Programme, obj, func(o *domain.Partnership) *string { return o.ProgrammeID })
 }
 
 func (r *partnershipResolver) Outcomes(ctx context.Context, obj *domain.Partnership) ([]*domain.Outcome, error) {
-	return loader.GetAll(ctx, loaders(ctx).Outcome, obj.OutcomeIDs)
+	return loader.Many(ctx, loaders(ctx).Outcome, obj, func(o *domain.Partnership) []string { return o.OutcomeIDs })
 }
 
 func (r *partnershipResolver) DecisionEvents(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.DecisionEventFilter, orderBy *store.Order) (*store.Page[domain.DecisionEvent], error) {
-	return loader.Children(ctx, r.Store.Events, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before),
+	return loader.Children(ctx, r.Store.Events, store.ByPartnership, obj, filter, orderBy, pageArgs(first, after, last, before),
 		nodeFields(ctx, "DecisionEvent")...)
 }
 
 func (r *partnershipResolver) Activities(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.ActivityFilter, orderBy *store.Order) (*store.Page[domain.Activity], error) {
-	return loader.Children(ctx, r.Store.Activities, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Activities, store.ByPartnership, obj, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *partnershipResolver) Reflections(ctx context.Context, obj *domain.Partnership, first *int, after *string, last *int, before *string, filter *domain.ReflectionFilter, orderBy *store.Order) (*store.Page[domain.Reflection], error) {
-	return loader.Children(ctx, r.Store.Reflections, store.ByPartnership, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return loader.Children(ctx, r.Store.Reflections, store.ByPartnership, obj, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *queryResolver) Partnership(ctx context.Context, id string) (*domain.Partnership, error) {

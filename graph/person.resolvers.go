@@ -58,7 +58,7 @@ func (r *personResolver) Email(ctx context.Context, obj *domain.Person) (*string
 }
 
 func (r *personResolver) Community(ctx context.Context, obj *domain.Person) (*domain.Community, error) {
-	return loader.Get(ctx, loaders(ctx).Community, obj.CommunityID)
+	return loader.One(ctx, loaders(ctx).Community, obj, func(o *domain.Person) *string { return o.CommunityID })
 }
 
 func (r *queryResolver) Person(ctx context.Context, id string) (*domain.Person, error) {

@@ -62,15 +62,15 @@ func (r *mutationResolver) ArchiveProgrammeMembership(ctx context.Context, input
 }
 
 func (r *outcomeResolver) Programme(ctx context.Context, obj *domain.Outcome) (*domain.Programme, error) {
-	return loaders(ctx).Programme.Load(ctx, obj.ProgrammeID)
+	return loader.One(ctx, loaders(ctx).Programme, obj, func(o *domain.Outcome) *string { return &o.ProgrammeID })
 }
 
 func (r *programmeResolver) Outcomes(ctx context.Context, obj *domain.Programme) ([]*domain.Outcome, error) {
-	return loaders(ctx).ProgrammeOutcomes.Load(ctx, obj.ID)
+	return loader.One(ctx, loaders(ctx).ProgrammeOutcomes, obj, func(o *domain.Programme) *string { return &o.ID })
 }
 
 func (r *programmeResolver) Memberships(ctx context.Context, obj *domain.Programme) ([]*domain.ProgrammeMembership, error) {
-	ms, err := loaders(ctx).ProgrammeMemberships.Load(ctx, obj.ID)
+	ms, err := loader.One(ctx, loaders(ctx).ProgrammeMemberships, obj, func(o *domain.Programme) *string { return &o.ID })
 	if err != nil {
 		return nil, err
 	}
@@ -78,15 +78,15 @@ func (r *programmeResolver) Memberships(ctx context.Context, obj *domain.Program
 }
 
 func (r *programmeResolver) Publications(ctx context.Context, obj *domain.Programme) ([]*domain.Publication, error) {
-	return loaders(ctx).ProgrammePublications.Load(ctx, obj.ID)
+	return loader.One(ctx, loaders(ctx).ProgrammePublications, obj, func(o *domain.Programme) *string { return &o.ID })
 }
 
 func (r *programmeMembershipResolver) Programme(ctx context.Context, obj *domain.ProgrammeMembership) (*domain.Programme, error) {
-	return loaders(ctx).Programme.Load(ctx, obj.ProgrammeID)
+	return loader.One(ctx, loaders(ctx).Programme, obj, func(o *domain.ProgrammeMembership) *string { return &o.ProgrammeID })
 }
 
 func (r *programmeMembershipResolver) Museum(ctx context.Context, obj *domain.ProgrammeMembership) (*domain.Museum, error) {
-	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
+	return loader.One(ctx, loaders(ctx).Museum, obj, func(o *domain.ProgrammeMembership) *string { return &o.MuseumID })
 }
 
 func (r *queryResolver) Programme(ctx context.Context, id string) (*domain.Programme, error) {

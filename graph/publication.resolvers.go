@@ -26,11 +26,11 @@ func (r *mutationResolver) ArchivePublication(ctx context.Context, input domain.
 }
 
 func (r *publicationResolver) Programme(ctx context.Context, obj *domain.Publication) (*domain.Programme, error) {
-	return loader.Get(ctx, loaders(ctx).Programme, obj.ProgrammeID)
+	return loader.One(ctx, loaders(ctx).Programme, obj, func(o *domain.Publication) *string { return o.ProgrammeID })
 }
 
 func (r *publicationResolver) Museums(ctx context.Context, obj *domain.Publication) ([]*domain.Museum, error) {
-	return loader.GetAll(ctx, loaders(ctx).Museum, obj.MuseumIDs)
+	return loader.Many(ctx, loaders(ctx).Museum, obj, func(o *domain.Publication) []string { return o.MuseumIDs })
 }
 
 func (r *queryResolver) Publication(ctx context.Context, id string) (*domain.Publication, error) {

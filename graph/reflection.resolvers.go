@@ -38,15 +38,15 @@ func (r *queryResolver) Reflections(ctx context.Context, first *int, after *stri
 }
 
 func (r *reflectionResolver) Museum(ctx context.Context, obj *domain.Reflection) (*domain.Museum, error) {
-	return loaders(ctx).Museum.Load(ctx, obj.MuseumID)
+	return loader.One(ctx, loaders(ctx).Museum, obj, func(o *domain.Reflection) *string { return &o.MuseumID })
 }
 
 func (r *reflectionResolver) Partnership(ctx context.Context, obj *domain.Reflection) (*domain.Partnership, error) {
-	return loader.Get(ctx, loaders(ctx).Partnership, obj.PartnershipID)
+	return loader.One(ctx, loaders(ctx).Partnership, obj, func(o *domain.Reflection) *string { return o.PartnershipID })
 }
 
 func (r *reflectionResolver) DecisionEvent(ctx context.Context, obj *domain.Reflection) (*domain.DecisionEvent, error) {
-	return loader.Get(ctx, loaders(ctx).Event, obj.DecisionEventID)
+	return loader.One(ctx, loaders(ctx).Event, obj, func(o *domain.Reflection) *string { return o.DecisionEventID })
 }
 
 func (r *Resolver) Reflection() generated.ReflectionResolver { return &reflectionResolver{r} }

@@ -1,33 +1,23 @@
-// Package loader holds the per-request dataloaders that batch the database reads of one
+// Package loader holds the per-request loaders that batch the database reads of one
 // GraphQL request: every reference (event → museum) and every nested list (museum →
-// partnerships) is fetched with one command per batch instead of one per parent, so the
-// cost of a page does not grow with its size.
+// partnerships) is fetched with one command for all the records read together (see
+// groups.go) instead of one per parent, so the cost of a page does not grow with its
+// size.
 package loader
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
-	"time"
-
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/store"
 )
 
-// DefaultWait is how long a loader collects keys before it sends a batch. GraphQL resolves
-// the items of a list concurrently, so their loads arrive within microseconds of each
-// other; the margin covers goroutines delayed by a busy CPU.
-const DefaultWait = 2 * time.Millisecond
-
 // Loaders are one request's loaders. They cache what they load for the request's lifetime
 // only, so a request never sees another request's data.
 type Loaders struct {
-	wait   time.Duration
 	direct bool
 
 	Programme   *Loader[string, *domain.Programme]
@@ -49,38 +39,38 @@ type Loaders struct {
 	// see their personal data.
 	PersonMuseums *Loader[string, []string]
 
-	mu       sync.Mutex
-	children map[string]any
+	mu     sync.Mutex
+	groups map[groupKey]*group    // records read together, by the field that read them
+	lists  map[groupKey]*group    // the elements of a list, by the list's field (Siblings)
+	pages  map[pageKey]pageResult // nested pages read, by field and parent
 }
 
 // Direct reports whether the loaders look up at once, the read model answering (see
 // Loader).
 func (l *Loaders) Direct() bool { return l.direct }
 
-// New returns fresh loaders over s that wait up to wait (DefaultWait when 0) to batch.
-func New(s *store.Store, wait time.Duration) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
-	}
+// New returns fresh loaders over s.
+func New(s *store.Store) *Loaders {
 	// While the read model answers, lookups are made at once (see Loader).
 	direct := s.Model().Answering()
 	return &Loaders{
-		wait:                  wait,
 		direct:                direct,
-		Programme:             newLoader(direct, wait, s.Programmes.GetMany),
-		Outcome:               newLoader(direct, wait, s.Outcomes.GetMany),
-		Museum:                newLoader(direct, wait, s.Museums.GetMany),
-		Community:             newLoader(direct, wait, s.Communities.GetMany),
-		Person:                newLoader(direct, wait, s.People.GetMany),
-		Partnership:           newLoader(direct, wait, s.Partnerships.GetMany),
-		Event:                 newLoader(direct, wait, s.Events.GetMany),
-		Node:                  newLoader(direct, wait, s.Node),
-		ProgrammeOutcomes:     newLoader(direct, wait, s.OutcomesOf),
-		ProgrammeMemberships:  newLoader(direct, wait, membershipsBy(s, store.ByProgramme)),
-		MuseumMemberships:     newLoader(direct, wait, membershipsBy(s, store.ByMuseum)),
-		ProgrammePublications: newLoader(direct, wait, s.PublicationsOf),
-		PersonMuseums:         newLoader(direct, wait, s.PeopleMuseums),
-		children:              map[string]any{},
+		Programme:             newLoader(direct, s.Programmes.GetMany),
+		Outcome:               newLoader(direct, s.Outcomes.GetMany),
+		Museum:                newLoader(direct, s.Museums.GetMany),
+		Community:             newLoader(direct, s.Communities.GetMany),
+		Person:                newLoader(direct, s.People.GetMany),
+		Partnership:           newLoader(direct, s.Partnerships.GetMany),
+		Event:                 newLoader(direct, s.Events.GetMany),
+		Node:                  newLoader(direct, s.Node),
+		ProgrammeOutcomes:     newLoader(direct, s.OutcomesOf),
+		ProgrammeMemberships:  newLoader(direct, membershipsBy(s, store.ByProgramme)),
+		MuseumMemberships:     newLoader(direct, membershipsBy(s, store.ByMuseum)),
+		ProgrammePublications: newLoader(direct, s.PublicationsOf),
+		PersonMuseums:         newLoader(direct, s.PeopleMuseums),
+		groups:                map[groupKey]*group{},
+		lists:                 map[groupKey]*group{},
+		pages:                 map[pageKey]pageResult{},
 	}
 }
 
@@ -96,13 +86,13 @@ type ctxKey struct{}
 // lives as long as its subscriptions, so it gets none here: each of its operations, and
 // each event of a subscription, gets fresh loaders instead (see Has), so that nothing is
 // cached longer than one answer.
-func Middleware(s *store.Store, wait time.Duration, next http.Handler) http.Handler {
+func Middleware(s *store.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 			next.ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s))))
 	})
 }
 
@@ -124,22 +114,19 @@ func With(ctx context.Context, l *Loaders) context.Context {
 type deferred struct {
 	once sync.Once
 	s    *store.Store
-	wait time.Duration
 	l    *Loaders
 }
 
 // WithNew returns ctx carrying fresh loaders over s, made when first used: most events of
 // a subscription are answered without any, and a subscriber waiting for its next event
 // then holds none.
-func WithNew(ctx context.Context, s *store.Store, wait time.Duration) context.Context {
-	return context.WithValue(ctx, ctxKey{}, &deferred{s: s, wait: wait})
+func WithNew(ctx context.Context, s *store.Store) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &deferred{s: s})
 }
 
-// Immediate reports whether ctx carries loaders that look up at once (Direct): nothing a
-// request's fields load then waits for a batch, so they may be resolved one after another.
-func Immediate(ctx context.Context) bool {
-	return Has(ctx) && For(ctx).direct
-}
+// Serial reports whether the lists of the request in ctx may be marshalled one element
+// after another: it has loaders, which never wait for siblings to ask (see groups.go).
+func Serial(ctx context.Context) bool { return Has(ctx) }
 
 // For returns the request's loaders. It panics when the request has none, which is a
 // wiring mistake, not a runtime condition.
@@ -148,7 +135,7 @@ func For(ctx context.Context) *Loaders {
 	case *Loaders:
 		return l
 	case *deferred:
-		l.once.Do(func() { l.l = New(l.s, l.wait) })
+		l.once.Do(func() { l.l = New(l.s) })
 		return l.l
 	}
 	panic("loader: request context has no loaders")
@@ -168,51 +155,6 @@ func GetAll[T any](ctx context.Context, l *Loader[string, *T], ids []string) ([]
 		return []*T{}, nil
 	}
 	return l.LoadAll(ctx, ids)
-}
-
-// Children loads one page of a nested list: the records of collection c whose parent field
-// holds parentID. Sibling parents asking with the same arguments share one batch (two
-// database commands for the whole batch). fields, when given, are the stored fields the
-// caller reads (see store.Collection.Children); the partial records are then not kept
-// for other lookups of the request.
-func Children[T, F any](ctx context.Context, c *store.Collection[T, F], parent store.Parent, parentID string,
-	f *F, o *store.Order, args store.PageArgs, fields ...string) (*store.Page[T], error) {
-	l := For(ctx)
-	if l.direct {
-		pages, err := c.Children(ctx, parent, []string{parentID}, f, o, args, fields...)
-		if err != nil {
-			return nil, err
-		}
-		return pages[parentID], nil
-	}
-	argKey, err := json.Marshal(struct {
-		F *F
-		O *store.Order
-		A store.PageArgs
-		S []string `json:",omitempty"`
-	}{f, o, args, fields})
-	if err != nil {
-		return nil, fmt.Errorf("loader: arguments: %w", err)
-	}
-	key := fmt.Sprintf("%p|%s|%s", c, parent, argKey)
-	l.mu.Lock()
-	ld, ok := l.children[key].(*dataloadgen.Loader[string, *store.Page[T]])
-	if !ok {
-		ld = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*store.Page[T], []error) {
-			pages, err := c.Children(ctx, parent, ids, f, o, args, fields...)
-			out, errs := make([]*store.Page[T], len(ids)), make([]error, len(ids))
-			for i, id := range ids {
-				out[i], errs[i] = pages[id], err
-				if err == nil && len(fields) == 0 {
-					primePage(l, pages[id])
-				}
-			}
-			return out, errs
-		}, dataloadgen.WithWait(l.wait))
-		l.children[key] = ld
-	}
-	l.mu.Unlock()
-	return ld.Load(ctx, parentID)
 }
 
 // prime stores records just read by a list in the request's loaders, so that references to
@@ -236,18 +178,19 @@ func (l *Loaders) prime(recs ...any) {
 	}
 }
 
-func primePage[T any](l *Loaders, p *store.Page[T]) {
-	for _, e := range p.Edges {
-		l.prime(e.Node)
-	}
-}
-
-// List returns one page of a top-level list, priming the request's loaders with it.
+// List returns one page of a top-level list, priming the request's loaders with it; the
+// page's records are one group (see groups.go).
 func List[T, F any](ctx context.Context, c *store.Collection[T, F], f *F, o *store.Order, args store.PageArgs) (*store.Page[T], error) {
 	p, err := c.List(ctx, f, o, args)
 	if err != nil {
 		return nil, err
 	}
-	primePage(For(ctx), p)
+	l := For(ctx)
+	recs := make([]any, len(p.Edges))
+	for i, e := range p.Edges {
+		recs[i] = e.Node
+	}
+	l.prime(recs...)
+	l.register(ctx, recs)
 	return p, nil
 }

@@ -1658,7 +1658,7 @@ func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋparticipationᚑ
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApiKey2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋauthᚐAPIKey(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1694,7 +1694,7 @@ func (ec *executionContext) marshalNApiKeyEdge2ᚕgithubᚗcomᚋparticipation�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApiKeyEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1710,7 +1710,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋparticipatio
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐAuditEntry(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1746,7 +1746,7 @@ func (ec *executionContext) marshalNAuditEntryEdge2ᚕgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntryEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

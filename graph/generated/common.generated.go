@@ -5981,7 +5981,7 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋparticipationᚑgraph
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
-	})
+	}, v)
 
 	return ret
 }

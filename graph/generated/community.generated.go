@@ -1295,7 +1295,7 @@ func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋparticipation
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunity2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunity(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1331,7 +1331,7 @@ func (ec *executionContext) marshalNCommunityEdge2ᚕgithubᚗcomᚋparticipatio
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1420,7 +1420,7 @@ func (ec *executionContext) marshalOCommunityKind2ᚕgithubᚗcomᚋparticipatio
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommunityKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐCommunityKind(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

@@ -24,6 +24,8 @@ type DecisionEventResolver interface {
 	Partnership(ctx context.Context, obj *domain.DecisionEvent) (*domain.Partnership, error)
 	Communities(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Community, error)
 
+	Participants(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Participant, error)
+
 	Outcomes(ctx context.Context, obj *domain.DecisionEvent) ([]*domain.Outcome, error)
 }
 type ParticipantResolver interface {
@@ -558,11 +560,11 @@ func (ec *executionContext) _DecisionEvent_participants(ctx context.Context, fie
 			return ec.fieldContext_DecisionEvent_participants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Participants, nil
+			return ec.Resolvers.DecisionEvent().Participants(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []domain.Participant) graphql.Marshaler {
-			return ec.marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Participant) graphql.Marshaler {
+			return ec.marshalNParticipant2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -572,8 +574,8 @@ func (ec *executionContext) fieldContext_DecisionEvent_participants(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "DecisionEvent",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Participant(ctx, field)
 		},
@@ -2309,7 +2311,7 @@ func (ec *executionContext) marshalNDecision2ᚕgithubᚗcomᚋparticipationᚑg
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecision2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecision(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2325,7 +2327,7 @@ func (ec *executionContext) marshalNDecisionEvent2ᚕᚖgithubᚗcomᚋparticipa
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionEvent2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEvent(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2361,7 +2363,7 @@ func (ec *executionContext) marshalNDecisionEventEdge2ᚕgithubᚗcomᚋparticip
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionEventEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2424,7 +2426,7 @@ func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋparticipationᚑg
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvidence2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐEvidence(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2450,16 +2452,12 @@ func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋparticipationᚑ
 	return v
 }
 
-func (ec *executionContext) marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx context.Context, sel ast.SelectionSet, v domain.Participant) graphql.Marshaler {
-	return ec._Participant(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Participant) graphql.Marshaler {
+func (ec *executionContext) marshalNParticipant2ᚕᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Participant) graphql.Marshaler {
 	ret := gqlexec.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNParticipant2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx, sel, v[i])
-	})
+		return ec.marshalNParticipant2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx, sel, v[i])
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2468,6 +2466,14 @@ func (ec *executionContext) marshalNParticipant2ᚕgithubᚗcomᚋparticipation�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNParticipant2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipant(ctx context.Context, sel ast.SelectionSet, v *domain.Participant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Participant!")
+		return graphql.Null
+	}
+	return ec._Participant(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNParticipantInput2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipantInput(ctx context.Context, v any) (domain.ParticipantInput, error) {
@@ -2540,7 +2546,7 @@ func (ec *executionContext) marshalOArnsteinRung2ᚕgithubᚗcomᚋparticipation
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArnsteinRung2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐArnsteinRung(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2607,7 +2613,7 @@ func (ec *executionContext) marshalODecisionEventKind2ᚕgithubᚗcomᚋparticip
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionEventKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐDecisionEventKind(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -2718,7 +2724,7 @@ func (ec *executionContext) marshalOParticipationLevel2ᚕgithubᚗcomᚋpartici
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipationLevel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationLevel(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

@@ -1337,7 +1337,7 @@ func (ec *executionContext) marshalNLevelCount2ᚕᚖgithubᚗcomᚋparticipatio
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLevelCount2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋnetworkᚐLevelCount(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1369,7 +1369,7 @@ func (ec *executionContext) marshalNNetworkEdge2ᚕᚖgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkEdge2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋnetworkᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1393,7 +1393,7 @@ func (ec *executionContext) marshalNNetworkNode2ᚕᚖgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkNode2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋnetworkᚐNode(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1431,7 +1431,7 @@ func (ec *executionContext) marshalNSummaryBucket2ᚕᚖgithubᚗcomᚋparticipa
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSummaryBucket2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋnetworkᚐBucket(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1476,7 +1476,7 @@ func (ec *executionContext) marshalONetworkNode2ᚕᚖgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNetworkNode2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋnetworkᚐNode(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

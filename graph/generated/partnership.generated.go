@@ -1796,7 +1796,7 @@ func (ec *executionContext) marshalNPartnership2ᚕᚖgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartnership2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnership(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1832,7 +1832,7 @@ func (ec *executionContext) marshalNPartnershipEdge2ᚕgithubᚗcomᚋparticipat
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartnershipEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1906,7 +1906,7 @@ func (ec *executionContext) marshalOParticipationModel2ᚕgithubᚗcomᚋpartici
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParticipationModel2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐParticipationModel(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1981,7 +1981,7 @@ func (ec *executionContext) marshalOPartnershipStatus2ᚕgithubᚗcomᚋparticip
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartnershipStatus2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPartnershipStatus(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

@@ -1199,7 +1199,7 @@ func (ec *executionContext) marshalNPublication2ᚕᚖgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPublication2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublication(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1235,7 +1235,7 @@ func (ec *executionContext) marshalNPublicationEdge2ᚕgithubᚗcomᚋparticipat
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPublicationEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1319,7 +1319,7 @@ func (ec *executionContext) marshalOPublicationKind2ᚕgithubᚗcomᚋparticipat
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPublicationKind2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐPublicationKind(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

@@ -1259,7 +1259,7 @@ func (ec *executionContext) marshalNReflection2ᚕᚖgithubᚗcomᚋparticipatio
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReflection2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflection(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1305,7 +1305,7 @@ func (ec *executionContext) marshalNReflectionEdge2ᚕgithubᚗcomᚋparticipati
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReflectionEdge2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋstoreᚐEdge(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -1371,7 +1371,7 @@ func (ec *executionContext) marshalOReflectionAuthor2ᚕgithubᚗcomᚋparticipa
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReflectionAuthor2githubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋdomainᚐReflectionAuthor(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

@@ -1134,7 +1134,7 @@ func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋparticipation�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhook2ᚖgithubᚗcomᚋparticipationᚑgraphᚋparticipationᚑgraphᚋwebhookᚐWebhook(ctx, sel, v[i])
-	})
+	}, v)
 
 	for _, e := range ret {
 		if e == graphql.Null {

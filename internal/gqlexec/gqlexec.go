@@ -3,12 +3,11 @@
 // rewrites the calls after generating):
 //
 //   - MarshalSlice, for graphql.MarshalSliceConcurrently, marshals a list's elements one
-//     after another while the request's loaders look up at once, instead of on one
-//     goroutine each;
+//     after another, instead of on one goroutine each;
 //   - NewDeferredGroup, for graphql.NewDeferredGroup, works out an object's path for
 //     @defer only when one of its fields is deferred, instead of for every object.
 //
-// Both cost the most on long pages: a page of 500 decision events with their museums and
+// They cost the most on long pages: a page of 500 decision events with their museums and
 // communities is 500 goroutines and 1,500 paths (see bench/README.md).
 package gqlexec
 
@@ -21,18 +20,21 @@ import (
 	"github.com/participation-graph/participation-graph/loader"
 )
 
-// MarshalSlice marshals the n elements of a list. gqlgen gives each element its own
+// MarshalSlice marshals the n elements of list. gqlgen gives each element its own
 // goroutine, so that references the elements load reach a dataloader together and cost
-// one batch; while the read model answers, a load is a map read with nothing to wait
-// for (loader.Immediate), and a goroutine per element buys only its start, its stack's
-// growth and its hand-off. The elements are then marshalled in order on the caller's
-// goroutine, each in its own field context as gqlgen gives them, and a panic in one
-// becomes that element's error as it does in gqlgen.
-func MarshalSlice(ctx context.Context, n int, workerLimit int64, omitPanicHandler bool,
-	marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	if n < 2 || !immediate(ctx) {
+// one batch. This server's loaders batch by the records read together instead (see
+// package loader), so they never wait for a sibling to ask, and a goroutine per element
+// would buy only its start, its stack's growth and its hand-off. The elements are marshalled
+// in order on the caller's goroutine, each in its own field context as gqlgen gives them,
+// and a panic in one becomes that element's error as it does in gqlgen. The elements are
+// registered as each other's siblings (loader.Siblings), for records that were not read
+// together with others. A request without loaders is marshalled as gqlgen does.
+func MarshalSlice[E any](ctx context.Context, n int, workerLimit int64, omitPanicHandler bool,
+	marshal func(ctx context.Context, i int) graphql.Marshaler, list []E) graphql.Array {
+	if n < 2 || !serial(ctx) {
 		return graphql.MarshalSliceConcurrently(ctx, n, workerLimit, omitPanicHandler, marshal)
 	}
+	loader.Siblings(ctx, list)
 	ret := make(graphql.Array, n)
 	for i := range n {
 		ctx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
@@ -45,8 +47,8 @@ func MarshalSlice(ctx context.Context, n int, workerLimit int64, omitPanicHandle
 	return ret
 }
 
-// immediate says whether the request's loads are made at once.
-var immediate = loader.Immediate
+// serial says whether a request's lists are marshalled in order.
+var serial = loader.Serial
 
 func marshalRecovering(ctx context.Context, i int, marshal func(ctx context.Context, i int) graphql.Marshaler) (m graphql.Marshaler) {
 	defer func() {

@@ -20,14 +20,14 @@ func request() context.Context {
 	return graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "items"}}})
 }
 
-// TestMarshalSlice marshals a list whose second element panics, with loads made at once
-// (in order, on the caller's goroutine) and batched (gqlgen's concurrent marshalling):
+// TestMarshalSlice marshals a list whose second element panics, in order on the caller's
+// goroutine and concurrently as gqlgen does (a request without loaders):
 // both give each element its index in the path, and make the panic that element's error.
 func TestMarshalSlice(t *testing.T) {
 	for _, at := range []bool{true, false} {
-		t.Run(fmt.Sprintf("immediate=%v", at), func(t *testing.T) {
-			immediate = func(context.Context) bool { return at }
-			t.Cleanup(func() { immediate = func(context.Context) bool { return false } })
+		t.Run(fmt.Sprintf("serial=%v", at), func(t *testing.T) {
+			serial = func(context.Context) bool { return at }
+			t.Cleanup(func() { serial = func(context.Context) bool { return false } })
 			ctx := request()
 			caller := goid()
 			var order []int
@@ -45,7 +45,7 @@ func TestMarshalSlice(t *testing.T) {
 					panic("broken element")
 				}
 				return graphql.MarshalInt(i)
-			})
+			}, []int{0, 1, 2})
 			var out bytes.Buffer
 			ret.MarshalGQL(&out)
 			if out.String() != "[0,null,2]" {

@@ -22,9 +22,10 @@ const gqlexecPath = "github.com/participation-graph/participation-graph/internal
 var rewrites = map[string]struct {
 	name  string
 	extra []string
+	list  bool // the call takes the list whose length it is given too
 	only  map[string]bool
 }{
-	"MarshalSliceConcurrently": {name: "MarshalSlice"},
+	"MarshalSliceConcurrently": {name: "MarshalSlice", list: true},
 	"NewDeferredGroup":         {name: "NewDeferredGroup", extra: []string{"fields"}},
 	"ResolveField":             {name: "ResolveField", only: plainFields},
 }
@@ -70,8 +71,20 @@ func rewriteExecutor(dir string) error {
 			for _, a := range r.extra {
 				call.Args = append(call.Args, ast.NewIdent(a))
 			}
+			if r.list {
+				// MarshalSlice takes the list too: the slice whose length is the second argument.
+				n, ok := call.Args[1].(*ast.CallExpr)
+				if !ok || len(n.Args) != 1 {
+					err = fmt.Errorf("%s: graphql.%s without len(list) as its second argument", path, sel.Sel.Name)
+					return false
+				}
+				call.Args = append(call.Args, n.Args[0])
+			}
 			return true
 		})
+		if err != nil {
+			return err
+		}
 		if n == 0 {
 			continue
 		}
