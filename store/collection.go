@@ -224,10 +224,26 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 		return nil, err
 	}
 	q = and(q, bson.D{{Key: string(parent), Value: bson.D{{Key: "$in", Value: domain.Unique(ids)}}}})
+	var only bson.D
+	if len(fields) > 0 {
+		only = projection(append(fields, string(parent), key.field, "visibility", "museumId"))
+	}
 	ctx2, cancel := c.s.opCtx(ctx)
 	defer cancel()
-	proj := bson.D{{Key: "_id", Value: 1}, {Key: string(parent), Value: 1}, {Key: key.field, Value: 1}}
-	cur, err := c.c.Find(ctx2, q, options.Find().SetProjection(proj).SetSort(c.sort(key, p.desc)).SetBatchSize(c.s.batchSize(0)))
+	opts := options.Find().SetSort(c.sort(key, p.desc)).SetBatchSize(c.s.batchSize(0))
+	// Where every read scans its collection (FerretDB v1), the records come with their
+	// ranking, in one scan; elsewhere the ranking reads three fields a child from an index
+	// and the records on the pages follow in a second read.
+	var raw map[string]bson.Raw
+	if c.s.scans {
+		raw = map[string]bson.Raw{}
+		if only != nil {
+			opts.SetProjection(only)
+		}
+	} else {
+		opts.SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: string(parent), Value: 1}, {Key: key.field, Value: 1}})
+	}
+	cur, err := c.c.Find(ctx2, q, opts)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -240,6 +256,9 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 	for cur.Next(ctx2) {
 		id, _ := cur.Current.Lookup("_id").StringValueOK()
 		r := pos{id: id, v: rawValue(cur.Current.Lookup(key.field), key.kind)}
+		if raw != nil {
+			raw[id] = slices.Clone(cur.Current)
+		}
 		for _, pid := range rawStrings(cur.Current.Lookup(string(parent))) {
 			if want[pid] {
 				grouped[pid] = append(grouped[pid], r)
@@ -263,11 +282,7 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 			fetch = append(fetch, r.id)
 		}
 	}
-	var only bson.D
-	if len(fields) > 0 {
-		only = projection(append(fields, string(parent), key.field, "visibility", "museumId"))
-	}
-	byID, err := c.fetchIn(ctx, fetch, only)
+	byID, err := c.records(ctx, fetch, raw, only)
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +293,23 @@ func (c *Collection[T, F]) Children(ctx context.Context, parent Parent, ids []st
 		total := w.total
 		page.count = func(context.Context) (int, error) { return total, nil }
 		out[pid] = page
+	}
+	return out, nil
+}
+
+// records returns the records with the given ids: decoded from raw when the ranking read
+// brought them, else read in one command.
+func (c *Collection[T, F]) records(ctx context.Context, ids []string, raw map[string]bson.Raw, only bson.D) (map[string]*T, error) {
+	if raw == nil {
+		return c.fetchIn(ctx, ids, only)
+	}
+	out := make(map[string]*T, len(ids))
+	for _, id := range ids {
+		rec := new(T)
+		if err := bson.Unmarshal(raw[id], rec); err != nil {
+			return nil, translate(err)
+		}
+		out[id] = rec
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ package store
 // none of it. On FerretDB v1:
 //   - updates take a record lock (lockRecord), since its conditional writes are not atomic;
 //   - reads by several ids send one _id equality each (byIDs), since a $in scans;
+//   - a nested list's records come with its ranking, in one read (Children), since each
+//     read scans;
 //   - counts come from collStats (count), since the count command decodes every document;
 //   - the read model answers reads (ReadModelAuto, in Open), since every other filter scans.
 
