@@ -921,7 +921,7 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_keyId(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

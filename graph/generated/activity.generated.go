@@ -242,7 +242,7 @@ func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field
 }
 
 func (ec *executionContext) _Activity_description(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -352,7 +352,7 @@ func (ec *executionContext) fieldContext_Activity_startDate(_ context.Context, f
 }
 
 func (ec *executionContext) _Activity_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -375,7 +375,7 @@ func (ec *executionContext) fieldContext_Activity_endDate(_ context.Context, fie
 }
 
 func (ec *executionContext) _Activity_participantCount(ctx context.Context, field graphql.CollectedField, obj *domain.Activity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -3656,7 +3656,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *store.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3679,7 +3679,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *store.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -403,7 +403,7 @@ func (ec *executionContext) fieldContext_Community_kind(_ context.Context, field
 }
 
 func (ec *executionContext) _Community_description(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -426,7 +426,7 @@ func (ec *executionContext) fieldContext_Community_description(_ context.Context
 }
 
 func (ec *executionContext) _Community_area(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -111,7 +111,7 @@ func (ec *executionContext) fieldContext_Decision_result(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Decision_implemented(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -134,7 +134,7 @@ func (ec *executionContext) fieldContext_Decision_implemented(_ context.Context,
 }
 
 func (ec *executionContext) _Decision_implementationNote(ctx context.Context, field graphql.CollectedField, obj *domain.Decision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -341,7 +341,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_title(_ context.Context, 
 }
 
 func (ec *executionContext) _DecisionEvent_description(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -529,7 +529,7 @@ func (ec *executionContext) fieldContext_DecisionEvent_participationLevel(_ cont
 }
 
 func (ec *executionContext) _DecisionEvent_assessedRung(ctx context.Context, field graphql.CollectedField, obj *domain.DecisionEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1024,7 +1024,7 @@ func (ec *executionContext) fieldContext_Evidence_title(_ context.Context, field
 }
 
 func (ec *executionContext) _Evidence_url(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1047,7 +1047,7 @@ func (ec *executionContext) fieldContext_Evidence_url(_ context.Context, field g
 }
 
 func (ec *executionContext) _Evidence_note(ctx context.Context, field graphql.CollectedField, obj *domain.Evidence) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

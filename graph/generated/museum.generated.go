@@ -460,7 +460,7 @@ func (ec *executionContext) fieldContext_Museum_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Museum_description(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -483,7 +483,7 @@ func (ec *executionContext) fieldContext_Museum_description(_ context.Context, f
 }
 
 func (ec *executionContext) _Museum_city(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -506,7 +506,7 @@ func (ec *executionContext) fieldContext_Museum_city(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Museum_region(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -529,7 +529,7 @@ func (ec *executionContext) fieldContext_Museum_region(_ context.Context, field 
 }
 
 func (ec *executionContext) _Museum_country(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -552,7 +552,7 @@ func (ec *executionContext) fieldContext_Museum_country(_ context.Context, field
 }
 
 func (ec *executionContext) _Museum_website(ctx context.Context, field graphql.CollectedField, obj *domain.Museum) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -338,7 +338,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_weight(_ context.Context, f
 }
 
 func (ec *executionContext) _NetworkEdge_startDate(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -361,7 +361,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_startDate(_ context.Context
 }
 
 func (ec *executionContext) _NetworkEdge_endDate(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -384,7 +384,7 @@ func (ec *executionContext) fieldContext_NetworkEdge_endDate(_ context.Context, 
 }
 
 func (ec *executionContext) _NetworkEdge_maxLevel(ctx context.Context, field graphql.CollectedField, obj *network.Edge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -522,7 +522,7 @@ func (ec *executionContext) fieldContext_NetworkNode_weightedDegree(_ context.Co
 }
 
 func (ec *executionContext) _NetworkNode_betweenness(ctx context.Context, field graphql.CollectedField, obj *network.Node) (ret graphql.Marshaler) {
-	return gqlexec.ResolveField(
+	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -637,7 +637,7 @@ func (ec *executionContext) fieldContext_NetworkStats_componentCount(_ context.C
 }
 
 func (ec *executionContext) _NetworkStats_density(ctx context.Context, field graphql.CollectedField, obj *network.Stats) (ret graphql.Marshaler) {
-	return gqlexec.ResolveField(
+	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -830,7 +830,7 @@ func (ec *executionContext) fieldContext_SummaryBucket_levels(_ context.Context,
 }
 
 func (ec *executionContext) _SummaryBucket_agencyShare(ctx context.Context, field graphql.CollectedField, obj *network.Bucket) (ret graphql.Marshaler) {
-	return gqlexec.ResolveField(
+	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -449,7 +449,7 @@ func (ec *executionContext) fieldContext_Partnership_community(_ context.Context
 }
 
 func (ec *executionContext) _Partnership_purpose(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -495,7 +495,7 @@ func (ec *executionContext) fieldContext_Partnership_status(_ context.Context, f
 }
 
 func (ec *executionContext) _Partnership_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -518,7 +518,7 @@ func (ec *executionContext) fieldContext_Partnership_startDate(_ context.Context
 }
 
 func (ec *executionContext) _Partnership_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -541,7 +541,7 @@ func (ec *executionContext) fieldContext_Partnership_endDate(_ context.Context, 
 }
 
 func (ec *executionContext) _Partnership_participationModel(ctx context.Context, field graphql.CollectedField, obj *domain.Partnership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

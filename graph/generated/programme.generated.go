@@ -303,7 +303,7 @@ func (ec *executionContext) fieldContext_Outcome_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Outcome_description(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -326,7 +326,7 @@ func (ec *executionContext) fieldContext_Outcome_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Outcome_source(ctx context.Context, field graphql.CollectedField, obj *domain.Outcome) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -565,7 +565,7 @@ func (ec *executionContext) fieldContext_Programme_name(_ context.Context, field
 }
 
 func (ec *executionContext) _Programme_description(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -588,7 +588,7 @@ func (ec *executionContext) fieldContext_Programme_description(_ context.Context
 }
 
 func (ec *executionContext) _Programme_funder(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -611,7 +611,7 @@ func (ec *executionContext) fieldContext_Programme_funder(_ context.Context, fie
 }
 
 func (ec *executionContext) _Programme_website(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -634,7 +634,7 @@ func (ec *executionContext) fieldContext_Programme_website(_ context.Context, fi
 }
 
 func (ec *executionContext) _Programme_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -657,7 +657,7 @@ func (ec *executionContext) fieldContext_Programme_startDate(_ context.Context, 
 }
 
 func (ec *executionContext) _Programme_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -1198,7 +1198,7 @@ func (ec *executionContext) fieldContext_ProgrammeMembership_startDate(_ context
 }
 
 func (ec *executionContext) _ProgrammeMembership_endDate(ctx context.Context, field graphql.CollectedField, obj *domain.ProgrammeMembership) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

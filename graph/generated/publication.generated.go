@@ -286,7 +286,7 @@ func (ec *executionContext) fieldContext_Publication_kind(_ context.Context, fie
 }
 
 func (ec *executionContext) _Publication_url(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -309,7 +309,7 @@ func (ec *executionContext) fieldContext_Publication_url(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Publication_publisher(ctx context.Context, field graphql.CollectedField, obj *domain.Publication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

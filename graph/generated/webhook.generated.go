@@ -155,7 +155,7 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_webhook(_ context.
 }
 
 func (ec *executionContext) _UpdateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -270,7 +270,7 @@ func (ec *executionContext) fieldContext_Webhook_includeRestricted(_ context.Con
 }
 
 func (ec *executionContext) _Webhook_description(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -500,7 +500,7 @@ func (ec *executionContext) fieldContext_Webhook_lastSuccessAt(_ context.Context
 }
 
 func (ec *executionContext) _Webhook_lastStatusCode(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -523,7 +523,7 @@ func (ec *executionContext) fieldContext_Webhook_lastStatusCode(_ context.Contex
 }
 
 func (ec *executionContext) _Webhook_lastError(ctx context.Context, field graphql.CollectedField, obj *webhook.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return gqlexec.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -55,15 +55,21 @@ var plainFields = map[string]bool{}
 var builtinScalars = []string{"String", "Int", "Float", "Boolean", "ID"}
 
 // plain reports whether a field is a value read from its object's struct field, or from a
-// method of it that takes no context and returns no error, of a built-in scalar or an
-// enum held by value, with no resolver, argument or directive: a field that cannot fail,
-// cannot be null and reads nothing from its context.
+// method of it that takes no context and returns no error, with no resolver, argument or
+// directive, of a type whose marshalling cannot fail and reads nothing from its context:
+// a built-in scalar or an enum held by value (never null), or, for a nullable field, a
+// pointer to one of those or to a scalar that marshals itself without a context (nil is
+// null, which is no error).
 func plain(f *codegen.Field) bool {
 	read := f.IsVariable() || (f.IsMethod() && !f.MethodHasContext && f.NoErr && !f.VOkFunc)
 	t := f.TypeReference
-	value := t != nil && !t.IsNilable() && t.GQL.Elem == nil &&
-		(t.Definition.Kind == ast.Enum || (t.IsScalar() && slices.Contains(builtinScalars, t.Definition.Name)))
-	return read && value && !f.IsResolver && !f.Stream && len(f.Args) == 0 && len(f.Directives) == 0 &&
+	if t == nil || t.GQL.Elem != nil || t.IsContext {
+		return false
+	}
+	leaf := t.Definition.Kind == ast.Enum || (t.IsScalar() && slices.Contains(builtinScalars, t.Definition.Name))
+	value := !t.IsNilable() && leaf
+	nullable := t.IsPtr() && !t.IsPtrToPtr() && !t.GQL.NonNull && (leaf || (t.IsScalar() && t.IsMarshaler))
+	return read && (value || nullable) && !f.IsResolver && !f.Stream && len(f.Args) == 0 && len(f.Directives) == 0 &&
 		f.Object.Kind == ast.Object && !f.Object.Root
 }
 
