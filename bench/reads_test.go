@@ -70,6 +70,8 @@ func everydayReads(vars map[string]any) []readCase {
 		{"List/People", `{ people(filter: {search: "a"}) { totalCount nodes { pseudonym } } }`, nil},
 		{"List/Partnerships", `{ partnerships(filter: {statuses: [ACTIVE, ENDED]}) { totalCount nodes { title museum { name } } } }`, nil},
 		{"List/DecisionEvents", `{ decisionEvents(filter: {minLevel: COLLABORATE, search: "panel"}) { totalCount nodes { title museum { name } } } }`, nil},
+		// A search that matches no event tests every event's title and description.
+		{"List/DecisionEventsSearchNone", `{ decisionEvents(filter: {search: "Newcomer"}) { totalCount nodes { title } } }`, nil},
 		{"List/Activities", `{ activities(filter: {kinds: [TRAINING, VOLUNTEERING]}) { totalCount nodes { title } } }`, nil},
 		{"List/Reflections", `{ reflections(filter: {authors: [STAFF]}) { totalCount nodes { writtenOn } } }`, nil},
 		{"List/Publications", `{ publications(filter: {yearFrom: 2012}) { totalCount nodes { title } } }`, nil},

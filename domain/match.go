@@ -17,14 +17,18 @@ type Refs struct {
 
 // text is a search made ready: a literal, case-insensitive substring test, as the
 // database's $regex with the i option applies the pattern searchPattern builds. An ASCII
-// search in an ASCII text is compared byte by byte, folding case, which gives the same
-// answer as the pattern (Unicode folds an ASCII letter only to ASCII letters and to the
-// Kelvin and long-s signs, which are not ASCII) twenty times faster; a list with a search
-// tests every record for its total.
+// search is compared byte by byte, folding the case of ASCII letters, which gives the
+// same answer as the pattern on any text (Unicode folds an ASCII letter only to ASCII
+// letters and to the Kelvin and long-s signs; the bytes of any other character beyond
+// ASCII never equal an ASCII byte) unless the text holds one of those two signs and the
+// search a k or an s; a list with a search tests every record for its total.
 type text struct {
 	re    *regexp.Regexp
 	lower string // the text searched for, in lower case, when it is ASCII
 	ascii bool
+	// ks: the text has a k or an s, which Unicode folds from letters beyond ASCII too
+	// (see foldsToASCII)
+	ks bool
 }
 
 func newText(q *string) text {
@@ -34,7 +38,7 @@ func newText(q *string) text {
 	}
 	t := text{re: regexp.MustCompile("(?i)" + pattern)}
 	if lit := strings.ToLower(strings.TrimSpace(SearchText(*q))); isASCII(lit) && len(lit) <= MaxSearch && regexp.QuoteMeta(lit) == strings.ToLower(pattern) {
-		t.lower, t.ascii = lit, true
+		t.lower, t.ascii, t.ks = lit, true, strings.ContainsAny(lit, "ks")
 	}
 	return t
 }
@@ -50,20 +54,102 @@ func isASCII(s string) bool {
 
 // matches reports whether v contains the search.
 func (t text) matches(v string) bool {
-	if !t.ascii || !isASCII(v) {
+	if !t.ascii || (t.ks && foldsToASCII(v)) {
 		return t.re.MatchString(v)
 	}
-	n := len(t.lower)
-	for i := 0; i+n <= len(v); i++ {
-		j := 0
-		for j < n && lowerASCII(v[i+j]) == t.lower[j] {
-			j++
+	return containsFold(v, t.lower)
+}
+
+// foldsToASCII reports whether v holds one of the two letters beyond ASCII that Unicode
+// folds to ASCII ones, the Kelvin sign (k) and the long s (s). Any other byte of a
+// character beyond ASCII is 0x80 or above in UTF-8, so it never equals a byte of an
+// ASCII search, and comparing bytes then gives the pattern's answer on any text.
+func foldsToASCII(v string) bool {
+	return strings.Contains(v, "\u212a") || strings.Contains(v, "\u017f")
+}
+
+// containsFold reports whether v contains lower (ASCII, in lower case), folding the case
+// of v's ASCII letters. It jumps, with strings.IndexByte, between the places where the
+// rarest letter of lower occurs in either case, and compares only there.
+func containsFold(v, lower string) bool {
+	n := len(lower)
+	if n > len(v) {
+		return false
+	}
+	at := rarest(lower)
+	b, upper := lower[at], lower[at]
+	if 'a' <= b && b <= 'z' {
+		upper = b - 'a' + 'A'
+	}
+	// Candidates are where the rarest letter can stand: from at to the last place from
+	// which all of lower still fits.
+	s := v[:len(v)-n+at+1]
+	// The next place of each form of the letter at or after i, -1 for none left.
+	lo, up := -2, -2
+	if upper == b {
+		up = -1
+	}
+	for i := at; i < len(s); {
+		if lo != -1 && lo < i {
+			lo = indexFrom(s, i, b)
 		}
-		if j == n {
+		if up != -1 && up < i {
+			up = indexFrom(s, i, upper)
+		}
+		j := lo
+		if j < 0 || (up >= 0 && up < j) {
+			j = up
+		}
+		if j < 0 {
+			return false
+		}
+		if equalFold(v[j-at:j-at+n], lower) {
 			return true
 		}
+		i = j + 1
 	}
 	return false
+}
+
+// equalFold reports whether v equals lower, folding the case of v's ASCII letters.
+func equalFold(v, lower string) bool {
+	for k := range len(lower) {
+		if lowerASCII(v[k]) != lower[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// letterOrder ranks the letters of English text from the most to the least frequent.
+const letterOrder = "etaoinshrdlcumwfgypbvkjxqz"
+
+// rarest returns the index in lower of its byte least frequent in text, to anchor the
+// search on: a letter by English frequency, a space as the most frequent of all, any other
+// byte (digits, punctuation) as rarer than any letter.
+func rarest(lower string) int {
+	best, rank := 0, -1
+	for i := range len(lower) {
+		r := 100 // rarer than any letter
+		switch c := lower[i]; {
+		case c == ' ':
+			r = -1
+		case 'a' <= c && c <= 'z':
+			r = strings.IndexByte(letterOrder, c)
+		}
+		if r > rank {
+			best, rank = i, r
+		}
+	}
+	return best
+}
+
+// indexFrom is the index in s of the first c at or after from, -1 when there is none.
+func indexFrom(s string, from int, c byte) int {
+	if j := strings.IndexByte(s[from:], c); j >= 0 {
+		return from + j
+	}
+	return -1
 }
 
 func lowerASCII(c byte) byte {

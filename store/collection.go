@@ -104,7 +104,7 @@ func (c *Collection[T, F]) stored(ctx context.Context, id string) (*T, error) {
 
 // GetMany returns the records with the given ids in one database command, in the order of
 // ids, with ErrNotFound in errs for each id that has no record. Its signature is a
-// dataloader's batch function.
+// loader's fetch function (package loader).
 func (c *Collection[T, F]) GetMany(ctx context.Context, ids []string) ([]*T, []error) {
 	out, errs := make([]*T, len(ids)), make([]error, len(ids))
 	if err := c.permitRead(ctx); err != nil {
