@@ -159,25 +159,18 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// in reports whether any of the values contains the search; a missing value (nil) never
-// does. No search matches everything.
-func (t text) in(vals ...*string) bool {
+// over reports whether any of the texts a record is searched in contains the search. No
+// search matches everything.
+func (t text) over(texts func(yield func(string) bool)) bool {
 	if t.re == nil {
 		return true
 	}
-	for _, v := range vals {
-		if v != nil && t.matches(*v) {
+	for v := range texts {
+		if t.matches(v) {
 			return true
 		}
 	}
 	return false
-}
-
-func (t text) inList(vals []string) bool {
-	if t.re == nil {
-		return true
-	}
-	return slices.ContainsFunc(vals, t.matches)
 }
 
 // live is the condition every list shares: archived records only when asked for, and
@@ -222,7 +215,7 @@ func activeOn(d, start, end *Date) bool {
 func (f *ProgrammeFilter) Match(Refs) func(*Programme) bool {
 	search := newText(f.Search)
 	return func(p *Programme) bool {
-		return live(&p.Meta, nil, f.IncludeArchived) && search.in(&p.Name, p.Description) &&
+		return live(&p.Meta, nil, f.IncludeArchived) && search.over(p.Searched) &&
 			eqPtr(f.Funder, p.Funder) && activeOn(f.ActiveOn, p.StartDate, p.EndDate)
 	}
 }
@@ -232,7 +225,7 @@ func (f *ProgrammeFilter) Match(Refs) func(*Programme) bool {
 func (f *MuseumFilter) Match(r Refs) func(*Museum) bool {
 	search := newText(f.Search)
 	return func(m *Museum) bool {
-		return live(&m.Meta, f.Sample, f.IncludeArchived) && search.in(&m.Name, m.Description) &&
+		return live(&m.Meta, f.Sample, f.IncludeArchived) && search.over(m.Searched) &&
 			oneOf(f.Kinds, m.Kind) && eqPtr(f.City, m.City) && eqPtr(f.Region, m.Region) &&
 			eqPtr(f.Country, m.Country) && eqPtr(f.ParentID, m.ParentID) &&
 			(f.ProgrammeID == nil || r.Museums[m.ID])
@@ -243,7 +236,7 @@ func (f *MuseumFilter) Match(r Refs) func(*Museum) bool {
 func (f *CommunityFilter) Match(Refs) func(*Community) bool {
 	search := newText(f.Search)
 	return func(c *Community) bool {
-		return live(&c.Meta, f.Sample, f.IncludeArchived) && search.in(&c.Name, c.Description, c.Area) &&
+		return live(&c.Meta, f.Sample, f.IncludeArchived) && search.over(c.Searched) &&
 			oneOf(f.Kinds, c.Kind) && eqPtr(f.Area, c.Area)
 	}
 }
@@ -253,7 +246,7 @@ func (f *CommunityFilter) Match(Refs) func(*Community) bool {
 func (f *PersonFilter) Match(Refs) func(*Person) bool {
 	search := newText(f.Search)
 	return func(p *Person) bool {
-		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.in(&p.Pseudonym) && eqPtr(f.CommunityID, p.CommunityID)
+		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.over(p.Searched) && eqPtr(f.CommunityID, p.CommunityID)
 	}
 }
 
@@ -262,7 +255,7 @@ func (f *PersonFilter) Match(Refs) func(*Person) bool {
 func (f *PartnershipFilter) Match(r Refs) func(*Partnership) bool {
 	search := newText(f.Search)
 	return func(p *Partnership) bool {
-		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.in(&p.Title, p.Purpose) &&
+		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.over(p.Searched) &&
 			eqVal(f.MuseumID, p.MuseumID) && eqVal(f.CommunityID, p.CommunityID) && eqPtr(f.ProgrammeID, p.ProgrammeID) &&
 			oneOf(f.Statuses, p.Status) && oneOfPtr(f.ParticipationModels, p.ParticipationModel) &&
 			activeOn(f.ActiveOn, p.StartDate, p.EndDate) &&
@@ -284,7 +277,7 @@ func (f *DecisionEventFilter) Match(r Refs) func(*DecisionEvent) bool {
 			(f.OccurredAfter == nil || e.OccurredAt.After(*f.OccurredAfter)) &&
 			(f.OccurredBefore == nil || e.OccurredAt.Before(*f.OccurredBefore)) &&
 			eqVal(f.EmpowermentGap, e.EmpowermentGap) && (f.Assessed == nil || (e.RungRank > 0) == *f.Assessed) &&
-			eqVal(f.Visibility, e.Visibility) && search.in(&e.Title, e.Description) && anyIn(r.Outcomes, e.OutcomeIDs)
+			eqVal(f.Visibility, e.Visibility) && search.over(e.Searched) && anyIn(r.Outcomes, e.OutcomeIDs)
 	}
 }
 
@@ -298,7 +291,7 @@ func (f *ActivityFilter) Match(r Refs) func(*Activity) bool {
 		skill = &k
 	}
 	return func(a *Activity) bool {
-		return live(&a.Meta, f.Sample, f.IncludeArchived) && search.in(&a.Title, a.Description) &&
+		return live(&a.Meta, f.Sample, f.IncludeArchived) && search.over(a.Searched) &&
 			eqVal(f.MuseumID, a.MuseumID) && eqPtr(f.PartnershipID, a.PartnershipID) && oneOf(f.Kinds, a.Kind) &&
 			holds(skill, a.SkillKeys) && atLeast(f.StartedAfter, a.StartDate) && atMost(f.StartedBefore, a.StartDate) &&
 			anyIn(r.Outcomes, a.OutcomeIDs)
@@ -312,7 +305,7 @@ func SkillKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 func (f *ReflectionFilter) Match(Refs) func(*Reflection) bool {
 	search := newText(f.Search)
 	return func(r *Reflection) bool {
-		return live(&r.Meta, f.Sample, f.IncludeArchived) && search.in(&r.Text) &&
+		return live(&r.Meta, f.Sample, f.IncludeArchived) && search.over(r.Searched) &&
 			eqVal(f.MuseumID, r.MuseumID) && eqPtr(f.PartnershipID, r.PartnershipID) &&
 			eqPtr(f.DecisionEventID, r.DecisionEventID) && oneOf(f.Authors, r.Author) &&
 			atLeast(f.WrittenAfter, r.WrittenOn) && atMost(f.WrittenBefore, r.WrittenOn) && eqVal(f.Visibility, r.Visibility)
@@ -323,7 +316,7 @@ func (f *ReflectionFilter) Match(Refs) func(*Reflection) bool {
 func (f *PublicationFilter) Match(Refs) func(*Publication) bool {
 	search := newText(f.Search)
 	return func(p *Publication) bool {
-		return live(&p.Meta, f.Sample, f.IncludeArchived) && (search.in(&p.Title) || search.inList(p.Authors)) &&
+		return live(&p.Meta, f.Sample, f.IncludeArchived) && search.over(p.Searched) &&
 			eqPtr(f.ProgrammeID, p.ProgrammeID) && holds(f.MuseumID, p.MuseumIDs) && oneOf(f.Kinds, p.Kind) &&
 			atLeast(f.YearFrom, p.Year) && atMost(f.YearTo, p.Year)
 	}

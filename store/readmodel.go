@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -631,6 +632,11 @@ type table[T, F any] struct {
 	// total tests every record, and dashboards ask for the same ones again and again.
 	totalsMu sync.Mutex
 	totals   map[string]int
+
+	// index is the search index of a collection whose records are domain.Searched,
+	// built on the first search (see searchIndex).
+	searchMu sync.Mutex
+	index    *searchIndex
 }
 
 func newTable[T, F any](c *Collection[T, F]) *table[T, F] {
@@ -721,6 +727,9 @@ func (t *table[T, F]) putAny(r any, sorted bool) bool {
 		t.entries = append(t.entries, e)
 	}
 	t.byID[m.ID] = e
+	if _, ok := any(rec).(domain.Searched); ok {
+		t.indexSearched(e)
+	}
 	if sorted {
 		for o := range t.sorted {
 			at := t.search(o, e.keys[o])
@@ -819,29 +828,75 @@ func (c *Collection[T, F]) seer(ctx context.Context) func(*T) bool {
 }
 
 // selector returns the test of whether a record is in a list with filter f for the
-// caller in ctx: the filter's Match and the caller's visibility. The caller holds the
-// model's read lock.
-func (t *table[T, F]) selector(ctx context.Context, m *ReadModel, f *F) func(*T) bool {
+// caller in ctx: the filter's Match and the caller's visibility. With indexed set, a
+// search is answered from the table's search index (a top-level list tests every record;
+// a nested list's few children are tested by Match). The caller holds the model's read
+// lock.
+func (t *table[T, F]) selector(ctx context.Context, m *ReadModel, f *F, indexed bool) func(*entry[T]) bool {
+	pass, _ := t.selectorHits(ctx, m, f, indexed)
+	return pass
+}
+
+// selectorHits is selector, with the records the search index found (a bit per record
+// index in table.entries), nil when it was not asked.
+func (t *table[T, F]) selectorHits(ctx context.Context, m *ReadModel, f *F, indexed bool) (func(*entry[T]) bool, []uint64) {
 	if f == nil {
 		f = new(F)
 	}
+	var hits []uint64
+	if _, searched := any(new(T)).(domain.Searched); indexed && searched {
+		if q, rest := withoutSearch(f); q != nil {
+			if s := domain.NewSearch(q); s.Active() {
+				if key, ok := s.Key(); ok {
+					hits, f = t.hits(s, key), rest
+				}
+			}
+		}
+	}
 	match := t.c.match(f, m.refs(t.c.refsOf(f)))
 	sees := t.c.seer(ctx)
-	if sees == nil {
-		return match
+	return func(e *entry[T]) bool {
+		if hits != nil && hits[e.at>>6]&(1<<(e.at&63)) == 0 {
+			return false
+		}
+		return (sees == nil || sees(e.rec)) && match(e.rec)
+	}, hits
+}
+
+// found returns the records whose bits are set in hits.
+func (t *table[T, F]) found(hits []uint64) []*entry[T] {
+	var out []*entry[T]
+	for i, w := range hits {
+		for ; w != 0; w &= w - 1 {
+			out = append(out, t.entries[i*64+bits.TrailingZeros64(w)])
+		}
 	}
-	return func(r *T) bool { return sees(r) && match(r) }
+	return out
+}
+
+// few reports whether hits holds fewer records than an eighth of n.
+func few(hits []uint64, n int) bool {
+	c := 0
+	for _, w := range hits {
+		c += bits.OnesCount64(w)
+	}
+	return c*8 < n
 }
 
 // list answers a top-level list: it walks the order from the cursor and keeps the first
 // records that pass, and counts every record that passes when the total is asked for.
 func (t *table[T, F]) list(ctx context.Context, m *ReadModel, f *F, p plan) *Page[T] {
 	o := t.order(p.field)
-	pass := t.selector(ctx, m, f)
+	pass, hits := t.selectorHits(ctx, m, f, true)
 	s := t.sorted[o]
+	if hits != nil && few(hits, len(s)) {
+		// A search that few records match: walk those alone, rather than every record.
+		s = t.found(hits)
+		slices.SortFunc(s, func(a, b *entry[T]) int { return a.keys[o].compare(b.keys[o]) })
+	}
 	var rows []pos
 	visit := func(e *entry[T]) bool {
-		if pass(e.rec) {
+		if pass(e) {
 			rows = append(rows, e.keys[o])
 		}
 		return len(rows) <= p.n
@@ -875,8 +930,16 @@ func (t *table[T, F]) list(ctx context.Context, m *ReadModel, f *F, p plan) *Pag
 		if ok {
 			return n, nil
 		}
-		for _, e := range tt.entries {
-			if pass(e.rec) {
+		count, among := pass, t.entries
+		if tt != t {
+			count, hits = tt.selectorHits(ctx, m, f, true)
+			among = tt.entries
+		}
+		if hits != nil {
+			among = tt.found(hits)
+		}
+		for _, e := range among {
+			if count(e) {
 				n++
 			}
 		}
@@ -905,7 +968,7 @@ func totalKey[F any](ctx context.Context, f *F) string {
 // children answers a nested list for each parent: its children that pass, in order.
 func (t *table[T, F]) children(ctx context.Context, m *ReadModel, parent Parent, ids []string, f *F, p plan) map[string]*Page[T] {
 	o := t.order(p.field)
-	pass := t.selector(ctx, m, f)
+	pass := t.selector(ctx, m, f, false)
 	out := make(map[string]*Page[T], len(ids))
 	for _, pid := range ids {
 		if out[pid] != nil {
@@ -913,7 +976,7 @@ func (t *table[T, F]) children(ctx context.Context, m *ReadModel, parent Parent,
 		}
 		var rows []pos
 		for _, e := range t.kids[parent][pid] {
-			if pass(e.rec) {
+			if pass(e) {
 				rows = append(rows, e.keys[o])
 			}
 		}

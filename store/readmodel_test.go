@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/participation-graph/participation-graph/changefeed"
 	"github.com/participation-graph/participation-graph/domain"
 	"github.com/participation-graph/participation-graph/internal/dbtest"
@@ -559,5 +561,70 @@ func TestReadModelSnapshot(t *testing.T) {
 	page, err := third.Events.List(ctx, nil, nil, store.PageArgs{})
 	if err != nil || len(page.Edges) == 0 {
 		t.Errorf("after the bulk load: %v, %d events", err, len(page.Edges))
+	}
+}
+
+// TestSearchIndexFollowsWrites searches a collection before and after records are added
+// and retitled, and with a sign that Unicode folds to an ASCII letter: the read model's
+// search index answers as the database does.
+func TestSearchIndexFollowsWrites(t *testing.T) {
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	if _, err := seed.OurMuseum(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	inst := serving(t, s)
+	museum := all(t, inst.Museums)[0]
+	found := func(q string) []string {
+		t.Helper()
+		var titles [2][]string
+		for i, from := range []*store.Store{inst, s} { // the read model, then the database
+			page, err := from.Events.List(ctx, &domain.DecisionEventFilter{Search: &q}, nil, store.PageArgs{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := page.TotalCount(ctx)
+			if err != nil || n != len(page.Edges) {
+				t.Fatalf("search %q: total %d (%v) for %d records", q, n, err, len(page.Edges))
+			}
+			for _, n := range page.Nodes() {
+				titles[i] = append(titles[i], n.Title)
+			}
+		}
+		if fmt.Sprint(titles[0]) != fmt.Sprint(titles[1]) {
+			t.Fatalf("search %q: the read model finds %q, the database %q", q, titles[0], titles[1])
+		}
+		return titles[0]
+	}
+	record := func(title string) *domain.DecisionEvent {
+		e, err := inst.RecordDecisionEvent(ctx, domain.RecordDecisionEventInput{Title: title, Kind: "VOTE",
+			OccurredAt: time.Date(2015, 5, 1, 0, 0, 0, 0, time.UTC), MuseumID: museum.ID, ParticipationLevel: domain.LevelInvolve})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if got := found("zebra"); len(got) != 0 {
+		t.Fatalf("found %q before any zebra", got)
+	}
+	e := record("Zebra crossing vote")
+	if got := found("zebra"); len(got) != 1 {
+		t.Fatalf("found %q after recording a zebra crossing", got)
+	}
+	retitled := "Pelican crossing vote"
+	if _, err := inst.UpdateDecisionEvent(ctx, domain.UpdateDecisionEventInput{ID: e.ID, Title: graphql.OmittableOf(&retitled)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := found("zebra"); len(got) != 0 {
+		t.Errorf("found %q after the zebra was retitled", got)
+	}
+	if got := found("PELICAN"); len(got) != 1 {
+		t.Errorf("found %q for the new title", got)
+	}
+	record("\u212aelvin and the long \u017fign")
+	for q, want := range map[string]int{"kelvin": 1, "elvin": 1, "sign": 1, "long s": 1, "kelvin and": 1, "zz": 0} {
+		if got := found(q); len(got) != want {
+			t.Errorf("search %q found %q, want %d", q, got, want)
+		}
 	}
 }
