@@ -1163,7 +1163,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var communityConnectionImplementors = []string{"CommunityConnection"}
@@ -1212,7 +1212,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var communityEdgeImplementors = []string{"CommunityEdge"}
@@ -1250,7 +1250,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var communityPayloadImplementors = []string{"CommunityPayload"}
@@ -1283,10 +1283,11 @@ func (ec *executionContext) _CommunityPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -1915,7 +1915,7 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var decisionEventImplementors = []string{"DecisionEvent", "Node", "Record"}
@@ -2063,7 +2063,7 @@ func (ec *executionContext) _DecisionEvent(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var decisionEventConnectionImplementors = []string{"DecisionEventConnection"}
@@ -2111,7 +2111,7 @@ func (ec *executionContext) _DecisionEventConnection(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var decisionEventEdgeImplementors = []string{"DecisionEventEdge"}
@@ -2149,7 +2149,7 @@ func (ec *executionContext) _DecisionEventEdge(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var decisionEventPayloadImplementors = []string{"DecisionEventPayload"}
@@ -2182,7 +2182,7 @@ func (ec *executionContext) _DecisionEventPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var evidenceImplementors = []string{"Evidence"}
@@ -2230,7 +2230,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var participantImplementors = []string{"Participant"}
@@ -2275,10 +2275,11 @@ func (ec *executionContext) _Participant(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -1511,7 +1511,7 @@ func (ec *executionContext) _Museum(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var museumConnectionImplementors = []string{"MuseumConnection"}
@@ -1559,7 +1559,7 @@ func (ec *executionContext) _MuseumConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var museumEdgeImplementors = []string{"MuseumEdge"}
@@ -1597,7 +1597,7 @@ func (ec *executionContext) _MuseumEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var museumPayloadImplementors = []string{"MuseumPayload"}
@@ -1630,10 +1630,11 @@ func (ec *executionContext) _MuseumPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -1645,7 +1645,7 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var partnershipConnectionImplementors = []string{"PartnershipConnection"}
@@ -1693,7 +1693,7 @@ func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var partnershipEdgeImplementors = []string{"PartnershipEdge"}
@@ -1731,7 +1731,7 @@ func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var partnershipPayloadImplementors = []string{"PartnershipPayload"}
@@ -1764,10 +1764,11 @@ func (ec *executionContext) _PartnershipPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

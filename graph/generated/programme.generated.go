@@ -1965,7 +1965,7 @@ func (ec *executionContext) _Outcome(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var outcomePayloadImplementors = []string{"OutcomePayload"}
@@ -1998,7 +1998,7 @@ func (ec *executionContext) _OutcomePayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var programmeImplementors = []string{"Programme", "Node", "Record"}
@@ -2109,7 +2109,7 @@ func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var programmeConnectionImplementors = []string{"ProgrammeConnection"}
@@ -2158,7 +2158,7 @@ func (ec *executionContext) _ProgrammeConnection(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var programmeEdgeImplementors = []string{"ProgrammeEdge"}
@@ -2196,7 +2196,7 @@ func (ec *executionContext) _ProgrammeEdge(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var programmeMembershipImplementors = []string{"ProgrammeMembership", "Node", "Record"}
@@ -2281,7 +2281,7 @@ func (ec *executionContext) _ProgrammeMembership(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var programmeMembershipPayloadImplementors = []string{"ProgrammeMembershipPayload"}
@@ -2314,7 +2314,7 @@ func (ec *executionContext) _ProgrammeMembershipPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var programmePayloadImplementors = []string{"ProgrammePayload"}
@@ -2347,10 +2347,11 @@ func (ec *executionContext) _ProgrammePayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

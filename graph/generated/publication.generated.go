@@ -1062,7 +1062,7 @@ func (ec *executionContext) _Publication(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var publicationConnectionImplementors = []string{"PublicationConnection"}
@@ -1111,7 +1111,7 @@ func (ec *executionContext) _PublicationConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var publicationEdgeImplementors = []string{"PublicationEdge"}
@@ -1149,7 +1149,7 @@ func (ec *executionContext) _PublicationEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var publicationPayloadImplementors = []string{"PublicationPayload"}
@@ -1182,10 +1182,11 @@ func (ec *executionContext) _PublicationPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -1122,7 +1122,7 @@ func (ec *executionContext) _Reflection(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var reflectionConnectionImplementors = []string{"ReflectionConnection"}
@@ -1171,7 +1171,7 @@ func (ec *executionContext) _ReflectionConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var reflectionEdgeImplementors = []string{"ReflectionEdge"}
@@ -1209,7 +1209,7 @@ func (ec *executionContext) _ReflectionEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return gqlexec.Object(fields, out.Values)
 }
 
 var reflectionPayloadImplementors = []string{"ReflectionPayload"}
@@ -1242,10 +1242,11 @@ func (ec *executionContext) _ReflectionPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
-}
+	return gqlexec.Object(
 
-// endregion **************************** object.gotpl ****************************
+		// endregion **************************** object.gotpl ****************************
+		fields, out.Values)
+}
 
 // region    ***************************** type.gotpl *****************************
 

@@ -13,6 +13,7 @@ package gqlexec
 
 import (
 	"context"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -99,4 +100,56 @@ func ResolveField[T any](ctx context.Context, oc *graphql.OperationContext, fiel
 		}
 	}
 	return graphql.ResolveField(ctx, oc, field, initializeFieldContext, fieldResolver, middlewareChain, marshal, recoverFromPanic, nonNull)
+}
+
+// Object is the marshaller of an object's fields, in place of the field set itself:
+// gqlgen's FieldSet.MarshalGQL copies each collected field to the heap to hand it to an
+// iterator and builds a map per object to skip a response name written twice, though
+// CollectFields has already merged the fields of one name. fields are the object's
+// collected fields and values their marshalled values, in the same order.
+func Object(fields []graphql.CollectedField, values []graphql.Marshaler) graphql.Marshaler {
+	return object{fields, values}
+}
+
+type object struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+var (
+	openBrace  = []byte{'{'}
+	closeBrace = []byte{'}'}
+	comma      = []byte{','}
+	quoteColon = []byte{'"', ':'}
+	quote      = []byte{'"'}
+)
+
+// MarshalGQL writes the fields in order. A response name is a GraphQL name, which needs no
+// escaping; one already written is skipped, as gqlgen does.
+func (o object) MarshalGQL(w io.Writer) {
+	_, _ = w.Write(openBrace)
+	for i := range o.fields {
+		name := o.fields[i].Alias
+		if written(o.fields[:i], name) {
+			continue
+		}
+		if i > 0 {
+			_, _ = w.Write(comma)
+		}
+		_, _ = w.Write(quote)
+		_, _ = io.WriteString(w, name)
+		_, _ = w.Write(quoteColon)
+		o.values[i].MarshalGQL(w)
+	}
+	_, _ = w.Write(closeBrace)
+}
+
+// written reports whether one of fields has the response name.
+func written(fields []graphql.CollectedField, name string) bool {
+	for i := range fields {
+		if fields[i].Alias == name {
+			return true
+		}
+	}
+	return false
 }

@@ -125,3 +125,22 @@ func TestResolveField(t *testing.T) {
 		t.Errorf("errors = %v, want the failing field's at items.count", errs)
 	}
 }
+
+// TestObject writes an object's fields in order, each response name once, as gqlgen's
+// field set does.
+func TestObject(t *testing.T) {
+	fields := []graphql.CollectedField{{Field: &ast.Field{Alias: "id"}}, {Field: &ast.Field{Alias: "count"}}, {Field: &ast.Field{Alias: "id"}}}
+	values := []graphql.Marshaler{graphql.MarshalString(`a"b`), graphql.MarshalInt(2), graphql.MarshalString("again")}
+	var out bytes.Buffer
+	Object(fields, values).MarshalGQL(&out)
+	if want := `{"id":"a\"b","count":2}`; out.String() != want {
+		t.Errorf("object = %s, want %s", out.String(), want)
+	}
+	fs := graphql.NewFieldSet(fields)
+	copy(fs.Values, values)
+	var theirs bytes.Buffer
+	fs.MarshalGQL(&theirs)
+	if theirs.String() != out.String() {
+		t.Errorf("object = %s, gqlgen's field set %s", out.String(), theirs.String())
+	}
+}

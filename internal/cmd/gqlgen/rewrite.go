@@ -85,6 +85,9 @@ func rewriteExecutor(dir string) error {
 		if err != nil {
 			return err
 		}
+		objects := returnObjects(f)
+		applied["object"] += objects
+		n += objects
 		if n == 0 {
 			continue
 		}
@@ -102,5 +105,56 @@ func rewriteExecutor(dir string) error {
 			return fmt.Errorf("gqlgen generated no call of graphql.%s to rewrite: see internal/gqlexec", name)
 		}
 	}
+	if applied["object"] == 0 {
+		return fmt.Errorf("gqlgen generated no object returning its field set: see gqlexec.Object")
+	}
 	return nil
+}
+
+// returnObjects rewrites, in every function of f that builds an object's field set as
+// out := graphql.NewFieldSet(fields), its return out into return
+// gqlexec.Object(fields, out.Values), and returns how many it rewrote.
+func returnObjects(f *ast.File) int {
+	n := 0
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Body == nil || !buildsFieldSet(fn.Body) {
+			continue
+		}
+		ast.Inspect(fn.Body, func(node ast.Node) bool {
+			ret, ok := node.(*ast.ReturnStmt)
+			if !ok || len(ret.Results) != 1 {
+				return true
+			}
+			if id, ok := ret.Results[0].(*ast.Ident); ok && id.Name == "out" {
+				ret.Results[0] = &ast.CallExpr{
+					Fun:  &ast.SelectorExpr{X: ast.NewIdent("gqlexec"), Sel: ast.NewIdent("Object")},
+					Args: []ast.Expr{ast.NewIdent("fields"), &ast.SelectorExpr{X: ast.NewIdent("out"), Sel: ast.NewIdent("Values")}},
+				}
+				n++
+			}
+			return true
+		})
+	}
+	return n
+}
+
+// buildsFieldSet reports whether body starts an object's field set:
+// out := graphql.NewFieldSet(fields).
+func buildsFieldSet(body *ast.BlockStmt) bool {
+	for _, st := range body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			continue
+		}
+		id, ok := as.Lhs[0].(*ast.Ident)
+		call, isCall := as.Rhs[0].(*ast.CallExpr)
+		if !ok || !isCall || id.Name != "out" {
+			continue
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "NewFieldSet" {
+			return true
+		}
+	}
+	return false
 }
