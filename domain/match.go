@@ -27,7 +27,7 @@ type text struct {
 	lower string // the text searched for, in lower case, when it is ASCII
 	ascii bool
 	// ks: the text has a k or an s, which Unicode folds from letters beyond ASCII too
-	// (see foldsToASCII)
+	// (see FoldsToASCII)
 	ks bool
 }
 
@@ -54,42 +54,39 @@ func isASCII(s string) bool {
 
 // matches reports whether v contains the search.
 func (t text) matches(v string) bool {
-	if !t.ascii || (t.ks && foldsToASCII(v)) {
+	if !t.ascii || (t.ks && FoldsToASCII(v)) {
 		return t.re.MatchString(v)
 	}
 	return containsFold(v, t.lower)
 }
 
-// foldsToASCII reports whether v holds one of the two letters beyond ASCII that Unicode
+// FoldsToASCII reports whether v holds one of the two letters beyond ASCII that Unicode
 // folds to ASCII ones, the Kelvin sign (k) and the long s (s). Any other byte of a
 // character beyond ASCII is 0x80 or above in UTF-8, so it never equals a byte of an
 // ASCII search, and comparing bytes then gives the pattern's answer on any text.
-func foldsToASCII(v string) bool {
+func FoldsToASCII(v string) bool {
 	return strings.Contains(v, "\u212a") || strings.Contains(v, "\u017f")
 }
 
 // containsFold reports whether v contains lower (ASCII, in lower case), folding the case
-// of v's ASCII letters. It jumps, with strings.IndexByte, between the places where the
-// rarest letter of lower occurs in either case, and compares only there.
+// of v's ASCII letters. It jumps, with strings.IndexByte, between the places where
+// lower's first letter occurs in either case, and compares only there.
 func containsFold(v, lower string) bool {
 	n := len(lower)
 	if n > len(v) {
 		return false
 	}
-	at := rarest(lower)
-	b, upper := lower[at], lower[at]
+	b, upper := lower[0], lower[0]
 	if 'a' <= b && b <= 'z' {
 		upper = b - 'a' + 'A'
 	}
-	// Candidates are where the rarest letter can stand: from at to the last place from
-	// which all of lower still fits.
-	s := v[:len(v)-n+at+1]
+	s := v[:len(v)-n+1] // where a match can start
 	// The next place of each form of the letter at or after i, -1 for none left.
 	lo, up := -2, -2
 	if upper == b {
 		up = -1
 	}
-	for i := at; i < len(s); {
+	for i := 0; i < len(s); {
 		if lo != -1 && lo < i {
 			lo = indexFrom(s, i, b)
 		}
@@ -103,7 +100,7 @@ func containsFold(v, lower string) bool {
 		if j < 0 {
 			return false
 		}
-		if equalFold(v[j-at:j-at+n], lower) {
+		if equalFold(v[j:j+n], lower) {
 			return true
 		}
 		i = j + 1
@@ -119,29 +116,6 @@ func equalFold(v, lower string) bool {
 		}
 	}
 	return true
-}
-
-// letterOrder ranks the letters of English text from the most to the least frequent.
-const letterOrder = "etaoinshrdlcumwfgypbvkjxqz"
-
-// rarest returns the index in lower of its byte least frequent in text, to anchor the
-// search on: a letter by English frequency, a space as the most frequent of all, any other
-// byte (digits, punctuation) as rarer than any letter.
-func rarest(lower string) int {
-	best, rank := 0, -1
-	for i := range len(lower) {
-		r := 100 // rarer than any letter
-		switch c := lower[i]; {
-		case c == ' ':
-			r = -1
-		case 'a' <= c && c <= 'z':
-			r = strings.IndexByte(letterOrder, c)
-		}
-		if r > rank {
-			best, rank = i, r
-		}
-	}
-	return best
 }
 
 // indexFrom is the index in s of the first c at or after from, -1 when there is none.

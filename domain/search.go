@@ -118,7 +118,3 @@ func AppendSearchKey(dst []byte, v string) []byte {
 	}
 	return dst
 }
-
-// FoldsToASCII reports whether v holds one of the two letters beyond ASCII that Unicode
-// folds to ASCII ones (see foldsToASCII).
-func FoldsToASCII(v string) bool { return foldsToASCII(v) }

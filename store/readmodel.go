@@ -844,7 +844,7 @@ func (t *table[T, F]) selectorHits(ctx context.Context, m *ReadModel, f *F, inde
 		f = new(F)
 	}
 	var hits []uint64
-	if _, searched := any(new(T)).(domain.Searched); indexed && searched {
+	if _, searched := any((*T)(nil)).(domain.Searched); indexed && searched {
 		if q, rest := withoutSearch(f); q != nil {
 			if s := domain.NewSearch(q); s.Active() {
 				if key, ok := s.Key(); ok {
